@@ -1,0 +1,172 @@
+/**
+ * The reference platform: an e-commerce shop of 12 microservices and its Redis,
+ * in three environments. Declared once; apps/terraform.ts and apps/kubernetes.ts read it.
+ */
+import {
+  CapacityType,
+  Platform,
+  PortProtocol,
+  Release,
+  WorkloadKind,
+  type EnvironmentConfig,
+  type ServiceDefinition,
+  type ServicePortSpec,
+} from '../lib';
+
+const REGISTRY = '111122223333.dkr.ecr.eu-central-1.amazonaws.com/shop';
+const HTTP: ServicePortSpec = { name: 'web', port: 8080, protocol: PortProtocol.HTTP };
+const GRPC: ServicePortSpec = { name: 'api', port: 9090, protocol: PortProtocol.GRPC };
+const METRICS: ServicePortSpec = { name: 'metrics', port: 9100, protocol: PortProtocol.HTTP };
+
+/** A stateless shop service with one version, an HTTP port and a metrics port. */
+function shopService(name: string, tag: string, rest: Partial<ServiceDefinition> = {}): ServiceDefinition {
+  return {
+    name,
+    namespace: 'shop',
+    partOf: 'shop',
+    versions: [{ name: 'v1', image: `${REGISTRY}/${name}:${tag}` }],
+    ports: [HTTP, METRICS],
+    metricsPort: 'metrics',
+    ...rest,
+  };
+}
+
+export const services: ServiceDefinition[] = [
+  shopService('storefront', '3.12.0', {
+    calls: ['catalog', 'search', 'cart', 'customer', 'recommendation', 'checkout'],
+    public: { hosts: ['shop.example.com'] },
+    configFiles: { 'storefront.yaml': 'theme: default\ncache_ttl_seconds: 60\n' },
+  }),
+  shopService('catalog', '2.8.1', {
+    versions: [
+      { name: 'v1', image: `${REGISTRY}/catalog:2.8.1` },
+      { name: 'v2', image: `${REGISTRY}/catalog:2.9.0` },
+    ],
+    release: Release.canary({ v1: 90, v2: 10 }, { testerRoute: { header: 'x-shop-tester', value: 'canary', version: 'v2' } }),
+    ports: [HTTP, GRPC, METRICS],
+    calls: ['inventory'],
+  }),
+  shopService('search', '1.20.3', {
+    calls: ['catalog'],
+    externalEndpoints: [{ host: 'search-shop.eu-central-1.es.amazonaws.com', port: 443 }],
+    resources: { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryRequestMiB: 1024, memoryLimitMiB: 2048 },
+  }),
+  shopService('cart', '4.1.0', {
+    calls: ['catalog', 'inventory', 'shop-data/redis'],
+  }),
+  shopService('checkout', '5.0.2', {
+    calls: ['cart', 'payment', 'order', 'customer', 'inventory'],
+    public: { hosts: ['checkout.example.com'] },
+  }),
+  shopService('payment', '2.3.0', {
+    versions: [
+      { name: 'blue', image: `${REGISTRY}/payment:2.3.0` },
+      { name: 'green', image: `${REGISTRY}/payment:2.4.0` },
+    ],
+    release: Release.blueGreen('blue', 'green', 'blue', { testerRoute: { header: 'x-shop-tester', value: 'green', version: 'green' } }),
+    ports: [GRPC, METRICS],
+    externalEndpoints: [{ host: 'api.stripe.com', port: 443 }],
+  }),
+  shopService('order', '3.4.1', {
+    ports: [GRPC, METRICS],
+    calls: ['inventory', 'shipping', 'notification', 'payment'],
+  }),
+  shopService('inventory', '1.9.0', {
+    ports: [GRPC, METRICS],
+  }),
+  shopService('shipping', '1.2.7', {
+    externalEndpoints: [{ host: 'api.carrier.example.net', port: 443 }],
+  }),
+  shopService('customer', '2.0.4', {
+    ports: [GRPC, METRICS],
+  }),
+  shopService('notification', '1.6.2', {
+    awsPermissions: [{ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: ['arn:aws:ses:eu-central-1:*:identity/example.com'] }],
+  }),
+  shopService('recommendation', '0.9.5', {
+    calls: ['catalog'],
+    awsPermissions: [{ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::shop-recommendation-models/*'] }],
+    resources: { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryRequestMiB: 1024, memoryLimitMiB: 2048 },
+  }),
+  {
+    name: 'redis',
+    namespace: 'shop-data',
+    partOf: 'shop',
+    kind: WorkloadKind.STATEFUL,
+    versions: [{ name: 'v7', image: 'public.ecr.aws/docker/library/redis:7.4.1' }],
+    ports: [{ name: 'main', port: 6379, protocol: PortProtocol.REDIS }],
+    storage: { sizeGiB: 20, mountPath: '/data', storageClassName: 'gp3' },
+    probes: { port: 'main' },
+    resources: { cpuRequestMillis: 500, cpuLimitMillis: 1000, memoryRequestMiB: 1024, memoryLimitMiB: 1024 },
+  },
+];
+
+const ZONES = (region: string) => [`${region}a`, `${region}b`, `${region}c`];
+
+export const environments: EnvironmentConfig[] = [
+  {
+    name: 'dev',
+    accountId: '111111111111',
+    region: 'eu-central-1',
+    availabilityZones: ZONES('eu-central-1'),
+    vpcCidr: '10.10.0.0/16',
+    kubernetesVersion: '1.33',
+    singleNatGateway: true,
+    nodeGroups: [{ name: 'general', instanceTypes: ['m6i.large', 'm5.large'], minSize: 2, maxSize: 6, desiredSize: 3, capacityType: CapacityType.SPOT }],
+    clusterAdminRoleArns: ['arn:aws:iam::111111111111:role/platform-admins'],
+    backup: { retentionDays: 30, expectedGbPerDay: 5 },
+    kubernetes: {
+      minReplicas: 1,
+      maxReplicas: 2,
+      allowSingleReplica: true,
+      namespaceQuota: { requestsCpuMillis: 32000, requestsMemoryMiB: 65536, limitsCpuMillis: 96000, limitsMemoryMiB: 131072, requestsEphemeralStorageMiB: 65536, pods: 100 },
+    },
+    tags: { CostCenter: 'shop-dev' },
+  },
+  {
+    name: 'staging',
+    accountId: '222222222222',
+    region: 'eu-central-1',
+    availabilityZones: ZONES('eu-central-1'),
+    vpcCidr: '10.20.0.0/16',
+    kubernetesVersion: '1.33',
+    nodeGroups: [{ name: 'general', instanceTypes: ['m6i.xlarge'], minSize: 3, maxSize: 12, desiredSize: 3 }],
+    clusterAdminRoleArns: ['arn:aws:iam::222222222222:role/platform-admins'],
+    backup: { retentionDays: 90, replicaRegion: 'eu-west-1', expectedGbPerDay: 20 },
+    kubernetes: {
+      minReplicas: 2,
+      maxReplicas: 4,
+      namespaceQuota: { requestsCpuMillis: 64000, requestsMemoryMiB: 131072, limitsCpuMillis: 192000, limitsMemoryMiB: 262144, requestsEphemeralStorageMiB: 131072, pods: 200 },
+    },
+    tags: { CostCenter: 'shop-staging' },
+  },
+  {
+    name: 'prod',
+    accountId: '333333333333',
+    region: 'eu-central-1',
+    availabilityZones: ZONES('eu-central-1'),
+    vpcCidr: '10.30.0.0/16',
+    kubernetesVersion: '1.33',
+    nodeGroups: [
+      { name: 'general', instanceTypes: ['m6i.2xlarge'], minSize: 12, maxSize: 150, desiredSize: 12 },
+      { name: 'memory', instanceTypes: ['r6i.2xlarge'], minSize: 8, maxSize: 50, desiredSize: 8, labels: { workload: 'memory' } },
+    ],
+    clusterAdminRoleArns: ['arn:aws:iam::333333333333:role/platform-admins', 'arn:aws:iam::333333333333:role/sre-oncall'],
+    backup: { retentionDays: 365, replicaRegion: 'eu-west-1', expectedGbPerDay: 200 },
+    kubernetes: {
+      minReplicas: 3,
+      maxReplicas: 10,
+      namespaceQuota: { requestsCpuMillis: 128000, requestsMemoryMiB: 262144, limitsCpuMillis: 384000, limitsMemoryMiB: 524288, requestsEphemeralStorageMiB: 262144, pods: 400 },
+      serviceOverrides: { storefront: { maxReplicas: 20 }, checkout: { maxReplicas: 20 } },
+    },
+    tags: { CostCenter: 'shop-prod' },
+  },
+];
+
+/** The reference platform. */
+export const platform = new Platform({
+  name: 'shop',
+  environments,
+  services,
+  tags: { Project: 'shop', ManagedBy: 'eks-platform-constructs' },
+});

@@ -1,0 +1,14 @@
+// Re-exports only. Each area adds its lines under its own heading.
+
+// model: the platform both worlds read
+export * from './model';
+
+// aws: network, cluster, node groups, service-account roles (issue 2)
+
+// aws: backups (issue 3)
+
+// k8s: workloads, namespaces, network policies (issue 4)
+
+// k8s: mesh (issue 5)
+
+// policy and synth

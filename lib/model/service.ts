@@ -1,0 +1,192 @@
+/**
+ * The service catalog: what each service is, what it exposes and whom it calls.
+ * Declared once; the AWS side (IAM roles), the Kubernetes side (workloads, NetworkPolicies)
+ * and the mesh (Istio routing and authorization) all read it.
+ */
+
+/** The application protocol of a port. It names the port (`http-web`) so that Istio can route it. */
+export enum PortProtocol {
+  HTTP = 'http',
+  HTTP2 = 'http2',
+  GRPC = 'grpc',
+  TCP = 'tcp',
+  TLS = 'tls',
+  REDIS = 'redis',
+}
+
+/** A port a service serves. */
+export interface ServicePortSpec {
+  /** Port name suffix; the Service port is named `<protocol>-<name>` (e.g. `http-web`). A DNS-1123 label. */
+  readonly name: string;
+  /** The port number, 1 to 65535. */
+  readonly port: number;
+  /** The application protocol. */
+  readonly protocol: PortProtocol;
+  /** The container port, when it differs from `port`. @default port */
+  readonly targetPort?: number;
+}
+
+/** One running version of a service (a Deployment of its own, labelled `version: <name>`). */
+export interface ServiceVersionSpec {
+  /** The version's name, a DNS-1123 label, e.g. `v1`. */
+  readonly name: string;
+  /** The image, pinned by tag or digest (`repo:1.4.2` or `repo@sha256:...`); `latest` or no tag is refused. */
+  readonly image: string;
+}
+
+/** An endpoint outside the cluster that a service calls (a payment provider, a managed database). */
+export interface ExternalEndpointSpec {
+  /** DNS name, e.g. `api.stripe.com`. */
+  readonly host: string;
+  /** Port, e.g. 443. */
+  readonly port: number;
+  /** The endpoint's addresses, for the NetworkPolicy egress rule. @default ['0.0.0.0/0'] less the cluster's private ranges */
+  readonly cidrs?: readonly string[];
+  /** @default PortProtocol.TLS */
+  readonly protocol?: PortProtocol;
+}
+
+/** One IAM statement a service's role grants: actions on resources, never `*` on `*`. */
+export interface IamStatementSpec {
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+}
+
+/** A service that is reachable from outside through the mesh's ingress gateway. */
+export interface PublicExposureSpec {
+  /** Public host names, e.g. `shop.example.com`. */
+  readonly hosts: readonly string[];
+  /** The path prefix routed to the service. @default '/' */
+  readonly pathPrefix?: string;
+}
+
+/** CPU, memory and ephemeral storage of one container, with the unit in the name. */
+export interface ResourceSpec {
+  /** @default 250 */
+  readonly cpuRequestMillis?: number;
+  /** @default 1000 */
+  readonly cpuLimitMillis?: number;
+  /** @default 256 */
+  readonly memoryRequestMiB?: number;
+  /** @default 512 */
+  readonly memoryLimitMiB?: number;
+  /** @default 256 */
+  readonly ephemeralStorageRequestMiB?: number;
+  /** @default 1024 */
+  readonly ephemeralStorageLimitMiB?: number;
+}
+
+/** How a release shares traffic among a service's versions. */
+export enum ReleaseStrategy {
+  /** One version takes all traffic. */
+  SINGLE = 'single',
+  /** Weights per version, each 0..100, summing to 100. */
+  CANARY = 'canary',
+  /** Two versions deployed; all traffic on the one named active. */
+  BLUE_GREEN = 'blue-green',
+}
+
+/** Options every release strategy accepts. */
+export interface ReleaseOptions {
+  /** Requests carrying this header and value go to `version`, whatever the weights (for testers). @default none */
+  readonly testerRoute?: { readonly header: string; readonly value: string; readonly version: string };
+  /** Mirror (shadow) a copy of live traffic to this version. @default none */
+  readonly mirrorTo?: { readonly version: string; readonly percent?: number };
+}
+
+/** A release: how traffic is split among the versions of a service. Build one with the static factories. */
+export class Release {
+  /** All traffic to one version. */
+  public static single(version: string, options: ReleaseOptions = {}): Release {
+    return new Release(ReleaseStrategy.SINGLE, { [version]: 100 }, options);
+  }
+
+  /** A canary: weights per version (0..100 each, summing to 100). */
+  public static canary(weights: Readonly<Record<string, number>>, options: ReleaseOptions = {}): Release {
+    return new Release(ReleaseStrategy.CANARY, weights, options);
+  }
+
+  /** A blue-green pair: both deployed, all traffic on `active`. */
+  public static blueGreen(blue: string, green: string, active: string, options: ReleaseOptions = {}): Release {
+    return new Release(ReleaseStrategy.BLUE_GREEN, { [blue]: active === blue ? 100 : 0, [green]: active === green ? 100 : 0 }, options, active);
+  }
+
+  private constructor(
+    /** The strategy. */
+    public readonly strategy: ReleaseStrategy,
+    /** Traffic weight per version name, in percent. */
+    public readonly weights: Readonly<Record<string, number>>,
+    /** Tester route and mirror. */
+    public readonly options: ReleaseOptions,
+    /** For blue-green, the version that takes the traffic. */
+    public readonly active?: string,
+  ) {}
+}
+
+/** How a service's workload is run. */
+export enum WorkloadKind {
+  /** Stateless: a Deployment per version, autoscaled. */
+  DEPLOYMENT = 'deployment',
+  /** Stateful: a StatefulSet with persistent volumes (Redis, for example). */
+  STATEFUL = 'stateful',
+}
+
+/** Persistent storage of a stateful service. */
+export interface StorageSpec {
+  /** Size of each replica's volume. */
+  readonly sizeGiB: number;
+  /** Where the volume is mounted. */
+  readonly mountPath: string;
+  /** The StorageClass. @default 'gp3' */
+  readonly storageClassName?: string;
+}
+
+/** HTTP probes of a service. */
+export interface ProbeSpec {
+  /** Path of the readiness probe. @default '/ready' */
+  readonly readinessPath?: string;
+  /** Path of the liveness probe. @default '/healthz' */
+  readonly livenessPath?: string;
+  /** Path of the startup probe. @default the liveness path */
+  readonly startupPath?: string;
+  /** The port name suffix probed. @default the first port */
+  readonly port?: string;
+}
+
+/** One service of the platform, declared once. */
+export interface ServiceDefinition {
+  /** The service's name, a DNS-1123 label of at most 63 characters. */
+  readonly name: string;
+  /** The platform namespace it runs in, a DNS-1123 label. */
+  readonly namespace: string;
+  /** The application it is part of (`app.kubernetes.io/part-of`), e.g. `shop`. */
+  readonly partOf: string;
+  /** @default WorkloadKind.DEPLOYMENT */
+  readonly kind?: WorkloadKind;
+  /** The versions running. At least one; two or more for a canary or a blue-green release. */
+  readonly versions: readonly ServiceVersionSpec[];
+  /** The ports it serves. At least one. */
+  readonly ports: readonly ServicePortSpec[];
+  /** Services it calls, by name (same namespace) or `namespace/name`. @default [] */
+  readonly calls?: readonly string[];
+  /** Reachable from outside through the ingress gateway. @default not public */
+  readonly public?: PublicExposureSpec;
+  /** Endpoints outside the cluster it calls. @default [] */
+  readonly externalEndpoints?: readonly ExternalEndpointSpec[];
+  /** AWS permissions; when set, the service gets an IAM role bound to its service account. @default no IAM role */
+  readonly awsPermissions?: readonly IamStatementSpec[];
+  /** Traffic split among versions. @default Release.single(<the only version>) */
+  readonly release?: Release;
+  /** Container resources. @default see ResourceSpec */
+  readonly resources?: ResourceSpec;
+  /** Probes. @default see ProbeSpec */
+  readonly probes?: ProbeSpec;
+  /** Configuration files mounted read-only under /etc/<name>/ (file name to content). @default {} */
+  readonly configFiles?: Readonly<Record<string, string>>;
+  /** Plain environment variables. @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Persistent storage (stateful services only). @default none */
+  readonly storage?: StorageSpec;
+  /** Port name suffix that serves Prometheus metrics. @default none */
+  readonly metricsPort?: string;
+}
