@@ -65,3 +65,39 @@ export function portName(port: Pick<ServicePortSpec, 'name' | 'protocol'>): stri
 export function meshPrincipal(namespace: string, serviceAccount: string): string {
   return `cluster.local/ns/${namespace}/sa/${serviceAccount}`;
 }
+
+/** Label keys the platform sets on every workload; they do not depend on construct paths. */
+export const LABEL_NAME = 'app.kubernetes.io/name';
+export const LABEL_PART_OF = 'app.kubernetes.io/part-of';
+export const LABEL_VERSION = 'app.kubernetes.io/version';
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+/** Istio's conventional labels, read by its telemetry and by DestinationRule subsets. */
+export const LABEL_ISTIO_APP = 'app';
+export const LABEL_ISTIO_VERSION = 'version';
+
+/** Selects every pod of a service, whatever its version (the Service's selector). */
+export function serviceSelector(service: Pick<ServiceDefinition, 'name'>): Record<string, string> {
+  return { [LABEL_NAME]: service.name };
+}
+
+/** Selects the pods of one version of a service (a Deployment's selector, a DestinationRule subset's labels plus the service's). */
+export function versionSelector(service: Pick<ServiceDefinition, 'name'>, versionName: string): Record<string, string> {
+  return { [LABEL_NAME]: service.name, [LABEL_ISTIO_VERSION]: versionName };
+}
+
+/**
+ * Every label on the pods of one version: name, part-of, version (the image tag when it is a valid
+ * label value, else the version's name), Istio's `app` and `version`, and managed-by.
+ */
+export function podLabels(service: Pick<ServiceDefinition, 'name' | 'partOf'>, version: { readonly name: string; readonly image: string }): Record<string, string> {
+  const tagMatch = /:([\w][\w.-]{0,62})$/.exec(version.image.split('@')[0].slice(version.image.lastIndexOf('/') + 1));
+  const appVersion = tagMatch && /[a-zA-Z0-9]$/.test(tagMatch[1]) ? tagMatch[1] : version.name;
+  return {
+    [LABEL_ISTIO_APP]: service.name,
+    [LABEL_NAME]: service.name,
+    [LABEL_PART_OF]: service.partOf,
+    [LABEL_VERSION]: appVersion,
+    [LABEL_MANAGED_BY]: 'eks-platform-constructs',
+    [LABEL_ISTIO_VERSION]: version.name,
+  };
+}
