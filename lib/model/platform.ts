@@ -188,6 +188,11 @@ export class Platform {
       if (svc.ports.length === 0) {
         throw new ValidationError(this.path, at('ports'), [], 'allowed: one or more ports');
       }
+    }
+    // References second, so that a bad name is reported as such rather than as a dangling call.
+    for (const svc of this.services) {
+      const at = (field: string) => `services.${svc.name}.${field}`;
+      const versionNames = svc.versions.map((v) => v.name);
       const calls = svc.calls ?? [];
       for (const ref of calls) {
         const callee = this.services.find((s) => (ref.includes('/') ? qualifiedName(s) === ref : s.name === ref && s.namespace === svc.namespace));
