@@ -4,6 +4,8 @@
 export * from './model';
 
 // aws: network, cluster, node groups, service-account roles (issue 2)
+export * from './aws/kms-key';
+export * from './aws/service-account-role';
 
 // aws: backups (issue 3)
 

@@ -1,0 +1,72 @@
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey as KmsKeyResource } from '@cdktf/provider-aws/lib/kms-key';
+import { Testing } from 'cdktf';
+import { KmsKey } from '../../lib/aws/kms-key';
+
+interface Statement {
+  Sid?: string;
+  Action: string | string[];
+  Resource?: string | string[];
+  Principal?: Record<string, string | string[]>;
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+describe('KmsKey', () => {
+  let synth: string;
+  let policy: { Statement: Statement[] };
+  beforeAll(() => {
+    synth = Testing.synthScope((scope) => {
+      const key = new KmsKey(scope, 'Key', {
+        alias: 'shop-prod-logs',
+        description: 'logs',
+        accountId: '333333333333',
+        allowServicePrincipals: ['logs.eu-central-1.amazonaws.com', 'delivery.logs.amazonaws.com'],
+      });
+      key.allowRole('arn:aws:iam::333333333333:role/nodes');
+    });
+    const parsed = JSON.parse(synth) as { resource: { aws_kms_key: Record<string, { policy: string }> } };
+    policy = JSON.parse(Object.values(parsed.resource.aws_kms_key)[0].policy) as { Statement: Statement[] };
+  });
+
+  it('rotates, has a 30-day deletion window and an alias', () => {
+    expect(synth).toHaveResourceWithProperties(KmsKeyResource, { enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(synth).toHaveResourceWithProperties(KmsAlias, { name: 'alias/shop-prod-logs' });
+  });
+
+  it('gives kms:* only to the account root', () => {
+    const adminStatements = policy.Statement.filter((s) => [s.Action].flat().includes('kms:*'));
+    expect(adminStatements).toHaveLength(1);
+    expect(adminStatements[0].Principal).toEqual({ AWS: 'arn:aws:iam::333333333333:root' });
+    for (const s of policy.Statement) {
+      expect([s.Action].flat()).not.toContain('*');
+    }
+  });
+
+  it('scopes CloudWatch Logs by encryption context and lets other services and roles use the key', () => {
+    const logs = policy.Statement.find((s) => s.Sid === 'CloudWatchLogsUseKey');
+    expect(logs?.Principal).toEqual({ Service: 'logs.eu-central-1.amazonaws.com' });
+    expect(logs?.Condition?.ArnLike['kms:EncryptionContext:aws:logs:arn']).toBe('arn:aws:logs:*:333333333333:*');
+    expect(policy.Statement.find((s) => s.Sid === 'ServicesUseKey')?.Principal).toEqual({ Service: 'delivery.logs.amazonaws.com' });
+    expect(policy.Statement.find((s) => s.Sid === 'RolesGrantToAwsResources')?.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+  });
+
+  it('reads the account from the credentials when none is given', () => {
+    const out = Testing.synthScope((scope) => {
+      new KmsKey(scope, 'Key', { alias: 'a', description: 'd' });
+    });
+    expect(out).toContain('data.aws_caller_identity');
+  });
+
+  it('fails when the alias has the alias/ prefix', () => {
+    expect(() => Testing.synthScope((scope) => {
+      new KmsKey(scope, 'Key', { alias: 'aws/x', description: 'd', accountId: '333333333333' });
+    })).toThrow(/Key: alias is "aws\/x"; allowed:/);
+  });
+
+  it('fails when a policy statement grants * on *', () => {
+    expect(() => Testing.synthScope((scope) => {
+      const key = new KmsKey(scope, 'Key', { alias: 'k', description: 'd', accountId: '333333333333' });
+      key.addToPolicy({ actions: ['*'], resources: ['*'], principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::333333333333:role/x'] }] });
+    })).toThrow(/Key: addToPolicy\[0\] is .*"\*".*; allowed: named actions/);
+  });
+});
