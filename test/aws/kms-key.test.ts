@@ -1,6 +1,7 @@
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey as KmsKeyResource } from '@cdktf/provider-aws/lib/kms-key';
 import { Testing } from 'cdktf';
+import type {} from 'cdktf/lib/testing/adapters/jest';
 import { KmsKey } from '../../lib/aws/kms-key';
 
 interface Statement {

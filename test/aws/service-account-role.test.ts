@@ -1,6 +1,7 @@
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Testing } from 'cdktf';
+import type {} from 'cdktf/lib/testing/adapters/jest';
 import { ServiceAccountRole } from '../../lib/aws/service-account-role';
 import { serviceAccountRoleArn } from '../../lib/model/names';
 
