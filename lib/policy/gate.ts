@@ -1,0 +1,82 @@
+/**
+ * The gate every synth passes before its output replaces the previous one: it reads the written
+ * files (it imports neither world) and refuses output that breaks a rule.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { listFiles } from '../synth';
+
+/** A Kubernetes object as read back from YAML. */
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly [key: string]: unknown;
+}
+
+/** One broken rule in the output. */
+export interface Violation {
+  /** The rule, e.g. `pod-security/capabilities` or `IST0101`. */
+  readonly rule: string;
+  /** The file (relative to its output folder) and object that break it. */
+  readonly where: string;
+  /** What is wrong and what is allowed. */
+  readonly message: string;
+}
+
+/** Every object of every `.yaml` file below `dir`, in file order. Throws on YAML that does not parse. */
+export function readKubernetesObjects(dir: string): Array<{ readonly file: string; readonly object: KubeObject }> {
+  const out: Array<{ file: string; object: KubeObject }> = [];
+  for (const file of listFiles(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))) {
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+      if (doc.errors.length > 0) {
+        throw new Error(`${file}: ${doc.errors[0].message}`);
+      }
+      const object = doc.toJS() as KubeObject | null;
+      if (object) {
+        out.push({ file, object });
+      }
+    }
+  }
+  return out;
+}
+
+/** Every `cdk.tf.json` below `dir`, keyed by its stack folder name. */
+export function readTerraformStacks(dir: string): Map<string, Record<string, unknown>> {
+  const stacks = new Map<string, Record<string, unknown>>();
+  for (const file of listFiles(dir).filter((f) => f.endsWith('cdk.tf.json'))) {
+    stacks.set(path.basename(path.dirname(file)), JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>);
+  }
+  return stacks;
+}
+
+/** Paths of the machine that must never appear in committed output. */
+const MACHINE_PATH = /(?:^|["'\s:=])(\/(?:work|tmp|home|root|Users|var\/folders)\/[^"'\s]*)/;
+
+/** Output files that mention an absolute path of the machine that wrote them. */
+export function findMachinePaths(dir: string): Violation[] {
+  const found: Violation[] = [];
+  for (const file of listFiles(dir)) {
+    const match = MACHINE_PATH.exec(fs.readFileSync(path.join(dir, file), 'utf8'));
+    if (match) {
+      found.push({ rule: 'determinism/machine-path', where: file, message: `mentions the machine path ${match[1]}; output must be portable` });
+    }
+  }
+  return found;
+}
+
+/** Checks every written folder; throws one error listing every violation. */
+export function checkOutput(written: ReadonlyMap<string, string>): void {
+  const violations: Violation[] = [];
+  for (const [target, tmp] of written) {
+    const at = (v: Violation): Violation => ({ ...v, where: `${target}: ${v.where}` });
+    violations.push(...findMachinePaths(tmp).map(at));
+    if (listFiles(tmp).some((f) => f.endsWith('.yaml'))) {
+      readKubernetesObjects(tmp); // parses, or throws naming the file
+    }
+  }
+  if (violations.length > 0) {
+    throw new Error(`the output breaks ${violations.length} rule(s):\n${violations.map((v) => `  [${v.rule}] ${v.where}: ${v.message}`).join('\n')}`);
+  }
+}
