@@ -61,13 +61,13 @@ describe('KmsKey', () => {
   it('fails when the alias has the alias/ prefix', () => {
     expect(() => Testing.synthScope((scope) => {
       new KmsKey(scope, 'Key', { alias: 'aws/x', description: 'd', accountId: '333333333333' });
-    })).toThrow(/Key: alias is "aws\/x"; allowed:/);
+    })).toThrow(/^stack\/Key: alias is "aws\/x"; allowed:/);
   });
 
   it('fails when a policy statement grants * on *', () => {
     expect(() => Testing.synthScope((scope) => {
       const key = new KmsKey(scope, 'Key', { alias: 'k', description: 'd', accountId: '333333333333' });
       key.addToPolicy({ actions: ['*'], resources: ['*'], principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::333333333333:role/x'] }] });
-    })).toThrow(/Key: addToPolicy\[0\] is .*"\*".*; allowed: named actions/);
+    })).toThrow(/^stack\/Key: addToPolicy\[0\] is .*"\*".*; allowed: named actions/);
   });
 });

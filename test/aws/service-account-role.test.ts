@@ -59,12 +59,12 @@ describe('ServiceAccountRole', () => {
   it('fails when a statement grants * on *', () => {
     expect(() => Testing.synthScope((scope) => {
       new ServiceAccountRole(scope, 'Admin', { ...base, statements: [{ actions: ['*'], resources: ['*'] }] });
-    })).toThrow(/Admin: statements\[0\] is \{"actions":\["\*"\],"resources":\["\*"\]\}; allowed: named actions/);
+    })).toThrow(/^stack\/Admin: statements\[0\] is \{"actions":\["\*"\],"resources":\["\*"\]\}; allowed: named actions/);
   });
 
   it('fails when the issuer has a scheme', () => {
     expect(() => Testing.synthScope((scope) => {
       new ServiceAccountRole(scope, 'Bad', { ...base, oidcIssuer: 'https://oidc.example.com/id/A' });
-    })).toThrow(/Bad: oidcIssuer is "https:\/\/oidc.example.com\/id\/A"; allowed:/);
+    })).toThrow(/^stack\/Bad: oidcIssuer is "https:\/\/oidc.example.com\/id\/A"; allowed:/);
   });
 });
