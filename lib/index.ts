@@ -4,7 +4,14 @@
 export * from './model';
 
 // aws: network, cluster, node groups, service-account roles (issue 2)
+export * from './aws/addon-versions';
+export * from './aws/cluster-autoscaler-role';
+export * from './aws/eks-cluster';
 export * from './aws/kms-key';
+export * from './aws/network';
+export * from './aws/node-groups';
+export * from './aws/platform-stack';
+export * from './aws/remote-state';
 export * from './aws/service-account-role';
 
 // aws: backups (issue 3)

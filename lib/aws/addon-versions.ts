@@ -1,0 +1,55 @@
+/**
+ * Pinned versions of the EKS core add-ons per Kubernetes minor version.
+ * Check and update with `aws eks describe-addon-versions --kubernetes-version <v> --addon-name <name>`
+ * when adding a Kubernetes version (this machine cannot reach AWS to check them).
+ */
+import { ValidationError } from '../model/validation';
+
+/** The core add-ons every cluster gets. */
+export enum CoreAddon {
+  VPC_CNI = 'vpc-cni',
+  COREDNS = 'coredns',
+  KUBE_PROXY = 'kube-proxy',
+  EBS_CSI_DRIVER = 'aws-ebs-csi-driver',
+  POD_IDENTITY_AGENT = 'eks-pod-identity-agent',
+}
+
+/** The add-on versions of one Kubernetes version. */
+export type AddonVersions = Readonly<Record<CoreAddon, string>>;
+
+/** Add-on versions by Kubernetes minor version. */
+export const ADDON_VERSIONS: Readonly<Record<string, AddonVersions>> = {
+  '1.32': {
+    [CoreAddon.VPC_CNI]: 'v1.19.5-eksbuild.1',
+    [CoreAddon.COREDNS]: 'v1.11.4-eksbuild.14',
+    [CoreAddon.KUBE_PROXY]: 'v1.32.3-eksbuild.7',
+    [CoreAddon.EBS_CSI_DRIVER]: 'v1.44.0-eksbuild.1',
+    [CoreAddon.POD_IDENTITY_AGENT]: 'v1.3.7-eksbuild.2',
+  },
+  '1.33': {
+    [CoreAddon.VPC_CNI]: 'v1.19.6-eksbuild.1',
+    [CoreAddon.COREDNS]: 'v1.12.1-eksbuild.2',
+    [CoreAddon.KUBE_PROXY]: 'v1.33.0-eksbuild.2',
+    [CoreAddon.EBS_CSI_DRIVER]: 'v1.45.0-eksbuild.2',
+    [CoreAddon.POD_IDENTITY_AGENT]: 'v1.3.7-eksbuild.2',
+  },
+  '1.34': {
+    [CoreAddon.VPC_CNI]: 'v1.20.4-eksbuild.1',
+    [CoreAddon.COREDNS]: 'v1.12.4-eksbuild.1',
+    [CoreAddon.KUBE_PROXY]: 'v1.34.0-eksbuild.4',
+    [CoreAddon.EBS_CSI_DRIVER]: 'v1.50.1-eksbuild.1',
+    [CoreAddon.POD_IDENTITY_AGENT]: 'v1.3.9-eksbuild.3',
+  },
+};
+
+/** The Kubernetes versions the table knows, sorted. */
+export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = Object.keys(ADDON_VERSIONS).sort();
+
+/** The add-on versions for a Kubernetes version; throws a ValidationError naming the supported ones. */
+export function addonVersionsFor(path: string, field: string, kubernetesVersion: string): AddonVersions {
+  const versions = ADDON_VERSIONS[kubernetesVersion];
+  if (!Object.prototype.hasOwnProperty.call(ADDON_VERSIONS, kubernetesVersion) || versions === undefined) {
+    throw new ValidationError(path, field, kubernetesVersion, `allowed: one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')} (the versions with pinned add-ons in lib/aws/addon-versions.ts)`);
+  }
+  return versions;
+}

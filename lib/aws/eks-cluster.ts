@@ -1,0 +1,263 @@
+/**
+ * An EKS control plane: pinned Kubernetes version, private API endpoint, secrets encrypted with a
+ * rotating customer key, all control-plane logs in an encrypted log group with retention,
+ * access entries for named admin roles, an IAM OIDC provider for service-account roles, and the
+ * core add-ons at pinned versions.
+ */
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
+import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
+import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
+import { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
+import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { Fn, dependable, type ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { tryParseCidr } from '../model/cidr';
+import { clusterName as clusterNameOf } from '../model/names';
+import { ValidationError } from '../model/validation';
+import { addonVersionsFor, CoreAddon, type AddonVersions } from './addon-versions';
+import { awsManagedPolicyArn, serviceTrustPolicy } from './_iam';
+import { KmsKey } from './kms-key';
+import { requireLogRetention, type Network } from './network';
+import { ServiceAccountRole } from './service-account-role';
+
+/** The five control-plane log types, all enabled. */
+export const CLUSTER_LOG_TYPES: readonly string[] = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+
+/** The EKS access policy that makes a principal cluster admin. */
+export const CLUSTER_ADMIN_ACCESS_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
+
+/** Options for an {@link EksCluster}. */
+export interface EksClusterProps {
+  /** The platform's name; the cluster is called `<platform>-<environment>`. */
+  readonly platformName: string;
+  /** The environment's name. */
+  readonly environmentName: string;
+  /** The AWS account id, 12 digits. */
+  readonly accountId: string;
+  /** The pinned Kubernetes minor version, one of `SUPPORTED_KUBERNETES_VERSIONS`. */
+  readonly kubernetesVersion: string;
+  /** The network; the control plane's interfaces go into its intra subnets. */
+  readonly network: Network;
+  /**
+   * IAM role ARNs that get a cluster-admin access entry.
+   * @default [] (then nobody has access until an access entry is added: the creator gets none)
+   */
+  readonly adminRoleArns?: readonly string[];
+  /**
+   * CIDRs allowed to reach a public API endpoint. Any CIDR turns the public endpoint on; a /0 is refused.
+   * @default [] : the API endpoint is private only
+   */
+  readonly publicAccessCidrs?: readonly string[];
+  /**
+   * Days CloudWatch keeps the control-plane logs.
+   * @default 90
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * The key of the control-plane log group; it must let `logs.<region>.amazonaws.com` use it.
+   * @default a new KmsKey `<cluster>-eks-logs`
+   */
+  readonly logsKmsKey?: KmsKey;
+  /**
+   * Add-on versions that differ from the table of the Kubernetes version.
+   * @default {} : every add-on at the version of `ADDON_VERSIONS[kubernetesVersion]`
+   */
+  readonly addonVersionOverrides?: Partial<Record<CoreAddon, string>>;
+}
+
+/** An EKS cluster with its IAM role, keys, log group, access entries, OIDC provider and core add-ons. */
+export class EksCluster extends Construct {
+  /** The cluster resource. */
+  public readonly resource: EksClusterResource;
+  /** `<platform>-<environment>`. */
+  public readonly clusterName: string;
+  /** The platform's name. */
+  public readonly platformName: string;
+  /** The environment's name. */
+  public readonly environmentName: string;
+  /** The AWS account id. */
+  public readonly accountId: string;
+  /** The region of the network. */
+  public readonly region: string;
+  /** The cluster's ARN. */
+  public readonly clusterArn: string;
+  /** The pinned Kubernetes version. */
+  public readonly kubernetesVersion: string;
+  /** Whether the public API endpoint is on (only with an allow-list). */
+  public readonly endpointPublicAccess: boolean;
+  /** The CIDRs allowed to reach the public endpoint, empty when it is off. */
+  public readonly publicAccessCidrs: readonly string[];
+  /** Days the control-plane logs are kept. */
+  public readonly logRetentionDays: number;
+  /** The roles with a cluster-admin access entry, sorted. */
+  public readonly adminRoleArns: readonly string[];
+  /** The add-on versions installed. */
+  public readonly addonVersions: AddonVersions;
+  /** The key that encrypts Kubernetes secrets. */
+  public readonly secretsKey: KmsKey;
+  /** The key of the control-plane log group. */
+  public readonly logsKmsKey: KmsKey;
+  /** The cluster's IAM role. */
+  public readonly clusterRole: IamRole;
+  /** The ARN of the cluster's IAM OIDC provider. */
+  public readonly oidcProviderArn: string;
+  /** The OIDC issuer without `https://`, as IAM condition keys use it. */
+  public readonly oidcIssuer: string;
+  /** The security group EKS creates for the control plane and managed nodes. */
+  public readonly clusterSecurityGroupId: string;
+  /** The API endpoint URL. */
+  public readonly endpoint: string;
+  /** The add-ons by name. */
+  public readonly addons: Readonly<Record<CoreAddon, EksAddon>>;
+  /** The EBS CSI driver's service-account role. */
+  public readonly ebsCsiDriverRole: ServiceAccountRole;
+
+  constructor(scope: Construct, id: string, props: EksClusterProps) {
+    super(scope, id);
+    const path = this.node.path;
+    this.clusterName = clusterNameOf(props.platformName, props.environmentName);
+    this.platformName = props.platformName;
+    this.environmentName = props.environmentName;
+    this.accountId = props.accountId;
+    this.region = props.network.region;
+    if (!/^\d{12}$/.test(props.accountId)) {
+      throw new ValidationError(path, 'accountId', props.accountId, 'allowed: 12 digits');
+    }
+    this.kubernetesVersion = props.kubernetesVersion;
+    const table = addonVersionsFor(path, 'kubernetesVersion', props.kubernetesVersion);
+    this.addonVersions = { ...table, ...(props.addonVersionOverrides ?? {}) };
+    this.logRetentionDays = props.logRetentionDays ?? 90;
+    requireLogRetention(path, 'logRetentionDays', this.logRetentionDays);
+    this.publicAccessCidrs = [...(props.publicAccessCidrs ?? [])].sort();
+    for (const text of this.publicAccessCidrs) {
+      const cidr = tryParseCidr(text);
+      if (typeof cidr === 'string') {
+        throw new ValidationError(path, 'publicAccessCidrs', text, 'allowed: IPv4 network CIDRs a.b.c.d/n without host bits');
+      }
+      if (cidr.prefixLength === 0) {
+        throw new ValidationError(path, 'publicAccessCidrs', text, 'allowed: specific CIDRs of the admins\' networks; a /0 such as 0.0.0.0/0 would open the API endpoint to the internet');
+      }
+    }
+    this.endpointPublicAccess = this.publicAccessCidrs.length > 0;
+    this.adminRoleArns = [...new Set(props.adminRoleArns ?? [])].sort();
+    for (const arn of this.adminRoleArns) {
+      if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(arn)) {
+        throw new ValidationError(path, 'adminRoleArns', arn, 'allowed: IAM role ARNs (arn:aws:iam::<account>:role/<name>)');
+      }
+    }
+    const region = this.region;
+
+    this.clusterRole = new IamRole(this, 'ClusterRole', {
+      name: `${this.clusterName}-cluster`,
+      assumeRolePolicy: serviceTrustPolicy('eks.amazonaws.com'),
+    });
+    const clusterPolicy = new IamRolePolicyAttachment(this, 'ClusterRolePolicy', {
+      role: this.clusterRole.name,
+      policyArn: awsManagedPolicyArn('AmazonEKSClusterPolicy'),
+    });
+
+    this.secretsKey = new KmsKey(this, 'SecretsKey', {
+      alias: `${this.clusterName}-eks-secrets`,
+      description: `Envelope encryption of Kubernetes secrets in ${this.clusterName}`,
+      allowRoleArns: [this.clusterRole.arn],
+      accountId: props.accountId,
+    });
+    this.logsKmsKey =
+      props.logsKmsKey ??
+      new KmsKey(this, 'LogsKey', {
+        alias: `${this.clusterName}-eks-logs`,
+        description: `Control-plane logs of ${this.clusterName}`,
+        allowServicePrincipals: [`logs.${region}.amazonaws.com`],
+        accountId: props.accountId,
+      });
+    // pre-created so that retention and encryption apply from the first log line
+    const logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
+      name: `/aws/eks/${this.clusterName}/cluster`,
+      retentionInDays: this.logRetentionDays,
+      kmsKeyId: this.logsKmsKey.keyArn,
+    });
+
+    this.resource = new EksClusterResource(this, 'Resource', {
+      name: this.clusterName,
+      version: this.kubernetesVersion,
+      roleArn: this.clusterRole.arn,
+      vpcConfig: {
+        subnetIds: props.network.intraSubnetIds as string[],
+        endpointPrivateAccess: true,
+        endpointPublicAccess: this.endpointPublicAccess,
+        ...(this.endpointPublicAccess ? { publicAccessCidrs: this.publicAccessCidrs as string[] } : {}),
+      },
+      encryptionConfig: { resources: ['secrets'], provider: { keyArn: this.secretsKey.keyArn } },
+      enabledClusterLogTypes: [...CLUSTER_LOG_TYPES],
+      accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
+      // the core add-ons are installed below as managed add-ons at pinned versions
+      bootstrapSelfManagedAddons: false,
+      dependsOn: [logGroup, clusterPolicy],
+    });
+    this.clusterArn = this.resource.arn;
+    this.endpoint = this.resource.endpoint;
+    this.clusterSecurityGroupId = this.resource.vpcConfig.clusterSecurityGroupId;
+
+    const admins = new Construct(this, 'Admins');
+    for (const arn of this.adminRoleArns) {
+      const adminScope = new Construct(admins, arn.slice(arn.indexOf(':role/') + 6).replace(/\//g, '-'));
+      const entry = new EksAccessEntry(adminScope, 'AccessEntry', { clusterName: this.resource.name, principalArn: arn, type: 'STANDARD' });
+      new EksAccessPolicyAssociation(adminScope, 'ClusterAdmin', {
+        clusterName: this.resource.name,
+        principalArn: arn,
+        policyArn: CLUSTER_ADMIN_ACCESS_POLICY,
+        accessScope: { type: 'cluster' },
+        dependsOn: [entry],
+      });
+    }
+
+    // No thumbprint: provider 6.x makes thumbprint_list optional, and IAM trusts the EKS OIDC
+    // endpoints through its own root CA library.
+    const oidc = new IamOpenidConnectProvider(this, 'OidcProvider', {
+      url: this.resource.identity.get(0).oidc.get(0).issuer,
+      clientIdList: ['sts.amazonaws.com'],
+    });
+    this.oidcProviderArn = oidc.arn;
+    this.oidcIssuer = Fn.replace(oidc.url, 'https://', '');
+
+    this.ebsCsiDriverRole = new ServiceAccountRole(this, 'EbsCsiDriverRole', {
+      platformName: props.platformName,
+      environmentName: props.environmentName,
+      accountId: props.accountId,
+      namespace: 'kube-system',
+      serviceAccount: 'ebs-csi-controller-sa',
+      oidcProviderArn: this.oidcProviderArn,
+      oidcIssuer: this.oidcIssuer,
+      statements: [],
+      managedPolicyArns: [awsManagedPolicyArn('service-role/AmazonEBSCSIDriverPolicy')],
+    });
+
+    const addonScope = new Construct(this, 'Addons');
+    const addons = {} as Record<CoreAddon, EksAddon>;
+    for (const name of Object.values(CoreAddon)) {
+      addons[name] = new EksAddon(addonScope, name, {
+        clusterName: this.resource.name,
+        addonName: name,
+        addonVersion: this.addonVersions[name],
+        resolveConflictsOnCreate: 'OVERWRITE',
+        resolveConflictsOnUpdate: 'OVERWRITE',
+        ...(name === CoreAddon.EBS_CSI_DRIVER ? { serviceAccountRoleArn: this.ebsCsiDriverRole.roleArn } : {}),
+      });
+    }
+    this.addons = addons;
+  }
+
+  /**
+   * Makes the add-ons that run as pods on nodes (coredns, aws-ebs-csi-driver) wait for the given
+   * node groups: without nodes they never become active.
+   */
+  public addonsRequireNodes(...nodeGroups: ITerraformDependable[]): void {
+    for (const name of [CoreAddon.COREDNS, CoreAddon.EBS_CSI_DRIVER]) {
+      const addon = this.addons[name];
+      addon.dependsOn = [...new Set([...(addon.dependsOn ?? []), ...nodeGroups.map((n) => dependable(n))])];
+    }
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * One Terraform stack per environment: AWS provider pinned to the environment's account and region
+ * with default tags, the S3 remote backend, the network, the EKS cluster, its node groups, the
+ * cluster autoscaler's role and one service-account role per service that asks for AWS permissions.
+ */
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../model/environment';
+import { qualifiedName, serviceAccountName } from '../model/names';
+import type { Platform } from '../model/platform';
+import { EksCluster } from './eks-cluster';
+import { ClusterAutoscalerRole } from './cluster-autoscaler-role';
+import { KmsKey } from './kms-key';
+import { Network } from './network';
+import { NodeGroups } from './node-groups';
+import { addRemoteStateBackend, type RemoteStateNames } from './remote-state';
+import { ServiceAccountRole } from './service-account-role';
+
+/** Options for a {@link PlatformStack}. */
+export interface PlatformStackProps {
+  /** The platform model. */
+  readonly platform: Platform;
+  /** The environment this stack deploys; one of `platform.environments`. */
+  readonly environment: EnvironmentConfig;
+}
+
+/** The AWS base of one environment. */
+export class PlatformStack extends TerraformStack {
+  /** The environment deployed. */
+  public readonly environment: EnvironmentConfig;
+  /** The platform model. */
+  public readonly platform: Platform;
+  /** The AWS provider. */
+  public readonly provider: AwsProvider;
+  /** The remote state's bucket, lock table and key. */
+  public readonly remoteState: RemoteStateNames;
+  /** The key of the CloudWatch log groups (flow logs, control-plane logs). */
+  public readonly logsKey: KmsKey;
+  /** The VPC. */
+  public readonly network: Network;
+  /** The EKS cluster. */
+  public readonly cluster: EksCluster;
+  /** The managed node groups. */
+  public readonly nodeGroups: NodeGroups;
+  /** The cluster autoscaler's role. */
+  public readonly clusterAutoscalerRole: ClusterAutoscalerRole;
+  /** Service-account roles of the catalog's services, by `namespace/name`. */
+  public readonly serviceRoles: Readonly<Record<string, ServiceAccountRole>>;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id);
+    const { platform } = props;
+    // resolves through the model, so an environment the platform does not have fails here
+    const env = platform.environment(props.environment.name);
+    this.platform = platform;
+    this.environment = env;
+
+    this.provider = new AwsProvider(this, 'aws', {
+      region: env.region,
+      allowedAccountIds: [env.accountId],
+      defaultTags: [{ tags: sortedRecord({ ...platform.tags, ...(env.tags ?? {}), Environment: env.name }) }],
+    });
+    this.remoteState = addRemoteStateBackend(this, platform.name, env);
+
+    const name = `${platform.name}-${env.name}`;
+    const logRetentionDays = env.logRetentionDays ?? 90;
+    this.logsKey = new KmsKey(this, 'LogsKey', {
+      alias: `${name}-logs`,
+      description: `CloudWatch log groups of ${name}`,
+      allowServicePrincipals: [`logs.${env.region}.amazonaws.com`],
+      accountId: env.accountId,
+    });
+    this.network = new Network(this, 'Network', {
+      clusterName: name,
+      cidr: env.vpcCidr,
+      availabilityZones: env.availabilityZones,
+      singleNatGateway: env.singleNatGateway ?? false,
+      flowLogRetentionDays: logRetentionDays,
+      flowLogsKmsKey: this.logsKey,
+      accountId: env.accountId,
+    });
+    this.cluster = new EksCluster(this, 'Cluster', {
+      platformName: platform.name,
+      environmentName: env.name,
+      accountId: env.accountId,
+      kubernetesVersion: env.kubernetesVersion,
+      network: this.network,
+      adminRoleArns: env.clusterAdminRoleArns ?? [],
+      publicAccessCidrs: env.publicApiAccessCidrs ?? [],
+      logRetentionDays,
+      logsKmsKey: this.logsKey,
+    });
+    this.nodeGroups = new NodeGroups(this, 'NodeGroups', {
+      cluster: this.cluster,
+      network: this.network,
+      nodeGroups: env.nodeGroups,
+    });
+    this.cluster.addonsRequireNodes(...Object.values(this.nodeGroups.nodeGroups));
+    this.clusterAutoscalerRole = new ClusterAutoscalerRole(this, 'ClusterAutoscalerRole', { cluster: this.cluster });
+
+    const serviceRoles: Record<string, ServiceAccountRole> = {};
+    const rolesScope = new Construct(this, 'ServiceRoles');
+    for (const service of platform.services) {
+      const expectedArn = platform.serviceRoleArn(env, service);
+      if (expectedArn === undefined) {
+        continue;
+      }
+      const role = new ServiceAccountRole(rolesScope, `${service.namespace}-${service.name}`, {
+        platformName: platform.name,
+        environmentName: env.name,
+        accountId: env.accountId,
+        namespace: service.namespace,
+        serviceAccount: serviceAccountName(service),
+        oidcProviderArn: this.cluster.oidcProviderArn,
+        oidcIssuer: this.cluster.oidcIssuer,
+        statements: service.awsPermissions ?? [],
+      });
+      if (role.expectedRoleArn !== expectedArn) {
+        // both sides derive the ARN from lib/model/names.ts; a difference is a bug here, not bad input
+        throw new Error(`${role.node.path}: role ARN ${role.expectedRoleArn} differs from the model's ${expectedArn}`);
+      }
+      serviceRoles[qualifiedName(service)] = role;
+    }
+    this.serviceRoles = serviceRoles;
+
+    new TerraformOutput(this, 'cluster_name', { value: this.cluster.clusterName });
+    new TerraformOutput(this, 'vpc_id', { value: this.network.vpcId });
+    new TerraformOutput(this, 'oidc_provider_arn', { value: this.cluster.oidcProviderArn });
+    new TerraformOutput(this, 'cluster_autoscaler_role_arn', { value: this.clusterAutoscalerRole.roleArn });
+  }
+}
+
+function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
