@@ -17,6 +17,15 @@ export * from './aws/service-account-role';
 // aws: backups (issue 3)
 
 // k8s: workloads, namespaces, network policies (issue 4)
+export * from './k8s/disruption-budget';
+export * from './k8s/hardening';
+export * from './k8s/microservice';
+export * from './k8s/network-policies';
+export * from './k8s/platform-chart';
+export * from './k8s/platform-namespace';
+export * from './k8s/quota';
+export * from './k8s/stateful-service';
+export * from './policy/pod-security';
 
 // k8s: mesh (issue 5)
 

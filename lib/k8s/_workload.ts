@@ -1,0 +1,206 @@
+/**
+ * Private helpers shared by Microservice and StatefulService: ports, probes, configuration files,
+ * topology spread and the preStop pause. Not exported from the library.
+ */
+import { createHash } from 'node:crypto';
+import type { Construct } from 'constructs';
+import type { ContainerPort, Probe, ServicePort, TopologySpreadConstraint } from 'cdk8s-plus-28/lib/imports/k8s';
+import { IntOrString, KubeDeployment, KubeStatefulSet, type KubeDeploymentProps, type KubeStatefulSetProps } from 'cdk8s-plus-28/lib/imports/k8s';
+import { portName } from '../model/names';
+import { PortProtocol, type ProbeSpec, type ServicePortSpec } from '../model/service';
+import { ValidationError, isDns1123Label, requireDns1123Label, requireIntegerInRange } from '../model/validation';
+
+/** The topology keys every workload spreads over. */
+export const ZONE_KEY = 'topology.kubernetes.io/zone';
+export const HOSTNAME_KEY = 'kubernetes.io/hostname';
+
+/** Where configuration files are mounted: `/etc/<service>/`. */
+export function configMountPath(serviceName: string): string {
+  return `/etc/${serviceName}`;
+}
+
+/** The container port of a service port. */
+export function targetPortOf(p: ServicePortSpec): number {
+  return p.targetPort ?? p.port;
+}
+
+const IANA_SVC_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9]|-(?!-))*$/;
+
+/**
+ * Checks a service's ports: at least one; `<protocol>-<name>` names unique, valid port names (IANA service names,
+ * at most 15 characters, as container ports require); port and container port numbers unique and within 1..65535.
+ */
+export function validatePorts(path: string, ports: readonly ServicePortSpec[]): void {
+  if (ports.length === 0) {
+    throw new ValidationError(path, 'ports', [], 'allowed: one or more ports');
+  }
+  const names = new Set<string>();
+  const numbers = new Set<number>();
+  const targets = new Set<number>();
+  for (const p of ports) {
+    const name = portName(p);
+    if (!isDns1123Label(p.name) || name.length > 15 || !IANA_SVC_NAME.test(name)) {
+      throw new ValidationError(path, 'ports[].name', name, 'allowed: <protocol>-<name> of at most 15 lower-case letters, digits and single "-" (a Kubernetes port name)');
+    }
+    if (names.has(name)) {
+      throw new ValidationError(path, 'ports[].name', name, `allowed: unique port names (already used: ${[...names].sort().join(', ')})`);
+    }
+    names.add(name);
+    requireIntegerInRange(path, `ports.${p.name}.port`, p.port, 1, 65535);
+    requireIntegerInRange(path, `ports.${p.name}.targetPort`, targetPortOf(p), 1, 65535);
+    if (numbers.has(p.port)) {
+      throw new ValidationError(path, `ports.${p.name}.port`, p.port, 'allowed: unique port numbers');
+    }
+    if (targets.has(targetPortOf(p))) {
+      throw new ValidationError(path, `ports.${p.name}.targetPort`, targetPortOf(p), 'allowed: unique container port numbers');
+    }
+    numbers.add(p.port);
+    targets.add(targetPortOf(p));
+  }
+}
+
+/** Checks a Kubernetes object name (a DNS-1123 label). */
+export function validateName(path: string, field: string, name: string): void {
+  requireDns1123Label(path, field, name);
+}
+
+/** The container ports, named like the Service ports. */
+export function containerPorts(ports: readonly ServicePortSpec[]): ContainerPort[] {
+  return ports.map((p) => ({ name: portName(p), containerPort: targetPortOf(p), protocol: 'TCP' }));
+}
+
+/** The Service ports: named `<protocol>-<name>`, with `appProtocol` so the mesh knows the protocol either way. */
+export function servicePorts(ports: readonly ServicePortSpec[]): ServicePort[] {
+  return ports.map((p) => ({
+    name: portName(p),
+    port: p.port,
+    targetPort: IntOrString.fromString(portName(p)),
+    protocol: 'TCP',
+    appProtocol: p.protocol,
+  }));
+}
+
+/** Readiness, liveness and startup probes: distinct in purpose, path and timing. */
+export interface WorkloadProbes {
+  readonly readiness: Probe;
+  readonly liveness: Probe;
+  readonly startup: Probe;
+}
+
+/**
+ * Probes from a ProbeSpec. HTTP ports get HTTP GETs on distinct paths; gRPC ports the gRPC health check;
+ * other protocols (tcp, tls, redis) a TCP connect. Readiness reacts fast (every 5 s), liveness slowly
+ * (every 10 s, 3 failures), and the startup probe gives a slow start up to 2 minutes before liveness begins.
+ */
+export function probesFor(path: string, spec: ProbeSpec = {}, ports: readonly ServicePortSpec[]): WorkloadProbes {
+  const port = spec.port === undefined ? ports[0] : ports.find((p) => p.name === spec.port);
+  if (!port) {
+    throw new ValidationError(path, 'probes.port', spec.port, `allowed: one of the service's port names (${ports.map((p) => p.name).join(', ')})`);
+  }
+  const readinessPath = spec.readinessPath ?? '/ready';
+  const livenessPath = spec.livenessPath ?? '/healthz';
+  const startupPath = spec.startupPath ?? livenessPath;
+  for (const [field, value] of [['probes.readinessPath', readinessPath], ['probes.livenessPath', livenessPath], ['probes.startupPath', startupPath]] as const) {
+    if (!value.startsWith('/')) {
+      throw new ValidationError(path, field, value, 'allowed: an absolute HTTP path starting with "/"');
+    }
+  }
+  const n = targetPortOf(port);
+  const action = (httpPath: string): Pick<Probe, 'httpGet' | 'grpc' | 'tcpSocket'> => {
+    switch (port.protocol) {
+      case PortProtocol.HTTP:
+      case PortProtocol.HTTP2:
+        return { httpGet: { path: httpPath, port: IntOrString.fromNumber(n), scheme: 'HTTP' } };
+      case PortProtocol.GRPC:
+        return { grpc: { port: n } };
+      default:
+        return { tcpSocket: { port: IntOrString.fromNumber(n) } };
+    }
+  };
+  return {
+    readiness: { ...action(readinessPath), periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3, successThreshold: 1 },
+    liveness: { ...action(livenessPath), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3, successThreshold: 1 },
+    startup: { ...action(startupPath), periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60, successThreshold: 1 },
+  };
+}
+
+/** A deterministic checksum of configuration files: changing a file rolls the pods. */
+export function configChecksum(files: Readonly<Record<string, string>>): string {
+  const hash = createHash('sha256');
+  for (const key of Object.keys(files).sort()) {
+    hash.update(`${key}\0${files[key]}\0`);
+  }
+  return hash.digest('hex');
+}
+
+/** Checks configuration file names (ConfigMap keys). */
+export function validateConfigFiles(path: string, files: Readonly<Record<string, string>>): void {
+  for (const key of Object.keys(files)) {
+    if (!/^[-._a-zA-Z0-9]{1,253}$/.test(key) || key === '.' || key === '..') {
+      throw new ValidationError(path, 'configFiles', key, 'allowed: file names of letters, digits, "-", "_" and "." (ConfigMap keys)');
+    }
+  }
+}
+
+/**
+ * Spread over zones (at most one pod more in any zone; a pod stays pending rather than pile into one zone)
+ * and over nodes (best effort). `matchLabelKeys: pod-template-hash` keeps a rollout's new pods spread on their own.
+ */
+export function topologySpread(selector: Record<string, string>, options: { readonly zoneWhenUnsatisfiable?: 'DoNotSchedule' | 'ScheduleAnyway'; readonly rollingHash?: boolean } = {}): TopologySpreadConstraint[] {
+  const matchLabelKeys = options.rollingHash === false ? undefined : ['pod-template-hash'];
+  return [
+    { topologyKey: ZONE_KEY, maxSkew: 1, whenUnsatisfiable: options.zoneWhenUnsatisfiable ?? 'DoNotSchedule', labelSelector: { matchLabels: { ...selector } }, matchLabelKeys },
+    { topologyKey: HOSTNAME_KEY, maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...selector } }, matchLabelKeys },
+  ];
+}
+
+/** The preStop hook: the kubelet's built-in sleep (no shell or `sleep` binary needed in the image; Kubernetes 1.30+). */
+interface SleepLifecycle {
+  readonly preStop: { readonly sleep: { readonly seconds: number } };
+}
+
+/** The part of a rendered workload the preStop pause is added to. */
+interface RenderedWorkload {
+  readonly spec?: { readonly template?: { readonly spec?: { readonly containers?: ReadonlyArray<Record<string, unknown>> } } };
+}
+
+/**
+ * Adds a preStop pause to every container of a rendered workload: endpoints are removed while the process
+ * still serves, so in-flight requests finish. The bindings of cdk8s-plus-28 (Kubernetes 1.28) predate the
+ * `sleep` action and drop it from their input, so it is added to their output.
+ */
+export function withPreStopSleep<T>(rendered: T, seconds: number): T {
+  const w = rendered as RenderedWorkload;
+  const lifecycle: SleepLifecycle = { preStop: { sleep: { seconds } } };
+  for (const c of w.spec?.template?.spec?.containers ?? []) {
+    c.lifecycle = lifecycle;
+  }
+  return rendered;
+}
+
+/** A Deployment whose containers pause before they stop. */
+export class DrainingDeployment extends KubeDeployment {
+  constructor(scope: Construct, id: string, props: KubeDeploymentProps, private readonly preStopSleepSeconds: number) {
+    super(scope, id, props);
+  }
+
+  public override toJson(): ReturnType<KubeDeployment['toJson']> {
+    return withPreStopSleep(super.toJson(), this.preStopSleepSeconds);
+  }
+}
+
+/** A StatefulSet whose containers pause before they stop. */
+export class DrainingStatefulSet extends KubeStatefulSet {
+  constructor(scope: Construct, id: string, props: KubeStatefulSetProps, private readonly preStopSleepSeconds: number) {
+    super(scope, id, props);
+  }
+
+  public override toJson(): ReturnType<KubeStatefulSet['toJson']> {
+    return withPreStopSleep(super.toJson(), this.preStopSleepSeconds);
+  }
+}
+
+/** Sorted entries of a record as Kubernetes env vars. */
+export function envVars(env: Readonly<Record<string, string>>): Array<{ name: string; value: string }> {
+  return Object.keys(env).sort().map((name) => ({ name, value: env[name] }));
+}

@@ -1,0 +1,311 @@
+/**
+ * A stateless microservice: per version a Deployment with its autoscaler and disruption budget, one Service
+ * over every version, a ServiceAccount, configuration files, and (given the call graph) its NetworkPolicy.
+ */
+import { Construct } from 'constructs';
+import {
+  KubeConfigMap,
+  KubeDeployment,
+  KubeHorizontalPodAutoscalerV2,
+  KubePodDisruptionBudget,
+  KubeService,
+  KubeServiceAccount,
+  IntOrString,
+  Quantity,
+  type MetricSpecV2,
+  type Volume,
+  type VolumeMount,
+} from 'cdk8s-plus-28/lib/imports/k8s';
+import { LABEL_MANAGED_BY, LABEL_PART_OF, ROLE_ARN_ANNOTATION, podLabels, serviceAccountName, serviceSelector, versionSelector } from '../model/names';
+import type { ServiceDefinition } from '../model/service';
+import { ValidationError, imageProblem } from '../model/validation';
+import {
+  DrainingDeployment,
+  configChecksum,
+  configMountPath,
+  containerPorts,
+  envVars,
+  probesFor,
+  servicePorts,
+  topologySpread,
+  validateConfigFiles,
+  validateName,
+  validatePorts,
+  type WorkloadProbes,
+} from './_workload';
+import { DisruptionBudget } from './disruption-budget';
+import { Hardening, resolveResources, resourceRequirements, type HardeningProps, type ResolvedResources } from './hardening';
+import { ServiceNetworkPolicy, type ServiceNetworkPolicyProps } from './network-policies';
+import { demandOf, sumDemands, type IQuotaConsumer, type QuotaDemand } from './quota';
+
+/** A metric the autoscaler scales on besides CPU. Build one with the static factories. */
+export class AutoscalingMetric {
+  /**
+   * A per-pod metric from the custom metrics API (e.g. `http_requests_per_second` from the Prometheus adapter):
+   * the autoscaler keeps its average across pods at `averageValue`.
+   */
+  public static podsAverage(metricName: string, averageValue: string): AutoscalingMetric {
+    return new AutoscalingMetric({ type: 'Pods', pods: { metric: { name: metricName }, target: { type: 'AverageValue', averageValue: Quantity.fromString(averageValue) } } });
+  }
+
+  /**
+   * A metric from outside the cluster (external metrics API, e.g. a queue's depth):
+   * the autoscaler keeps its value per pod at `averageValue`.
+   */
+  public static externalAverage(metricName: string, averageValue: string, selector: Readonly<Record<string, string>> = {}): AutoscalingMetric {
+    const metric = Object.keys(selector).length > 0 ? { name: metricName, selector: { matchLabels: { ...selector } } } : { name: metricName };
+    return new AutoscalingMetric({ type: 'External', external: { metric, target: { type: 'AverageValue', averageValue: Quantity.fromString(averageValue) } } });
+  }
+
+  private constructor(
+    /** The autoscaling/v2 metric spec. */
+    public readonly spec: MetricSpecV2,
+  ) {}
+}
+
+/** Options for a {@link Microservice}. */
+export interface MicroserviceProps {
+  /** The service, as declared in the model: name, namespace, versions (images), ports, resources, probes, configuration. */
+  readonly service: ServiceDefinition;
+  /** Fewest replicas of each version (its autoscaler minimum). @default 2 */
+  readonly minReplicas?: number;
+  /** Most replicas of each version (its autoscaler maximum). @default 10 */
+  readonly maxReplicas?: number;
+  /** Allows minReplicas 1 (dev). @default false: at least 2, so a drain or a lost zone never takes the service down */
+  readonly allowSingleReplica?: boolean;
+  /** Target average CPU utilisation of the requests, in percent. @default 70 */
+  readonly targetCpuUtilizationPercent?: number;
+  /** Further autoscaling metrics (requests per second, queue depth). @default CPU only */
+  readonly metrics?: readonly AutoscalingMetric[];
+  /** The IAM role of the service account (IRSA); from `platform.serviceRoleArn(env, service)`. @default no role */
+  readonly roleArn?: string;
+  /** Mounts the service account token into the pods (only for services that talk to the Kubernetes API). @default false */
+  readonly automountServiceAccountToken?: boolean;
+  /** The disruption budget of each version. @default DisruptionBudget.maxUnavailable(1) */
+  readonly disruptionBudget?: DisruptionBudget;
+  /** Extra pods a rollout may start (maxUnavailable is always 0). @default 1 */
+  readonly maxSurge?: number;
+  /** The preStop pause that lets endpoints drain before the process gets SIGTERM. @default 10 */
+  readonly preStopSleepSeconds?: number;
+  /** Time from the start of termination to SIGKILL; must exceed the preStop pause. @default 45 */
+  readonly terminationGracePeriodSeconds?: number;
+  /** Security settings and explicit weakening. @default fully hardened, namespace "restricted" */
+  readonly hardening?: HardeningProps;
+  /** The NetworkPolicy from the call graph (callers and callees). @default none: the namespace's default deny applies */
+  readonly networkPolicy?: Omit<ServiceNetworkPolicyProps, 'service'>;
+}
+
+/** The objects of one version of a microservice. */
+export interface MicroserviceVersion {
+  readonly name: string;
+  readonly deployment: KubeDeployment;
+  readonly autoscaler: KubeHorizontalPodAutoscalerV2;
+  readonly disruptionBudget: KubePodDisruptionBudget;
+}
+
+/** A stateless, autoscaled, hardened microservice. */
+export class Microservice extends Construct implements IQuotaConsumer {
+  public readonly service: ServiceDefinition;
+  public readonly namespace: string;
+  public readonly minReplicas: number;
+  public readonly maxReplicas: number;
+  public readonly targetCpuUtilizationPercent: number;
+  public readonly metrics: readonly AutoscalingMetric[];
+  public readonly roleArn?: string;
+  public readonly automountServiceAccountToken: boolean;
+  public readonly disruptionBudget: DisruptionBudget;
+  public readonly maxSurge: number;
+  public readonly preStopSleepSeconds: number;
+  public readonly terminationGracePeriodSeconds: number;
+  public readonly hardening: Hardening;
+  public readonly resources: ResolvedResources;
+  public readonly probes: WorkloadProbes;
+  public readonly configFiles: Readonly<Record<string, string>>;
+  /** The Service over every version (the primary object, id `Resource`). */
+  public readonly resource: KubeService;
+  public readonly serviceAccount: KubeServiceAccount;
+  public readonly configMap?: KubeConfigMap;
+  public readonly versions: readonly MicroserviceVersion[];
+  public readonly networkPolicy?: ServiceNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: MicroserviceProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const svc = props.service;
+    this.service = svc;
+    this.namespace = svc.namespace;
+    validateName(path, 'service.name', svc.name);
+    validateName(path, 'service.namespace', svc.namespace);
+    validatePorts(path, svc.ports);
+    if (svc.versions.length === 0) {
+      throw new ValidationError(path, 'service.versions', [], 'allowed: one or more versions');
+    }
+    for (const v of svc.versions) {
+      validateName(path, 'service.versions[].name', v.name);
+      validateName(path, `service.versions.${v.name}`, `${svc.name}-${v.name}`);
+      const problem = imageProblem(v.image);
+      if (problem) {
+        throw new ValidationError(path, `service.versions.${v.name}.image`, v.image, problem);
+      }
+    }
+    if (new Set(svc.versions.map((v) => v.name)).size !== svc.versions.length) {
+      throw new ValidationError(path, 'service.versions[].name', svc.versions.map((v) => v.name), 'allowed: unique version names');
+    }
+
+    this.minReplicas = props.minReplicas ?? 2;
+    this.maxReplicas = props.maxReplicas ?? 10;
+    const floor = props.allowSingleReplica ? 1 : 2;
+    if (!Number.isInteger(this.minReplicas) || this.minReplicas < floor) {
+      throw new ValidationError(path, 'minReplicas', this.minReplicas, floor === 1 ? 'allowed: 1 or more' : 'allowed: 2 or more (set allowSingleReplica where one replica is enough)');
+    }
+    if (!Number.isInteger(this.maxReplicas) || this.maxReplicas < this.minReplicas) {
+      throw new ValidationError(path, 'maxReplicas', this.maxReplicas, `allowed: a whole number of at least minReplicas (${this.minReplicas})`);
+    }
+    this.targetCpuUtilizationPercent = props.targetCpuUtilizationPercent ?? 70;
+    if (!Number.isInteger(this.targetCpuUtilizationPercent) || this.targetCpuUtilizationPercent < 1 || this.targetCpuUtilizationPercent > 100) {
+      throw new ValidationError(path, 'targetCpuUtilizationPercent', this.targetCpuUtilizationPercent, 'allowed: a whole number from 1 to 100');
+    }
+    this.metrics = props.metrics ?? [];
+    this.roleArn = props.roleArn;
+    if (this.roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(this.roleArn)) {
+      throw new ValidationError(path, 'roleArn', this.roleArn, 'allowed: an IAM role ARN (arn:aws:iam::<account>:role/<name>)');
+    }
+    this.automountServiceAccountToken = props.automountServiceAccountToken ?? false;
+    this.disruptionBudget = props.disruptionBudget ?? DisruptionBudget.maxUnavailable(1);
+    this.disruptionBudget.validate(path, this.minReplicas);
+    this.maxSurge = props.maxSurge ?? 1;
+    if (!Number.isInteger(this.maxSurge) || this.maxSurge < 1) {
+      throw new ValidationError(path, 'maxSurge', this.maxSurge, 'allowed: 1 or more (maxUnavailable is 0, so a rollout needs room to surge)');
+    }
+    this.preStopSleepSeconds = props.preStopSleepSeconds ?? 10;
+    this.terminationGracePeriodSeconds = props.terminationGracePeriodSeconds ?? 45;
+    if (!Number.isInteger(this.preStopSleepSeconds) || this.preStopSleepSeconds < 1) {
+      throw new ValidationError(path, 'preStopSleepSeconds', this.preStopSleepSeconds, 'allowed: a whole number of seconds, 1 or more');
+    }
+    if (!Number.isInteger(this.terminationGracePeriodSeconds) || this.terminationGracePeriodSeconds <= this.preStopSleepSeconds) {
+      throw new ValidationError(path, 'terminationGracePeriodSeconds', this.terminationGracePeriodSeconds, `allowed: more than preStopSleepSeconds (${this.preStopSleepSeconds}), leaving the process time to shut down`);
+    }
+    this.hardening = new Hardening(path, props.hardening);
+    this.resources = resolveResources(path, svc.resources);
+    if (this.hardening.tmpSizeLimitMiB > this.resources.ephemeralStorageLimitMiB) {
+      throw new ValidationError(path, 'hardening.tmpSizeLimitMiB', this.hardening.tmpSizeLimitMiB, `allowed: at most the ephemeral-storage limit (${this.resources.ephemeralStorageLimitMiB} MiB)`);
+    }
+    this.probes = probesFor(path, svc.probes, svc.ports);
+    this.configFiles = svc.configFiles ?? {};
+    validateConfigFiles(path, this.configFiles);
+
+    const ns = svc.namespace;
+    const saName = serviceAccountName(svc);
+    this.serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: {
+        name: saName,
+        namespace: ns,
+        labels: this.commonLabels(),
+        annotations: this.roleArn ? { [ROLE_ARN_ANNOTATION]: this.roleArn } : undefined,
+      },
+      automountServiceAccountToken: this.automountServiceAccountToken,
+    });
+
+    this.resource = new KubeService(this, 'Resource', {
+      metadata: { name: svc.name, namespace: ns, labels: this.commonLabels() },
+      spec: { type: 'ClusterIP', selector: serviceSelector(svc), ports: servicePorts(svc.ports) },
+    });
+
+    const configKeys = Object.keys(this.configFiles).sort();
+    const configName = `${svc.name}-config`;
+    if (configKeys.length > 0) {
+      validateName(path, 'configMap name', configName);
+      this.configMap = new KubeConfigMap(this, 'Config', {
+        metadata: { name: configName, namespace: ns, labels: this.commonLabels() },
+        data: Object.fromEntries(configKeys.map((k) => [k, this.configFiles[k]])),
+        immutable: false,
+      });
+    }
+
+    const volumes: Volume[] = [...this.hardening.volumes()];
+    const mounts: VolumeMount[] = [...this.hardening.volumeMounts()];
+    if (this.configMap) {
+      volumes.push({ name: 'config', configMap: { name: configName, defaultMode: 0o444 } });
+      mounts.push({ name: 'config', mountPath: configMountPath(svc.name), readOnly: true });
+    }
+
+    this.versions = svc.versions.map((v) => {
+      const group = new Construct(this, v.name);
+      const name = `${svc.name}-${v.name}`;
+      const selector = versionSelector(svc, v.name);
+      const labels = podLabels(svc, v);
+      const deployment = new DrainingDeployment(group, 'Deployment', {
+        metadata: { name, namespace: ns, labels },
+        spec: {
+          // replicas left unset: the autoscaler owns them
+          selector: { matchLabels: selector },
+          revisionHistoryLimit: 5,
+          progressDeadlineSeconds: 600,
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(0), maxSurge: IntOrString.fromNumber(this.maxSurge) } },
+          template: {
+            metadata: {
+              labels,
+              annotations: this.configMap ? { 'checksum/config': configChecksum(this.configFiles) } : undefined,
+            },
+            spec: {
+              serviceAccountName: saName,
+              automountServiceAccountToken: this.automountServiceAccountToken,
+              enableServiceLinks: false,
+              hostNetwork: this.hardening.insecure.hostNetwork === true ? true : undefined,
+              securityContext: this.hardening.podSecurityContext(),
+              terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
+              topologySpreadConstraints: topologySpread(selector),
+              containers: [{
+                name: svc.name,
+                image: v.image,
+                imagePullPolicy: 'IfNotPresent',
+                ports: containerPorts(svc.ports),
+                env: Object.keys(svc.env ?? {}).length > 0 ? envVars(svc.env ?? {}) : undefined,
+                resources: resourceRequirements(this.resources),
+                securityContext: this.hardening.containerSecurityContext(),
+                readinessProbe: this.probes.readiness,
+                livenessProbe: this.probes.liveness,
+                startupProbe: this.probes.startup,
+                volumeMounts: mounts,
+              }],
+              volumes,
+            },
+          },
+        },
+      }, this.preStopSleepSeconds);
+      const metrics: MetricSpecV2[] = [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: this.targetCpuUtilizationPercent } } },
+        ...this.metrics.map((m) => m.spec),
+      ];
+      const autoscaler = new KubeHorizontalPodAutoscalerV2(group, 'Autoscaler', {
+        metadata: { name, namespace: ns, labels },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+          minReplicas: this.minReplicas,
+          maxReplicas: this.maxReplicas,
+          metrics,
+          behavior: { scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] } },
+        },
+      });
+      const disruptionBudget = new KubePodDisruptionBudget(group, 'DisruptionBudget', {
+        metadata: { name, namespace: ns, labels },
+        spec: this.disruptionBudget.toSpec(selector),
+      });
+      return { name: v.name, deployment, autoscaler, disruptionBudget };
+    });
+
+    if (props.networkPolicy) {
+      this.networkPolicy = new ServiceNetworkPolicy(this, 'NetworkPolicy', { ...props.networkPolicy, service: svc });
+    }
+  }
+
+  /** What the service needs of its namespace's quota with every version at its autoscaler maximum. */
+  public get quotaDemand(): QuotaDemand {
+    return sumDemands(this.service.versions.map(() => demandOf(this.resources, this.maxReplicas)));
+  }
+
+  private commonLabels(): Record<string, string> {
+    const first = podLabels(this.service, this.service.versions[0]);
+    return { ...serviceSelector(this.service), [LABEL_PART_OF]: first[LABEL_PART_OF], [LABEL_MANAGED_BY]: first[LABEL_MANAGED_BY] };
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * A stateful service (Redis is the reference): a StatefulSet with a persistent volume per replica on a named
+ * storage class, a headless Service for stable pod names, a client Service, a disruption budget, zone spread,
+ * the same hardening as every workload, and its NetworkPolicy from the call graph.
+ */
+import { Construct } from 'constructs';
+import {
+  KubePodDisruptionBudget,
+  KubeService,
+  KubeServiceAccount,
+  KubeStatefulSet,
+  Quantity,
+  type VolumeMount,
+} from 'cdk8s-plus-28/lib/imports/k8s';
+import { LABEL_MANAGED_BY, LABEL_PART_OF, ROLE_ARN_ANNOTATION, podLabels, serviceAccountName, serviceSelector, versionSelector } from '../model/names';
+import type { ServiceDefinition, StorageSpec } from '../model/service';
+import { ValidationError, imageProblem } from '../model/validation';
+import { DrainingStatefulSet, containerPorts, envVars, probesFor, servicePorts, topologySpread, validateName, validatePorts, type WorkloadProbes } from './_workload';
+import { DisruptionBudget } from './disruption-budget';
+import { Hardening, resolveResources, resourceRequirements, type HardeningProps, type ResolvedResources } from './hardening';
+import { ServiceNetworkPolicy, type ServiceNetworkPolicyProps } from './network-policies';
+import { demandOf, type IQuotaConsumer, type QuotaDemand } from './quota';
+
+/** Options for a {@link StatefulService}. */
+export interface StatefulServiceProps {
+  /** The service as declared in the model; exactly one version, and `storage` set. */
+  readonly service: ServiceDefinition;
+  /** Replicas (each with its own volume). Replication between them is the image's configuration. @default 1 */
+  readonly replicas?: number;
+  /** Container arguments. @default the image's own command */
+  readonly args?: readonly string[];
+  /** The disruption budget. @default DisruptionBudget.maxUnavailable(1) */
+  readonly disruptionBudget?: DisruptionBudget;
+  /** The IAM role of the service account (IRSA). @default no role */
+  readonly roleArn?: string;
+  /** The preStop pause. @default 5 */
+  readonly preStopSleepSeconds?: number;
+  /** Time from the start of termination to SIGKILL (room to persist data). @default 60 */
+  readonly terminationGracePeriodSeconds?: number;
+  /** Security settings and explicit weakening. @default fully hardened, namespace "restricted" */
+  readonly hardening?: HardeningProps;
+  /** The NetworkPolicy from the call graph. @default none: the namespace's default deny applies */
+  readonly networkPolicy?: Omit<ServiceNetworkPolicyProps, 'service'>;
+}
+
+/** A hardened StatefulSet with persistent volumes. */
+export class StatefulService extends Construct implements IQuotaConsumer {
+  public readonly service: ServiceDefinition;
+  public readonly namespace: string;
+  public readonly replicas: number;
+  public readonly storage: Required<StorageSpec>;
+  public readonly resources: ResolvedResources;
+  public readonly probes: WorkloadProbes;
+  public readonly hardening: Hardening;
+  public readonly disruptionBudget: DisruptionBudget;
+  public readonly preStopSleepSeconds: number;
+  public readonly terminationGracePeriodSeconds: number;
+  /** The StatefulSet (id `Resource`). */
+  public readonly resource: KubeStatefulSet;
+  public readonly clientService: KubeService;
+  public readonly headlessService: KubeService;
+  public readonly podDisruptionBudget: KubePodDisruptionBudget;
+  public readonly networkPolicy?: ServiceNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: StatefulServiceProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const svc = props.service;
+    this.service = svc;
+    this.namespace = svc.namespace;
+    validateName(path, 'service.name', svc.name);
+    validateName(path, 'service.namespace', svc.namespace);
+    validateName(path, 'headless service name', `${svc.name}-headless`);
+    validatePorts(path, svc.ports);
+    if (svc.versions.length !== 1) {
+      throw new ValidationError(path, 'service.versions', svc.versions.map((v) => v.name), 'allowed: exactly one version for a stateful service');
+    }
+    const version = svc.versions[0];
+    validateName(path, 'service.versions[].name', version.name);
+    const problem = imageProblem(version.image);
+    if (problem) {
+      throw new ValidationError(path, `service.versions.${version.name}.image`, version.image, problem);
+    }
+    if (!svc.storage) {
+      throw new ValidationError(path, 'service.storage', undefined, 'allowed: a StorageSpec (size, mount path, storage class)');
+    }
+    this.storage = { sizeGiB: svc.storage.sizeGiB, mountPath: svc.storage.mountPath, storageClassName: svc.storage.storageClassName ?? 'gp3' };
+    if (!Number.isInteger(this.storage.sizeGiB) || this.storage.sizeGiB < 1) {
+      throw new ValidationError(path, 'service.storage.sizeGiB', this.storage.sizeGiB, 'allowed: a whole number of GiB, 1 or more');
+    }
+    if (!this.storage.mountPath.startsWith('/') || this.storage.mountPath === '/' || this.storage.mountPath === '/tmp') {
+      throw new ValidationError(path, 'service.storage.mountPath', this.storage.mountPath, 'allowed: an absolute path other than / and /tmp');
+    }
+    validateName(path, 'service.storage.storageClassName', this.storage.storageClassName);
+    this.replicas = props.replicas ?? 1;
+    if (!Number.isInteger(this.replicas) || this.replicas < 1) {
+      throw new ValidationError(path, 'replicas', this.replicas, 'allowed: a whole number, 1 or more');
+    }
+    this.disruptionBudget = props.disruptionBudget ?? DisruptionBudget.maxUnavailable(1);
+    this.disruptionBudget.validate(path, this.replicas);
+    this.preStopSleepSeconds = props.preStopSleepSeconds ?? 5;
+    this.terminationGracePeriodSeconds = props.terminationGracePeriodSeconds ?? 60;
+    if (!Number.isInteger(this.preStopSleepSeconds) || this.preStopSleepSeconds < 1) {
+      throw new ValidationError(path, 'preStopSleepSeconds', this.preStopSleepSeconds, 'allowed: a whole number of seconds, 1 or more');
+    }
+    if (!Number.isInteger(this.terminationGracePeriodSeconds) || this.terminationGracePeriodSeconds <= this.preStopSleepSeconds) {
+      throw new ValidationError(path, 'terminationGracePeriodSeconds', this.terminationGracePeriodSeconds, `allowed: more than preStopSleepSeconds (${this.preStopSleepSeconds})`);
+    }
+    if (props.roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(props.roleArn)) {
+      throw new ValidationError(path, 'roleArn', props.roleArn, 'allowed: an IAM role ARN (arn:aws:iam::<account>:role/<name>)');
+    }
+    this.hardening = new Hardening(path, props.hardening);
+    this.resources = resolveResources(path, svc.resources);
+    this.probes = probesFor(path, svc.probes, svc.ports);
+
+    const ns = svc.namespace;
+    const labels = podLabels(svc, version);
+    const selector = versionSelector(svc, version.name);
+    const common = { ...serviceSelector(svc), [LABEL_PART_OF]: svc.partOf, [LABEL_MANAGED_BY]: labels[LABEL_MANAGED_BY] };
+    const saName = serviceAccountName(svc);
+    new KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: saName, namespace: ns, labels: common, annotations: props.roleArn ? { [ROLE_ARN_ANNOTATION]: props.roleArn } : undefined },
+      automountServiceAccountToken: false,
+    });
+    this.clientService = new KubeService(this, 'Service', {
+      metadata: { name: svc.name, namespace: ns, labels: common },
+      spec: { type: 'ClusterIP', selector: serviceSelector(svc), ports: servicePorts(svc.ports) },
+    });
+    const headlessName = `${svc.name}-headless`;
+    this.headlessService = new KubeService(this, 'Headless', {
+      metadata: { name: headlessName, namespace: ns, labels: common },
+      spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector: serviceSelector(svc), ports: servicePorts(svc.ports) },
+    });
+
+    const mounts: VolumeMount[] = [...this.hardening.volumeMounts(), { name: 'data', mountPath: this.storage.mountPath }];
+    this.resource = new DrainingStatefulSet(this, 'Resource', {
+      metadata: { name: svc.name, namespace: ns, labels },
+      spec: {
+        serviceName: headlessName,
+        replicas: this.replicas,
+        podManagementPolicy: 'OrderedReady',
+        updateStrategy: { type: 'RollingUpdate' },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: saName,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: this.hardening.podSecurityContext(),
+            terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
+            topologySpreadConstraints: topologySpread(selector, { rollingHash: false }),
+            containers: [{
+              name: svc.name,
+              image: version.image,
+              imagePullPolicy: 'IfNotPresent',
+              args: props.args ? [...props.args] : undefined,
+              ports: containerPorts(svc.ports),
+              env: Object.keys(svc.env ?? {}).length > 0 ? envVars(svc.env ?? {}) : undefined,
+              resources: resourceRequirements(this.resources),
+              securityContext: this.hardening.containerSecurityContext(),
+              readinessProbe: this.probes.readiness,
+              livenessProbe: this.probes.liveness,
+              startupProbe: this.probes.startup,
+              volumeMounts: mounts,
+            }],
+            volumes: this.hardening.volumes(),
+          },
+        },
+        volumeClaimTemplates: [{
+          metadata: { name: 'data', labels: common },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: this.storage.storageClassName,
+            resources: { requests: { storage: Quantity.fromString(`${this.storage.sizeGiB}Gi`) } },
+          },
+        }],
+      },
+    }, this.preStopSleepSeconds);
+    this.podDisruptionBudget = new KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: { name: svc.name, namespace: ns, labels },
+      spec: this.disruptionBudget.toSpec(selector),
+    });
+    if (props.networkPolicy) {
+      this.networkPolicy = new ServiceNetworkPolicy(this, 'NetworkPolicy', { ...props.networkPolicy, service: svc });
+    }
+  }
+
+  /** Its demand on the namespace quota: every replica with its volume. */
+  public get quotaDemand(): QuotaDemand {
+    return demandOf(this.resources, this.replicas, 1);
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * Checks every pod template in plain Kubernetes objects (parsed YAML) against every control of the
+ * Pod Security Standard "restricted" (which includes "baseline"), as of Kubernetes 1.33, plus the platform's
+ * own rules: CPU and memory requests and limits, readiness and liveness probes, and a pinned image.
+ * Reads plain objects only; imports nothing of cdk8s or cdktf.
+ */
+import { imageProblem } from '../model/validation';
+
+/** A Kubernetes object as parsed from YAML. */
+export interface KubernetesObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly annotations?: Readonly<Record<string, string>> };
+  readonly spec?: unknown;
+}
+
+/** The rule a violation breaks. */
+export enum PodSecurityControl {
+  HOST_PROCESS = 'baseline/host-process',
+  HOST_NAMESPACES = 'baseline/host-namespaces',
+  PRIVILEGED = 'baseline/privileged',
+  CAPABILITIES_BASELINE = 'baseline/capabilities',
+  HOST_PATH = 'baseline/host-path-volumes',
+  HOST_PORTS = 'baseline/host-ports',
+  APPARMOR = 'baseline/apparmor',
+  SELINUX = 'baseline/selinux',
+  PROC_MOUNT = 'baseline/proc-mount',
+  SECCOMP_BASELINE = 'baseline/seccomp',
+  SYSCTLS = 'baseline/sysctls',
+  VOLUME_TYPES = 'restricted/volume-types',
+  PRIVILEGE_ESCALATION = 'restricted/privilege-escalation',
+  RUN_AS_NON_ROOT = 'restricted/running-as-non-root',
+  RUN_AS_USER = 'restricted/running-as-non-root-user',
+  SECCOMP_RESTRICTED = 'restricted/seccomp',
+  CAPABILITIES_RESTRICTED = 'restricted/capabilities',
+  RESOURCES = 'platform/resources',
+  PROBES = 'platform/probes',
+  PINNED_IMAGE = 'platform/pinned-image',
+}
+
+/** One broken rule in one pod template. */
+export interface PodSecurityViolation {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  /** The container, when the violation is a container's. */
+  readonly container?: string;
+  /** The field, relative to the pod spec, e.g. `containers[0].securityContext.allowPrivilegeEscalation`. */
+  readonly field: string;
+  readonly control: PodSecurityControl;
+  readonly message: string;
+}
+
+/** One line for a violation: `Deployment shop/cart container cart: field: message [control]`. */
+export function formatViolation(v: PodSecurityViolation): string {
+  const where = `${v.kind} ${v.namespace ? `${v.namespace}/` : ''}${v.name}${v.container ? ` container ${v.container}` : ''}`;
+  return `${where}: ${v.field}: ${v.message} [${v.control}]`;
+}
+
+interface SeccompLike { readonly type?: string; readonly localhostProfile?: string }
+interface SELinuxLike { readonly type?: string; readonly user?: string; readonly role?: string; readonly level?: string }
+interface AppArmorLike { readonly type?: string }
+interface SecurityContextLike {
+  readonly privileged?: boolean;
+  readonly allowPrivilegeEscalation?: boolean;
+  readonly runAsNonRoot?: boolean;
+  readonly runAsUser?: number;
+  readonly capabilities?: { readonly add?: readonly string[]; readonly drop?: readonly string[] };
+  readonly seccompProfile?: SeccompLike;
+  readonly seLinuxOptions?: SELinuxLike;
+  readonly appArmorProfile?: AppArmorLike;
+  readonly procMount?: string;
+  readonly windowsOptions?: { readonly hostProcess?: boolean };
+  readonly sysctls?: ReadonlyArray<{ readonly name?: string }>;
+}
+interface QuantityMap { readonly cpu?: unknown; readonly memory?: unknown }
+interface ContainerLike {
+  readonly name?: string;
+  readonly image?: string;
+  readonly securityContext?: SecurityContextLike;
+  readonly ports?: ReadonlyArray<{ readonly hostPort?: number }>;
+  readonly resources?: { readonly requests?: QuantityMap; readonly limits?: QuantityMap };
+  readonly readinessProbe?: unknown;
+  readonly livenessProbe?: unknown;
+}
+interface PodSpecLike {
+  readonly hostNetwork?: boolean;
+  readonly hostPID?: boolean;
+  readonly hostIPC?: boolean;
+  readonly securityContext?: SecurityContextLike;
+  readonly containers?: readonly ContainerLike[];
+  readonly initContainers?: readonly ContainerLike[];
+  readonly ephemeralContainers?: readonly ContainerLike[];
+  readonly volumes?: ReadonlyArray<Readonly<Record<string, unknown>> & { readonly name?: string }>;
+}
+interface PodTemplate {
+  readonly spec: PodSpecLike;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Field prefix of the pod spec in the object, e.g. `spec.template.spec`. */
+  readonly at: string;
+}
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'PodTemplate']);
+
+/** Capabilities "baseline" allows to be added. */
+export const BASELINE_CAPABILITIES: readonly string[] = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
+/** Sysctls "baseline" allows (the safe set, up to Kubernetes 1.29). */
+export const SAFE_SYSCTLS: readonly string[] = [
+  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes',
+];
+/** Volume types "restricted" allows. */
+export const RESTRICTED_VOLUME_TYPES: readonly string[] = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+const SELINUX_TYPES = ['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'];
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The pod templates of an object (none for kinds without pods). */
+function podTemplatesOf(obj: KubernetesObject): PodTemplate[] {
+  const spec = obj.spec;
+  if (!isObject(spec)) {
+    return [];
+  }
+  if (obj.kind === 'Pod') {
+    return [{ spec: spec as PodSpecLike, annotations: obj.metadata?.annotations ?? {}, at: 'spec' }];
+  }
+  if (obj.kind === 'CronJob') {
+    const jobSpec = isObject(spec.jobTemplate) && isObject(spec.jobTemplate.spec) ? spec.jobTemplate.spec : undefined;
+    const template = jobSpec && isObject(jobSpec.template) ? jobSpec.template : undefined;
+    return template && isObject(template.spec) ? [{ spec: template.spec as PodSpecLike, annotations: annotationsOf(template), at: 'spec.jobTemplate.spec.template.spec' }] : [];
+  }
+  if (obj.kind !== undefined && WORKLOAD_KINDS.has(obj.kind)) {
+    const template = obj.kind === 'PodTemplate' ? (obj as unknown as Record<string, unknown>).template : spec.template;
+    return isObject(template) && isObject(template.spec) ? [{ spec: template.spec as PodSpecLike, annotations: annotationsOf(template), at: 'spec.template.spec' }] : [];
+  }
+  return [];
+}
+
+function annotationsOf(template: Record<string, unknown>): Readonly<Record<string, string>> {
+  const meta = template.metadata;
+  return isObject(meta) && isObject(meta.annotations) ? (meta.annotations as Record<string, string>) : {};
+}
+
+/** Whether an object holds a pod template this module checks. */
+export function hasPodTemplate(obj: KubernetesObject): boolean {
+  return podTemplatesOf(obj).length > 0;
+}
+
+/** Checks every pod template of every object; returns every violation (empty when all pass). */
+export function checkPodSecurity(objects: readonly KubernetesObject[]): PodSecurityViolation[] {
+  const out: PodSecurityViolation[] = [];
+  for (const obj of objects) {
+    for (const template of podTemplatesOf(obj)) {
+      out.push(...checkPodTemplate(obj, template));
+    }
+  }
+  return out;
+}
+
+function checkPodTemplate(obj: KubernetesObject, t: PodTemplate): PodSecurityViolation[] {
+  const out: PodSecurityViolation[] = [];
+  const base = { kind: obj.kind ?? '?', name: obj.metadata?.name ?? '?', namespace: obj.metadata?.namespace };
+  const add = (control: PodSecurityControl, field: string, message: string, container?: string) =>
+    out.push({ ...base, container, field: `${t.at}.${field}`, control, message });
+  const pod = t.spec;
+  const psc = pod.securityContext ?? {};
+
+  // baseline: host namespaces
+  for (const f of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
+    if (pod[f] === true) add(PodSecurityControl.HOST_NAMESPACES, f, 'must be unset or false');
+  }
+  if (psc.windowsOptions?.hostProcess === true) add(PodSecurityControl.HOST_PROCESS, 'securityContext.windowsOptions.hostProcess', 'must be unset or false');
+  // baseline: pod-level SELinux, AppArmor, seccomp, sysctls
+  checkSELinux(psc.seLinuxOptions, 'securityContext.seLinuxOptions', (f, m) => add(PodSecurityControl.SELINUX, f, m));
+  checkAppArmorProfile(psc.appArmorProfile, 'securityContext.appArmorProfile', (f, m) => add(PodSecurityControl.APPARMOR, f, m));
+  for (const [key, value] of Object.entries(t.annotations)) {
+    if (key.startsWith('container.apparmor.security.beta.kubernetes.io/') && value !== 'runtime/default' && !value.startsWith('localhost/')) {
+      add(PodSecurityControl.APPARMOR, `metadata.annotations[${key}]`, `is ${value}; allowed: runtime/default or localhost/*`);
+    }
+  }
+  (psc.sysctls ?? []).forEach((s, i) => {
+    if (!SAFE_SYSCTLS.includes(s.name ?? '')) add(PodSecurityControl.SYSCTLS, `securityContext.sysctls[${i}].name`, `is ${s.name}; allowed: ${SAFE_SYSCTLS.join(', ')}`);
+  });
+  const podSeccomp = psc.seccompProfile?.type;
+  if (podSeccomp === 'Unconfined') add(PodSecurityControl.SECCOMP_BASELINE, 'securityContext.seccompProfile.type', 'is Unconfined; allowed: RuntimeDefault or Localhost');
+  if (psc.runAsUser === 0) add(PodSecurityControl.RUN_AS_USER, 'securityContext.runAsUser', 'is 0 (root); allowed: a non-zero UID');
+
+  // volumes
+  (pod.volumes ?? []).forEach((v, i) => {
+    const types = Object.keys(v).filter((k) => k !== 'name');
+    if (types.includes('hostPath')) {
+      add(PodSecurityControl.HOST_PATH, `volumes[${i}].hostPath`, `volume ${v.name ?? i} mounts a path of the node; host paths are forbidden`);
+    }
+    for (const type of types) {
+      if (!RESTRICTED_VOLUME_TYPES.includes(type)) {
+        add(PodSecurityControl.VOLUME_TYPES, `volumes[${i}].${type}`, `volume ${v.name ?? i} is of type ${type}; allowed: ${RESTRICTED_VOLUME_TYPES.join(', ')}`);
+      }
+    }
+  });
+
+  const lists: Array<['containers' | 'initContainers' | 'ephemeralContainers', readonly ContainerLike[]]> = [
+    ['containers', pod.containers ?? []],
+    ['initContainers', pod.initContainers ?? []],
+    ['ephemeralContainers', pod.ephemeralContainers ?? []],
+  ];
+  if ((pod.containers ?? []).length === 0) add(PodSecurityControl.RESOURCES, 'containers', 'a pod needs at least one container');
+  const podNonRoot = psc.runAsNonRoot === true;
+  const podSeccompOk = podSeccomp === 'RuntimeDefault' || podSeccomp === 'Localhost';
+  for (const [list, containers] of lists) {
+    containers.forEach((c, i) => {
+      const at = `${list}[${i}]`;
+      const name = c.name;
+      const sc = c.securityContext ?? {};
+      const cadd = (control: PodSecurityControl, field: string, message: string) => add(control, `${at}.${field}`, message, name);
+      if (sc.windowsOptions?.hostProcess === true) cadd(PodSecurityControl.HOST_PROCESS, 'securityContext.windowsOptions.hostProcess', 'must be unset or false');
+      if (sc.privileged === true) cadd(PodSecurityControl.PRIVILEGED, 'securityContext.privileged', 'must be unset or false');
+      (c.ports ?? []).forEach((p, j) => {
+        if (p.hostPort !== undefined && p.hostPort !== 0) cadd(PodSecurityControl.HOST_PORTS, `ports[${j}].hostPort`, `is ${p.hostPort}; host ports are forbidden`);
+      });
+      checkSELinux(sc.seLinuxOptions, `${at}.securityContext.seLinuxOptions`, (f, m) => add(PodSecurityControl.SELINUX, f, m, name));
+      checkAppArmorProfile(sc.appArmorProfile, `${at}.securityContext.appArmorProfile`, (f, m) => add(PodSecurityControl.APPARMOR, f, m, name));
+      if (sc.procMount !== undefined && sc.procMount !== 'Default') cadd(PodSecurityControl.PROC_MOUNT, 'securityContext.procMount', `is ${sc.procMount}; allowed: Default`);
+      // capabilities
+      const added = sc.capabilities?.add ?? [];
+      for (const cap of added) {
+        if (!BASELINE_CAPABILITIES.includes(cap)) cadd(PodSecurityControl.CAPABILITIES_BASELINE, 'securityContext.capabilities.add', `adds ${cap}; baseline allows only ${BASELINE_CAPABILITIES.join(', ')}`);
+        if (cap !== 'NET_BIND_SERVICE') cadd(PodSecurityControl.CAPABILITIES_RESTRICTED, 'securityContext.capabilities.add', `adds ${cap}; allowed: NET_BIND_SERVICE only`);
+      }
+      if (!(sc.capabilities?.drop ?? []).includes('ALL')) cadd(PodSecurityControl.CAPABILITIES_RESTRICTED, 'securityContext.capabilities.drop', 'must include ALL');
+      // seccomp
+      const seccomp = sc.seccompProfile?.type;
+      if (seccomp === 'Unconfined') cadd(PodSecurityControl.SECCOMP_BASELINE, 'securityContext.seccompProfile.type', 'is Unconfined; allowed: RuntimeDefault or Localhost');
+      if (seccomp === undefined ? !podSeccompOk : seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') {
+        cadd(PodSecurityControl.SECCOMP_RESTRICTED, 'securityContext.seccompProfile.type', `is ${seccomp ?? 'unset (and unset or not allowed on the pod)'}; allowed: RuntimeDefault or Localhost, on the pod or on every container`);
+      }
+      // restricted: privilege escalation, non-root
+      if (sc.allowPrivilegeEscalation !== false) cadd(PodSecurityControl.PRIVILEGE_ESCALATION, 'securityContext.allowPrivilegeEscalation', `is ${String(sc.allowPrivilegeEscalation)}; must be false`);
+      if (sc.runAsNonRoot === false || (sc.runAsNonRoot !== true && !podNonRoot)) {
+        cadd(PodSecurityControl.RUN_AS_NON_ROOT, 'securityContext.runAsNonRoot', `is ${String(sc.runAsNonRoot)}; must be true on the container, or on the pod and not false on the container`);
+      }
+      if (sc.runAsUser === 0) cadd(PodSecurityControl.RUN_AS_USER, 'securityContext.runAsUser', 'is 0 (root); allowed: a non-zero UID');
+      // platform rules
+      if (list !== 'ephemeralContainers') {
+        for (const kind of ['requests', 'limits'] as const) {
+          for (const res of ['cpu', 'memory'] as const) {
+            if (c.resources?.[kind]?.[res] === undefined) cadd(PodSecurityControl.RESOURCES, `resources.${kind}.${res}`, 'must be set');
+          }
+        }
+      }
+      if (list === 'containers') {
+        if (c.readinessProbe === undefined) cadd(PodSecurityControl.PROBES, 'readinessProbe', 'must be set');
+        if (c.livenessProbe === undefined) cadd(PodSecurityControl.PROBES, 'livenessProbe', 'must be set');
+      }
+      const problem = c.image === undefined ? 'no image' : imageProblem(c.image);
+      if (problem) cadd(PodSecurityControl.PINNED_IMAGE, 'image', `is ${c.image ?? 'unset'}; ${problem}`);
+    });
+  }
+  return out;
+}
+
+function checkSELinux(o: SELinuxLike | undefined, at: string, add: (field: string, message: string) => void): void {
+  if (!o) return;
+  if (!SELINUX_TYPES.includes(o.type ?? '')) add(`${at}.type`, `is ${o.type}; allowed: unset, ${SELINUX_TYPES.slice(1).join(', ')}`);
+  if (o.user !== undefined && o.user !== '') add(`${at}.user`, 'must be unset');
+  if (o.role !== undefined && o.role !== '') add(`${at}.role`, 'must be unset');
+}
+
+function checkAppArmorProfile(o: AppArmorLike | undefined, at: string, add: (field: string, message: string) => void): void {
+  if (o?.type !== undefined && o.type !== 'RuntimeDefault' && o.type !== 'Localhost') add(`${at}.type`, `is ${o.type}; allowed: RuntimeDefault or Localhost`);
+}
