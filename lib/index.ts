@@ -28,5 +28,13 @@ export * from './k8s/stateful-service';
 export * from './policy/pod-security';
 
 // k8s: mesh (issue 5)
+export * from './k8s/mesh/istio-resources';
+export * from './k8s/mesh/platform-mesh';
+export * from './k8s/mesh/public-gateway';
+export * from './k8s/mesh/release-routing';
+export * from './k8s/mesh/service-routing';
+export * from './k8s/mesh/service-zero-trust';
+export * from './k8s/mesh/traffic-options';
+export * from './policy/istio-analyze';
 
 // policy and synth

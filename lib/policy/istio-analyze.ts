@@ -27,9 +27,9 @@ import type { IVirtualService } from '@kubernetes-models/istio/networking.istio.
 import { ValidationError } from '../model/validation';
 
 /** A Kubernetes object as parsed from YAML or JSON. */
-export interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
+export interface IstioAnalyzedObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
   readonly metadata?: {
     readonly name?: string;
     readonly namespace?: string;
@@ -102,7 +102,7 @@ interface ServiceSpecLike {
 
 /** A pod (or pod template) found in the objects: where it runs and its labels. */
 interface PodInfo {
-  readonly owner: KubeObject;
+  readonly owner: IstioAnalyzedObject;
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly spec: PodSpecLike;
@@ -111,9 +111,9 @@ interface PodInfo {
 const TEMPLATE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'];
 
 /** Runs every check over `objects` and returns the findings, sorted by code then resource. */
-export function analyzeIstio(objects: readonly KubeObject[]): IstioFinding[] {
+export function analyzeIstio(objects: readonly IstioAnalyzedObject[]): IstioFinding[] {
   const findings: IstioFinding[] = [];
-  const report = (code: IstioFindingCode, obj: KubeObject, message: string) => {
+  const report = (code: IstioFindingCode, obj: IstioAnalyzedObject, message: string) => {
     findings.push({ code, ...MESSAGES[code], resource: resourceName(obj), message });
   };
 
@@ -241,23 +241,23 @@ export class IstioAnalysisError extends ValidationError {
 }
 
 /** Throws an {@link IstioAnalysisError} naming `path` when {@link analyzeIstio} finds anything. */
-export function assertIstioClean(path: string, objects: readonly KubeObject[]): void {
+export function assertIstioClean(path: string, objects: readonly IstioAnalyzedObject[]): void {
   const findings = analyzeIstio(objects);
   if (findings.length > 0) {
     throw new IstioAnalysisError(path, findings);
   }
 }
 
-function isIstio(o: KubeObject, kind: string): boolean {
-  return o.kind === kind && o.apiVersion.startsWith('networking.istio.io/');
+function isIstio(o: IstioAnalyzedObject, kind: string): boolean {
+  return o.kind === kind && (o.apiVersion ?? '').startsWith('networking.istio.io/');
 }
 
-function namespaceOf(o: KubeObject): string {
+function namespaceOf(o: IstioAnalyzedObject): string {
   return o.metadata?.namespace ?? 'default';
 }
 
-function resourceName(o: KubeObject): string {
-  return `${o.kind} ${o.metadata?.name ?? '(unnamed)'}.${namespaceOf(o)}`;
+function resourceName(o: IstioAnalyzedObject): string {
+  return `${o.kind ?? '(no kind)'} ${o.metadata?.name ?? '(unnamed)'}.${namespaceOf(o)}`;
 }
 
 /** A host as Istio resolves it from `namespace`: a short name becomes the in-cluster FQDN; anything with a dot is taken as written. */
@@ -288,13 +288,13 @@ function matches(labels: Readonly<Record<string, string>>, wanted: Readonly<Reco
   return Object.entries(wanted).every(([k, v]) => labels[k] === v);
 }
 
-function podsOf(objects: readonly KubeObject[]): PodInfo[] {
+function podsOf(objects: readonly IstioAnalyzedObject[]): PodInfo[] {
   const pods: PodInfo[] = [];
   for (const o of objects) {
     let template: PodTemplateLike | undefined;
     if (o.apiVersion === 'v1' && o.kind === 'Pod') {
       template = { metadata: o.metadata, spec: o.spec as PodSpecLike | undefined };
-    } else if (TEMPLATE_KINDS.includes(o.kind)) {
+    } else if (TEMPLATE_KINDS.includes(o.kind ?? '')) {
       template = (o.spec as { readonly template?: PodTemplateLike } | undefined)?.template;
     } else if (o.kind === 'CronJob') {
       template = (o.spec as { readonly jobTemplate?: { readonly spec?: { readonly template?: PodTemplateLike } } } | undefined)?.jobTemplate?.spec?.template;

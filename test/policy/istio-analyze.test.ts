@@ -1,10 +1,10 @@
-import { analyzeIstio, assertIstioClean, formatFinding, IstioAnalysisError, type KubeObject } from '../../lib/policy/istio-analyze';
+import { analyzeIstio, assertIstioClean, formatFinding, IstioAnalysisError, type IstioAnalyzedObject } from '../../lib/policy/istio-analyze';
 
 /** A small, clean world: a reviews Service with pods v1 and v2, its DestinationRule, an in-mesh and a gateway VirtualService. */
-function world(): KubeObject[] {
+function world(): IstioAnalyzedObject[] {
   return [
     { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'shop' }, spec: { selector: { app: 'reviews' }, ports: [{ name: 'http-web', port: 8080 }, { name: 'metrics', port: 9100, appProtocol: 'http' }] } },
-    ...['v1', 'v2'].map((v): KubeObject => ({
+    ...['v1', 'v2'].map((v): IstioAnalyzedObject => ({
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `reviews-${v}`, namespace: 'shop' },
       spec: { template: { metadata: { labels: { app: 'reviews', version: v } }, spec: { securityContext: { runAsUser: 10001 }, containers: [{ name: 'app' }] } } },
     })),
@@ -22,11 +22,11 @@ function world(): KubeObject[] {
 }
 
 /** `world()` with the object `kind/name` replaced by `replace(obj)`. */
-function changed(kind: string, name: string, replace: (o: KubeObject) => KubeObject | undefined): KubeObject[] {
-  return world().flatMap((o) => (o.kind === kind && o.metadata?.name === name ? [replace(o)].filter((x): x is KubeObject => x !== undefined) : [o]));
+function changed(kind: string, name: string, replace: (o: IstioAnalyzedObject) => IstioAnalyzedObject | undefined): IstioAnalyzedObject[] {
+  return world().flatMap((o) => (o.kind === kind && o.metadata?.name === name ? [replace(o)].filter((x): x is IstioAnalyzedObject => x !== undefined) : [o]));
 }
 
-function codes(objects: KubeObject[]): string[] {
+function codes(objects: IstioAnalyzedObject[]): string[] {
   return analyzeIstio(objects).map((f) => f.code);
 }
 

@@ -19,11 +19,11 @@ export type { IstioObjectMetadata, IstioObjectProps } from './_istio-object';
 /** The spec of a VirtualService (Istio 1.29 schema). */
 export type VirtualServiceSpec = NonNullable<IVirtualService['spec']>;
 /** One HTTP route of a VirtualService. */
-export type HttpRoute = NonNullable<VirtualServiceSpec['http']>[number];
+export type IstioHttpRoute = NonNullable<VirtualServiceSpec['http']>[number];
 /** The spec of a DestinationRule. */
 export type DestinationRuleSpec = NonNullable<IDestinationRule['spec']>;
 /** The traffic policy of a DestinationRule. */
-export type TrafficPolicy = NonNullable<DestinationRuleSpec['trafficPolicy']>;
+export type IstioTrafficPolicy = NonNullable<DestinationRuleSpec['trafficPolicy']>;
 /** The spec of a Gateway. */
 export type GatewaySpec = NonNullable<IGateway['spec']>;
 /** The spec of a Sidecar. */

@@ -11,7 +11,7 @@ import { qualifiedName } from '../../model/names';
 import type { Platform } from '../../model/platform';
 import type { ServiceDefinition } from '../../model/service';
 import { ValidationError } from '../../model/validation';
-import { analyzeIstio, formatFinding, type KubeObject } from '../../policy/istio-analyze';
+import { analyzeIstio, formatFinding, type IstioAnalyzedObject } from '../../policy/istio-analyze';
 import { IstioPeerAuthentication } from './istio-resources';
 import { PublicGateway } from './public-gateway';
 import { ServiceRouting } from './service-routing';
@@ -132,10 +132,10 @@ export class PlatformMesh extends Construct {
 
   /** Runs the analysis over every ApiObject of the app; returns the findings as istioctl prints them. */
   private findings(): string[] {
-    const objects: KubeObject[] = this.node.root.node
+    const objects: IstioAnalyzedObject[] = this.node.root.node
       .findAll()
       .filter((c): c is ApiObject => c instanceof ApiObject)
-      .map((o) => o.toJson() as KubeObject);
+      .map((o) => o.toJson() as IstioAnalyzedObject);
     return analyzeIstio(objects).map((f) => `${formatFinding(f)} (see docs/mesh.md, "Checks at synth")`);
   }
 }

@@ -11,12 +11,12 @@
  */
 import { ReleaseStrategy, Release, PortProtocol, type ServiceDefinition, type ServicePortSpec } from '../../model/service';
 import { ValidationError } from '../../model/validation';
-import type { HttpRoute, VirtualServiceSpec } from './istio-resources';
+import type { IstioHttpRoute, VirtualServiceSpec } from './istio-resources';
 import { istioDuration, type ResolvedTrafficOptions } from './traffic-options';
 
 /** One TCP route of a VirtualService. */
-export type TcpRoute = NonNullable<VirtualServiceSpec['tcp']>[number];
-type RouteDestination = NonNullable<HttpRoute['route']>[number];
+export type IstioTcpRoute = NonNullable<VirtualServiceSpec['tcp']>[number];
+type RouteDestination = NonNullable<IstioHttpRoute['route']>[number];
 
 /** Protocols routed by `http` routes (timeouts, retries, header matches apply). */
 const HTTP_FAMILY: readonly PortProtocol[] = [PortProtocol.HTTP, PortProtocol.HTTP2, PortProtocol.GRPC];
@@ -88,7 +88,7 @@ export function weightedDestinations(service: ServiceDefinition, host: string, p
 }
 
 /** Where the HTTP routes go and what they carry. */
-export interface HttpRouteOptions {
+export interface ReleaseRouteOptions {
   /** The destination host (the service's FQDN). */
   readonly host: string;
   /** Resolved timeouts and retries. */
@@ -103,7 +103,7 @@ export interface HttpRouteOptions {
  * The HTTP routes of a release: the tester route first (header match to its version), then the
  * default route (weights; mirror when asked). Both carry the timeout and retries.
  */
-export function releaseHttpRoutes(service: ServiceDefinition, options: HttpRouteOptions): HttpRoute[] {
+export function releaseHttpRoutes(service: ServiceDefinition, options: ReleaseRouteOptions): IstioHttpRoute[] {
   const release = releaseOf(service);
   const { host, traffic, port, uriPrefix } = options;
   const common = {
@@ -115,7 +115,7 @@ export function releaseHttpRoutes(service: ServiceDefinition, options: HttpRoute
     },
   };
   const uri = uriPrefix === undefined ? {} : { uri: { prefix: uriPrefix } };
-  const routes: HttpRoute[] = [];
+  const routes: IstioHttpRoute[] = [];
   const tester = release.options.testerRoute;
   if (tester) {
     routes.push({
@@ -137,7 +137,7 @@ export function releaseHttpRoutes(service: ServiceDefinition, options: HttpRoute
 }
 
 /** The TCP route of a release (opaque TCP, TLS, Redis ports): the weights only. */
-export function releaseTcpRoutes(service: ServiceDefinition, host: string): TcpRoute[] {
+export function releaseTcpRoutes(service: ServiceDefinition, host: string): IstioTcpRoute[] {
   return [{ route: weightedDestinations(service, host) }];
 }
 

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { portName, serviceHost, LABEL_ISTIO_VERSION } from '../../model/names';
 import type { ServiceDefinition } from '../../model/service';
 import { ValidationError } from '../../model/validation';
-import { IstioDestinationRule, IstioVirtualService, type TrafficPolicy } from './istio-resources';
+import { IstioDestinationRule, IstioVirtualService, type IstioTrafficPolicy } from './istio-resources';
 import { isHttpPort, releaseHttpRoutes, releaseTcpRoutes, validateRelease } from './release-routing';
 import { istioDuration, resolveTrafficOptions, type ResolvedTrafficOptions, type ServiceTrafficOptions } from './traffic-options';
 
@@ -96,7 +96,7 @@ export class ServiceRouting extends Construct {
 }
 
 /** The DestinationRule's traffic policy: Istio mTLS, least-request balancing, pool limits, outlier detection. */
-function trafficPolicy(t: ResolvedTrafficOptions): TrafficPolicy {
+function trafficPolicy(t: ResolvedTrafficOptions): IstioTrafficPolicy {
   return {
     tls: { mode: 'ISTIO_MUTUAL' },
     loadBalancer: { simple: 'LEAST_REQUEST' },

@@ -6,7 +6,7 @@ import { Duration } from 'cdk8s';
 import { ValidationError, requireIntegerInRange } from '../../model/validation';
 
 /** Retries of HTTP and gRPC requests (a VirtualService's `retries`). */
-export interface RetryOptions {
+export interface MeshRetryOptions {
   /** Retries after the first try; 0 turns retries off. @default 2 */
   readonly attempts?: number;
   /** Time limit of each try, at most the route's timeout. @default Duration.seconds(2) */
@@ -20,7 +20,7 @@ export interface RetryOptions {
 }
 
 /** Connection-pool limits towards a service (a DestinationRule's `trafficPolicy.connectionPool`). */
-export interface ConnectionPoolOptions {
+export interface MeshConnectionPoolOptions {
   /** Most TCP connections to all endpoints of the service, per calling proxy. @default 1000 */
   readonly maxConnections?: number;
   /** TCP connect timeout. @default Duration.seconds(2) */
@@ -34,7 +34,7 @@ export interface ConnectionPoolOptions {
 }
 
 /** Ejection of failing endpoints (a DestinationRule's `trafficPolicy.outlierDetection`). */
-export interface OutlierDetectionOptions {
+export interface MeshOutlierDetectionOptions {
   /** Consecutive 5xx (or gRPC UNAVAILABLE...) responses that eject an endpoint. @default 5 */
   readonly consecutive5xxErrors?: number;
   /** How often endpoints are evaluated. @default Duration.seconds(10) */
@@ -49,20 +49,20 @@ export interface OutlierDetectionOptions {
 export interface ServiceTrafficOptions {
   /** Time limit of a whole request, retries included. @default Duration.seconds(10) */
   readonly timeout?: Duration;
-  /** Retries. @default see RetryOptions */
-  readonly retries?: RetryOptions;
-  /** Connection-pool limits. @default see ConnectionPoolOptions */
-  readonly connectionPool?: ConnectionPoolOptions;
-  /** Outlier detection. @default see OutlierDetectionOptions */
-  readonly outlierDetection?: OutlierDetectionOptions;
+  /** Retries. @default see MeshRetryOptions */
+  readonly retries?: MeshRetryOptions;
+  /** Connection-pool limits. @default see MeshConnectionPoolOptions */
+  readonly connectionPool?: MeshConnectionPoolOptions;
+  /** Outlier detection. @default see MeshOutlierDetectionOptions */
+  readonly outlierDetection?: MeshOutlierDetectionOptions;
 }
 
 /** {@link ServiceTrafficOptions} with every default applied. */
 export interface ResolvedTrafficOptions {
   readonly timeout: Duration;
-  readonly retries: Required<RetryOptions>;
-  readonly connectionPool: Required<ConnectionPoolOptions>;
-  readonly outlierDetection: Required<OutlierDetectionOptions>;
+  readonly retries: Required<MeshRetryOptions>;
+  readonly connectionPool: Required<MeshConnectionPoolOptions>;
+  readonly outlierDetection: Required<MeshOutlierDetectionOptions>;
 }
 
 /** The defaults of {@link ServiceTrafficOptions}. */

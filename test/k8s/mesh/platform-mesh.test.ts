@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { meshPrincipal, serviceAccountName, serviceHost, WorkloadKind, type ServiceDefinition } from '../../../lib/model';
 import { PlatformMesh } from '../../../lib/k8s/mesh/platform-mesh';
-import { analyzeIstio, type KubeObject } from '../../../lib/policy/istio-analyze';
+import { analyzeIstio, type IstioAnalyzedObject } from '../../../lib/policy/istio-analyze';
 import { platform } from '../../../apps/platform';
 import { addWorkloadFixtures, type FixtureOptions } from './_fixtures';
 import { validateIstioObjects, type Manifest } from './_istio-schemas';
@@ -175,7 +175,7 @@ describe('PlatformMesh on the reference platform (prod)', () => {
   });
 
   test('the istioctl-style analysis finds nothing in the whole chart', () => {
-    expect(analyzeIstio(manifests as unknown as KubeObject[])).toEqual([]);
+    expect(analyzeIstio(manifests as unknown as IstioAnalyzedObject[])).toEqual([]);
   });
 
   test('every Istio object validates against the Istio schemas', async () => {
