@@ -83,6 +83,54 @@ function adminStatement(actions: string[], notActions: string[], resources: stri
   return undefined;
 }
 
+/**
+ * Replaces every Terraform interpolation `${...}` in a string by a placeholder, so that JSON text
+ * holding references (`${aws_kms_key.k.arn}`, `${replace(x, "https://", "")}`) parses. Braces and
+ * quoted strings inside the interpolation are skipped; an unterminated one is left as it is.
+ */
+export function neutralizeInterpolations(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    if (text.startsWith('${', i)) {
+      let depth = 1;
+      let j = i + 2;
+      while (j < text.length && depth > 0) {
+        const ch = text[j];
+        if (ch === '"') {
+          j++;
+          while (j < text.length && text[j] !== '"') {
+            j += text[j] === '\\' ? 2 : 1;
+          }
+        } else if (ch === '{') {
+          depth++;
+        } else if (ch === '}') {
+          depth--;
+        }
+        j++;
+      }
+      if (depth > 0) {
+        return out + text.slice(i);
+      }
+      out += 'TF_EXPRESSION';
+      i = j;
+    } else {
+      out += text[i];
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Parses a policy document given as JSON text (interpolations neutralized), or undefined if it is not JSON. */
+export function readPolicyDocument(text: string): unknown {
+  try {
+    return JSON.parse(neutralizeInterpolations(text.trim()));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Checks a policy document given as JSON text. */
 function checkPolicyText(address: string, attribute: string, text: string, out: TerraformViolation[]): void {
   const trimmed = text.trim();
@@ -92,10 +140,8 @@ function checkPolicyText(address: string, attribute: string, text: string, out: 
   if (!trimmed.startsWith('{') && !trimmed.includes('${')) {
     return; // a plain value such as "Delete" under a *_policy key: not a policy document
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(trimmed);
-  } catch {
+  const doc = readPolicyDocument(trimmed);
+  if (doc === undefined) {
     out.push({ rule: 'iam-policy-unreadable', severity: 'warning', address, message: `${attribute} is not JSON text the rule can read (${trimmed.slice(0, 60)}...); render policies as JSON or through aws_iam_policy_document` });
     return;
   }

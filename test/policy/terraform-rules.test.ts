@@ -1,4 +1,4 @@
-import { checkTerraformStack, formatTerraformViolations } from '../../lib/policy/terraform-rules';
+import { checkTerraformStack, formatTerraformViolations, neutralizeInterpolations } from '../../lib/policy/terraform-rules';
 
 const policy = (statement: unknown) => JSON.stringify({ Version: '2012-10-17', Statement: statement });
 
@@ -91,6 +91,13 @@ describe('checkTerraformStack', () => {
   it('formats one line per violation with the stack name', () => {
     const v = checkTerraformStack({ resource: { aws_launch_template: { lt: {} } } });
     expect(formatTerraformViolations('prod', v)).toBe('prod: error launch-template-imdsv1 aws_launch_template.lt: metadata_options.http_tokens is null; IMDSv2 needs "required"');
+  });
+
+  it('reads policies holding interpolations with quotes and braces', () => {
+    const text = '{"Statement":[{"Action":"*","Resource":"*","Condition":{"StringEquals":{"${replace(aws_x.y.url, "https://", "")}:sub":"a"}}}]}';
+    expect(neutralizeInterpolations(text)).toBe('{"Statement":[{"Action":"*","Resource":"*","Condition":{"StringEquals":{"TF_EXPRESSION:sub":"a"}}}]}');
+    const stack = { resource: { aws_iam_role_policy: { p: { policy: text } } } };
+    expect(checkTerraformStack(stack).map((v) => v.rule)).toEqual(['iam-admin-statement']);
   });
 
   it('accepts anything that is not a stack', () => {
