@@ -1,0 +1,99 @@
+import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
+import { Testing } from 'cdktf';
+import type {} from 'cdktf/lib/testing/adapters/jest';
+import { Construct } from 'constructs';
+import { ClusterAutoscalerRole } from '../../lib/aws/cluster-autoscaler-role';
+import { EksCluster } from '../../lib/aws/eks-cluster';
+import { Network } from '../../lib/aws/network';
+import { NodeGroups } from '../../lib/aws/node-groups';
+import { CapacityType, type NodeGroupConfig } from '../../lib/model/environment';
+
+type Body = Record<string, unknown>;
+
+function build(scope: Construct, nodeGroups: readonly NodeGroupConfig[]): NodeGroups {
+  const network = new Network(scope, 'Network', { clusterName: 'shop-prod', cidr: '10.30.0.0/16', availabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'], accountId: '333333333333' });
+  const cluster = new EksCluster(scope, 'Cluster', { platformName: 'shop', environmentName: 'prod', accountId: '333333333333', kubernetesVersion: '1.33', network });
+  new ClusterAutoscalerRole(scope, 'ClusterAutoscalerRole', { cluster });
+  return new NodeGroups(scope, 'NodeGroups', { cluster, network, nodeGroups });
+}
+
+const general: NodeGroupConfig = { name: 'general', instanceTypes: ['m6i.2xlarge'], minSize: 3, maxSize: 9, desiredSize: 3 };
+
+describe('NodeGroups', () => {
+  let synth: string;
+  let resources: Record<string, Record<string, Body>>;
+  let groups: NodeGroups;
+  beforeAll(() => {
+    synth = Testing.synthScope((scope) => {
+      groups = build(scope, [general, { name: 'arm', instanceTypes: ['m7g.xlarge', 'c7g.xlarge'], minSize: 0, maxSize: 4, desiredSize: 1, capacityType: CapacityType.SPOT, diskSizeGiB: 100 }]);
+    });
+    resources = (JSON.parse(synth) as { resource: typeof resources }).resource;
+  });
+
+  it('sizes each group from the model and lets the autoscaler own the desired size', () => {
+    expect(synth).toHaveResourceWithProperties(EksNodeGroup, {
+      node_group_name: 'shop-prod-general',
+      scaling_config: { min_size: 3, max_size: 9, desired_size: 3 },
+      lifecycle: { ignore_changes: ['scaling_config[0].desired_size'] },
+      ami_type: 'AL2023_x86_64_STANDARD',
+      capacity_type: 'ON_DEMAND',
+    });
+    expect(synth).toHaveResourceWithProperties(EksNodeGroup, { node_group_name: 'shop-prod-arm', ami_type: 'AL2023_ARM_64_STANDARD', capacity_type: 'SPOT' });
+    expect(groups.totalMinSize).toBe(3);
+    expect(groups.totalMaxSize).toBe(13);
+  });
+
+  it('tags node groups for cluster-autoscaler auto-discovery and gives no SSH access', () => {
+    for (const g of Object.values(resources.aws_eks_node_group)) {
+      expect(g.tags).toEqual({ 'k8s.io/cluster-autoscaler/enabled': 'true', 'k8s.io/cluster-autoscaler/shop-prod': 'owned' });
+      expect(g.remote_access).toBeUndefined();
+    }
+  });
+
+  it('uses launch templates with IMDSv2 required, hop limit 1 and encrypted gp3 volumes of the configured size', () => {
+    const lts = Object.values(resources.aws_launch_template);
+    expect(lts.map((lt) => lt.metadata_options)).toEqual([
+      { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 },
+      { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 },
+    ]);
+    const sizes = lts.map((lt) => ((lt.block_device_mappings as Body[])[0].ebs as Body).volume_size).sort();
+    expect(sizes).toEqual([100, 50]);
+  });
+
+  it('gives the node role the worker, CNI and ECR read-only policies and the autoscaling role use of the volume key', () => {
+    const arns = Object.values(resources.aws_iam_role_policy_attachment).filter((a) => String(a.role).includes('NodeRole')).map((a) => a.policy_arn).sort();
+    expect(arns).toEqual([
+      'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+      'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+      'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+    ]);
+    const key = Object.entries(resources.aws_kms_key).find(([id]) => id.includes('VolumeKey'))?.[1];
+    expect(key?.policy).toContain('arn:aws:iam::333333333333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling');
+  });
+
+  it('gives the cluster autoscaler describe actions and tag-conditioned scaling only', () => {
+    const policy = Object.values(resources.aws_iam_role_policy).find((p) => String(p.policy).includes('SetDesiredCapacity'));
+    const doc = JSON.parse(policy?.policy as string) as { Statement: Array<{ Action: string[]; Resource: string; Condition?: unknown }> };
+    expect(doc.Statement).toHaveLength(2);
+    expect(doc.Statement[0].Action.every((a) => /^(autoscaling|ec2|eks):(Describe|Get)/.test(a))).toBe(true);
+    expect(doc.Statement[1].Condition).toEqual({ StringEquals: { 'aws:ResourceTag/k8s.io/cluster-autoscaler/shop-prod': 'owned' } });
+  });
+
+  it('fails when minSize is above maxSize', () => {
+    expect(() => Testing.synthScope((scope) => {
+      build(scope, [{ ...general, minSize: 10, maxSize: 5, desiredSize: 5 }]);
+    })).toThrow(/^stack\/NodeGroups: nodeGroups\.general\.minSize is 10; allowed: at most maxSize \(5\)/);
+  });
+
+  it('fails when desiredSize is outside minSize..maxSize', () => {
+    expect(() => Testing.synthScope((scope) => {
+      build(scope, [{ ...general, desiredSize: 12 }]);
+    })).toThrow(/^stack\/NodeGroups: nodeGroups\.general\.desiredSize is 12; allowed: a whole number from minSize \(3\) to maxSize \(9\)/);
+  });
+
+  it('fails when a group mixes Graviton and x86 instance types', () => {
+    expect(() => Testing.synthScope((scope) => {
+      build(scope, [{ ...general, instanceTypes: ['m6i.large', 'm6g.large'] }]);
+    })).toThrow(/^stack\/NodeGroups: nodeGroups\.general\.instanceTypes is \["m6i\.large","m6g\.large"\]; allowed: instance types of one architecture/);
+  });
+});
