@@ -87,6 +87,7 @@ export class PlatformChart extends Chart {
 
     // ---- mesh (issue 5): the Istio engineer adds ONE line here, e.g. ----
     // new ServiceMesh(this, 'Mesh', { platform, environment: env });
+    new (require('./mesh/platform-mesh') as typeof import('./mesh/platform-mesh')).PlatformMesh(this, 'Mesh', { platform, environment: env.name });
     // ---- end mesh ----
   }
 }
