@@ -3,6 +3,7 @@
  */
 import { App } from 'cdktf';
 import { PlatformStack } from '../lib/aws/platform-stack';
+import { addBackups } from './backups';
 import type { Platform } from '../lib/model/platform';
 
 /**
@@ -15,7 +16,7 @@ export function buildTerraformApp(platform: Platform, outdir: string, environmen
   const environments = names.map((name) => platform.environment(name));
   const app = new App({ outdir, skipValidation: false });
   for (const environment of environments) {
-    new PlatformStack(app, environment.name, { platform, environment });
+    addBackups(new PlatformStack(app, environment.name, { platform, environment }), platform, environment);
   }
   return app;
 }
