@@ -1,0 +1,230 @@
+/**
+ * The issue's "Done when" for the three environments of the reference platform (apps/platform.ts),
+ * asserted on the YAML that `buildKubernetesApp` writes.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildKubernetesApp, readObjects, KUBERNETES_FILE } from '../../apps/kubernetes';
+import { platform } from '../../apps/platform';
+import { checkPodSecurity, hasPodTemplate, type KubernetesObject } from '../../lib/policy/pod-security';
+
+const ENVS = ['dev', 'staging', 'prod'] as const;
+
+/** The fields of synthesized objects the assertions read. */
+interface Meta { name: string; namespace?: string; labels?: Record<string, string> }
+interface Selector { matchLabels?: Record<string, string> }
+interface Container {
+  name: string;
+  image: string;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  readinessProbe?: object;
+  livenessProbe?: object;
+  startupProbe?: object;
+  lifecycle?: { preStop?: { sleep?: { seconds: number } } };
+}
+interface PodTemplate { metadata: { labels: Record<string, string> }; spec: { containers: Container[]; terminationGracePeriodSeconds?: number; topologySpreadConstraints?: Array<{ topologyKey: string; labelSelector: Selector; whenUnsatisfiable: string }> } }
+interface Obj extends KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata: Meta;
+  spec?: {
+    replicas?: number;
+    selector?: Selector;
+    template?: PodTemplate;
+    strategy?: { rollingUpdate?: { maxUnavailable?: number; maxSurge?: number } };
+    scaleTargetRef?: { kind: string; name: string };
+    minReplicas?: number;
+    maxReplicas?: number;
+    maxUnavailable?: number;
+    minAvailable?: number;
+    podSelector?: Selector;
+    policyTypes?: string[];
+  };
+}
+
+const out: Record<string, Obj[]> = {};
+const dirs: Record<string, string> = {};
+
+beforeAll(() => {
+  for (const env of ENVS) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `k8s-${env}-`));
+    buildKubernetesApp(platform, env, dir).synth();
+    dirs[env] = dir;
+    out[env] = readObjects(dir) as Obj[];
+  }
+});
+
+const of = (env: string, kind: string) => out[env].filter((o) => o.kind === kind);
+const matches = (selector: Selector | undefined, labels: Record<string, string>) =>
+  Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+const workloads = (env: string) => out[env].filter(hasPodTemplate);
+
+describe.each(ENVS)('environment %s', (env) => {
+  test('writes one file, platform.k8s.yaml, into the outdir it is given', () => {
+    expect(fs.readdirSync(dirs[env])).toEqual([KUBERNETES_FILE]);
+  });
+
+  test('every pod template passes every check of the Pod Security Standard "restricted" and the platform rules', () => {
+    expect(workloads(env).length).toBe(15);
+    expect(checkPodSecurity(out[env])).toEqual([]);
+  });
+
+  test('every container has cpu and memory requests and limits, readiness and liveness probes and a pinned image', () => {
+    for (const w of workloads(env)) {
+      for (const c of w.spec?.template?.spec.containers ?? []) {
+        for (const kind of ['requests', 'limits'] as const) {
+          expect(c.resources?.[kind]).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String), 'ephemeral-storage': expect.any(String) }));
+        }
+        expect(c.readinessProbe).toBeDefined();
+        expect(c.livenessProbe).toBeDefined();
+        expect(c.startupProbe).toBeDefined();
+        expect(c.readinessProbe).not.toEqual(c.livenessProbe);
+        expect(c.image).toMatch(/:[\w][\w.-]*$|@sha256:[a-f0-9]{64}$/);
+        expect(c.image).not.toMatch(/:latest$/);
+        expect(c.lifecycle?.preStop?.sleep?.seconds).toBeGreaterThan(0);
+        expect(w.spec?.template?.spec.terminationGracePeriodSeconds).toBeGreaterThan(c.lifecycle?.preStop?.sleep?.seconds ?? 0);
+      }
+    }
+  });
+
+  test('every pod is selected by NetworkPolicies covering ingress and egress, including one of its own service', () => {
+    const policies = of(env, 'NetworkPolicy');
+    for (const w of workloads(env)) {
+      const labels = w.spec?.template?.metadata.labels ?? {};
+      const selecting = policies.filter((p) => p.metadata.namespace === w.metadata.namespace && matches(p.spec?.podSelector, labels));
+      const types = new Set(selecting.flatMap((p) => p.spec?.policyTypes ?? []));
+      expect([w.metadata.name, [...types].sort()]).toEqual([w.metadata.name, ['Egress', 'Ingress']]);
+      const own = selecting.filter((p) => Object.keys(p.spec?.podSelector?.matchLabels ?? {}).length > 0);
+      expect([w.metadata.name, own.length]).toEqual([w.metadata.name, 1]);
+      expect(own[0].spec?.policyTypes).toEqual(['Ingress', 'Egress']);
+    }
+  });
+
+  test('every Deployment rolls out with maxUnavailable 0, leaves replicas to its autoscaler, and spreads over zones and hosts', () => {
+    for (const d of of(env, 'Deployment')) {
+      expect(d.spec?.replicas).toBeUndefined();
+      expect(d.spec?.strategy?.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 1 });
+      const keys = (d.spec?.template?.spec.topologySpreadConstraints ?? []).map((t) => t.topologyKey);
+      expect(keys).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+      expect(of(env, 'HorizontalPodAutoscaler').filter((h) => h.spec?.scaleTargetRef?.name === d.metadata.name)).toHaveLength(1);
+    }
+  });
+
+  test('every workload has one PodDisruptionBudget that matches its pods and allows an eviction at its minimum', () => {
+    for (const w of workloads(env)) {
+      const labels = w.spec?.template?.metadata.labels ?? {};
+      const pdbs = of(env, 'PodDisruptionBudget').filter((p) => p.metadata.namespace === w.metadata.namespace && matches(p.spec?.selector, labels));
+      expect([w.metadata.name, pdbs.length]).toEqual([w.metadata.name, 1]);
+      const hpa = of(env, 'HorizontalPodAutoscaler').find((h) => h.spec?.scaleTargetRef?.name === w.metadata.name);
+      const minimum = hpa?.spec?.minReplicas ?? w.spec?.replicas ?? 1;
+      const pdb = pdbs[0].spec ?? {};
+      if (pdb.maxUnavailable !== undefined) {
+        expect(pdb.maxUnavailable).toBeGreaterThanOrEqual(1);
+      } else {
+        expect(pdb.minAvailable).toBeLessThan(minimum);
+      }
+    }
+  });
+
+  test('the namespaces enforce "restricted", inject the mesh and have a quota, limits and a default deny', () => {
+    for (const ns of of(env, 'Namespace')) {
+      expect(ns.metadata.labels).toEqual(expect.objectContaining({
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'v1.33',
+        'istio-injection': 'enabled',
+      }));
+      const inNs = out[env].filter((o) => o.metadata.namespace === ns.metadata.name);
+      expect(inNs.filter((o) => o.kind === 'ResourceQuota')).toHaveLength(1);
+      expect(inNs.filter((o) => o.kind === 'LimitRange')).toHaveLength(1);
+      const deny = inNs.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny');
+      expect(deny?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    }
+    expect(of(env, 'Namespace').map((n) => n.metadata.name).sort()).toEqual(['shop', 'shop-data']);
+  });
+
+  test('each Namespace comes before every object in it, so the file applies in order', () => {
+    const position = new Map(out[env].filter((o) => o.kind === 'Namespace').map((n) => [n.metadata.name, out[env].indexOf(n)]));
+    out[env].forEach((o, i) => {
+      if (o.metadata.namespace !== undefined) {
+        expect(i).toBeGreaterThan(position.get(o.metadata.namespace) ?? Infinity);
+      }
+    });
+  });
+
+  test('every object has an explicit name and a namespace unless cluster-scoped, with no construct-path hash', () => {
+    for (const o of out[env]) {
+      expect(o.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      expect(o.metadata.name).not.toMatch(/-c8[0-9a-f]{6}$/);
+      if (o.kind !== 'Namespace') {
+        expect(o.metadata.namespace).toBeDefined();
+      }
+    }
+  });
+
+  test('every emitted object validates against the official Kubernetes schemas (kubernetes-models)', async () => {
+    const problems: string[] = [];
+    for (const o of out[env]) {
+      const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+      const modulePath = `kubernetes-models/${group ? `${group}/` : ''}${version}/${o.kind}`;
+      const mod = (await import(modulePath)) as Record<string, unknown>;
+      const Model = mod[o.kind] as (new (data: unknown) => { validate(): void }) | undefined;
+      if (!Model) {
+        problems.push(`${modulePath}: no model`);
+        continue;
+      }
+      try {
+        new Model(o).validate();
+      } catch (err) {
+        problems.push(`${o.kind} ${o.metadata.namespace}/${o.metadata.name}: ${(err as Error).message}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('environment overrides', () => {
+  const minOf = (env: string) => of(env, 'HorizontalPodAutoscaler').map((h) => h.spec?.minReplicas ?? 0);
+
+  test('in prod every Deployment has at least 2 replicas through its autoscaler minimum (the platform asks for 3)', () => {
+    const hpas = of('prod', 'HorizontalPodAutoscaler');
+    expect(hpas).toHaveLength(of('prod', 'Deployment').length);
+    expect(Math.min(...minOf('prod'))).toBeGreaterThanOrEqual(3);
+    const storefront = hpas.find((h) => h.metadata.name === 'storefront-v1');
+    expect(storefront?.spec?.maxReplicas).toBe(20);
+  });
+
+  test('in prod every Deployment spreads over zones without piling into one (DoNotSchedule on the zone key)', () => {
+    for (const d of of('prod', 'Deployment')) {
+      const zone = d.spec?.template?.spec.topologySpreadConstraints?.find((t) => t.topologyKey === 'topology.kubernetes.io/zone');
+      expect(zone?.whenUnsatisfiable).toBe('DoNotSchedule');
+      expect(zone?.labelSelector.matchLabels).toEqual(d.spec?.selector?.matchLabels);
+    }
+  });
+
+  test('staging runs 2 replicas at least, dev may run 1 and still has a budget that never blocks a drain', () => {
+    expect(Math.min(...minOf('staging'))).toBe(2);
+    expect(Math.min(...minOf('dev'))).toBe(1);
+    for (const pdb of of('dev', 'PodDisruptionBudget')) {
+      expect(pdb.spec?.maxUnavailable).toBe(1);
+    }
+  });
+
+  test('a canary runs one Deployment per version under one Service that selects every version', () => {
+    const catalog = of('prod', 'Deployment').filter((d) => d.metadata.name.startsWith('catalog-'));
+    expect(catalog.map((d) => d.spec?.selector?.matchLabels)).toEqual([
+      { 'app.kubernetes.io/name': 'catalog', version: 'v1' },
+      { 'app.kubernetes.io/name': 'catalog', version: 'v2' },
+    ]);
+    const svc = of('prod', 'Service').find((s) => s.metadata.name === 'catalog');
+    expect((svc?.spec as { selector?: Record<string, string> }).selector).toEqual({ 'app.kubernetes.io/name': 'catalog' });
+  });
+
+  test('synthesizing twice gives byte-identical files', () => {
+    const again = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-prod-again-'));
+    buildKubernetesApp(platform, 'prod', again).synth();
+    expect(fs.readFileSync(path.join(again, KUBERNETES_FILE), 'utf8')).toBe(fs.readFileSync(path.join(dirs.prod, KUBERNETES_FILE), 'utf8'));
+  });
+});
