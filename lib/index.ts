@@ -15,6 +15,12 @@ export * from './aws/remote-state';
 export * from './aws/service-account-role';
 
 // aws: backups (issue 3)
+export * from './aws/backup-bucket';
+export * from './aws/bucket-replication';
+export * from './aws/cost-projection';
+export * from './aws/data/s3-prices-eu-central-1';
+export * from './aws/lifecycle';
+export * from './aws/velero-role';
 
 // k8s: workloads, namespaces, network policies (issue 4)
 export * from './k8s/disruption-budget';
