@@ -1,0 +1,82 @@
+/**
+ * Micro-segmentation from the call graph of the reference platform (apps/platform.ts), prod.
+ */
+import { Testing } from 'cdk8s';
+import { platform } from '../../apps/platform';
+import { PlatformChart } from '../../lib/k8s/platform-chart';
+import { ServiceNetworkPolicy } from '../../lib/k8s/network-policies';
+import { PortProtocol } from '../../lib/model/service';
+
+interface Peer { namespaceSelector?: { matchLabels: Record<string, string> }; podSelector?: { matchLabels: Record<string, string> }; ipBlock?: { cidr: string; except?: string[] } }
+interface Rule { from?: Peer[]; to?: Peer[]; ports: Array<{ protocol: string; port: number }> }
+interface Policy { kind: string; metadata: { name: string; namespace: string }; spec: { podSelector: { matchLabels?: Record<string, string> }; policyTypes: string[]; ingress?: Rule[]; egress?: Rule[] } }
+
+let policies: Policy[];
+beforeAll(() => {
+  const chart = new PlatformChart(Testing.app(), 'platform', { platform, environment: 'prod' });
+  policies = (Testing.synth(chart) as Policy[]).filter((o) => o.kind === 'NetworkPolicy');
+});
+const policy = (ns: string, name: string) => policies.find((p) => p.metadata.namespace === ns && p.metadata.name === name) as Policy;
+const names = (peers: Peer[] = []) => peers.map((p) => `${p.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] ?? '.'}/${p.podSelector?.matchLabels['app.kubernetes.io/name'] ?? '*'}`);
+
+describe('ServiceNetworkPolicy', () => {
+  test('admits a service only from the services that declare they call it, on its serving ports', () => {
+    const inventory = policy('shop', 'inventory');
+    expect(inventory.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'inventory' });
+    expect(inventory.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(names(inventory.spec.ingress?.[0].from)).toEqual(['./cart', './catalog', './checkout', './order']);
+    expect(inventory.spec.ingress?.[0].ports).toEqual([{ protocol: 'TCP', port: 9090 }]);
+  });
+
+  test('admits the ingress gateway for a public service only', () => {
+    const gateway = (p: Policy) => (p.spec.ingress ?? []).filter((r) => names(r.from).includes('istio-ingress/*'));
+    const storefront = policy('shop', 'storefront');
+    expect(storefront.spec.ingress?.find((r) => r.from?.[0].podSelector?.matchLabels.istio === 'ingressgateway')?.from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-ingress' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } },
+    ]);
+    expect(gateway(storefront).map((r) => r.ports)).toEqual([[{ protocol: 'TCP', port: 8080 }]]);
+    expect(JSON.stringify(policy('shop', 'cart').spec.ingress)).not.toContain('ingressgateway');
+  });
+
+  test('admits the monitoring namespace on the metrics port and the sidecar metrics ports only', () => {
+    const rule = policy('shop', 'cart').spec.ingress?.find((r) => names(r.from).includes('monitoring/*'));
+    expect(rule?.ports).toEqual([{ protocol: 'TCP', port: 9100 }, { protocol: 'TCP', port: 15020 }, { protocol: 'TCP', port: 15090 }]);
+  });
+
+  test('egresses only to the services it calls, on their serving ports, with a namespace selector across namespaces', () => {
+    const cart = policy('shop', 'cart');
+    expect(cart.spec.egress?.map((r) => [names(r.to), r.ports.map((p) => p.port)])).toEqual([
+      [['shop-data/redis'], [6379]],
+      [['./catalog'], [8080, 9090]],
+      [['./inventory'], [9090]],
+    ]);
+    const redis = policy('shop-data', 'redis');
+    expect(names(redis.spec.ingress?.[0].from)).toEqual(['shop/cart']);
+    expect(redis.spec.egress).toEqual([]);
+  });
+
+  test('egresses to declared external endpoints on their port, never to private ranges by default', () => {
+    const payment = policy('shop', 'payment');
+    expect(payment.spec.egress).toEqual([{
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'] } }],
+      ports: [{ protocol: 'TCP', port: 443 }],
+    }]);
+  });
+
+  test('every namespace denies all by default and allows DNS to kube-dns (UDP and TCP 53) and the sidecar to istiod (15012)', () => {
+    for (const ns of ['shop', 'shop-data']) {
+      expect(policy(ns, 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+      expect(policy(ns, 'allow-dns-egress').spec.egress).toEqual([{
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      }]);
+      expect(policy(ns, 'allow-mesh-control-plane-egress').spec.egress?.[0].ports).toEqual([{ protocol: 'TCP', port: 15012 }]);
+    }
+  });
+
+  test('fails when an external endpoint declares an invalid CIDR', () => {
+    expect(() => new ServiceNetworkPolicy(Testing.chart(), 'P', {
+      service: { name: 'a', namespace: 'n', partOf: 'p', versions: [{ name: 'v1', image: 'a:1' }], ports: [{ name: 'web', port: 80, protocol: PortProtocol.HTTP }], externalEndpoints: [{ host: 'x.example.com', port: 443, cidrs: ['10.0.0.1/8'] }] },
+    })).toThrow(/test\/P: externalEndpoints.x.example.com.cidrs is "10.0.0.1\/8"; allowed: IPv4 network CIDRs/);
+  });
+});
