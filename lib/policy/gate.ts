@@ -6,14 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { listFiles } from '../synth';
-
-/** A Kubernetes object as read back from YAML. */
-export interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
-  readonly [key: string]: unknown;
-}
+import { analyzeIstio, formatFinding } from './istio-analyze';
+import { checkPodSecurity, formatViolation, type KubernetesObject } from './pod-security';
+import { checkTerraformStack } from './terraform-rules';
 
 /** One broken rule in the output. */
 export interface Violation {
@@ -26,14 +21,14 @@ export interface Violation {
 }
 
 /** Every object of every `.yaml` file below `dir`, in file order. Throws on YAML that does not parse. */
-export function readKubernetesObjects(dir: string): Array<{ readonly file: string; readonly object: KubeObject }> {
-  const out: Array<{ file: string; object: KubeObject }> = [];
+export function readKubernetesObjects(dir: string): Array<{ readonly file: string; readonly object: KubernetesObject }> {
+  const out: Array<{ file: string; object: KubernetesObject }> = [];
   for (const file of listFiles(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))) {
     for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
       if (doc.errors.length > 0) {
         throw new Error(`${file}: ${doc.errors[0].message}`);
       }
-      const object = doc.toJS() as KubeObject | null;
+      const object = doc.toJS() as KubernetesObject | null;
       if (object) {
         out.push({ file, object });
       }
@@ -66,17 +61,35 @@ export function findMachinePaths(dir: string): Violation[] {
   return found;
 }
 
-/** Checks every written folder; throws one error listing every violation. */
-export function checkOutput(written: ReadonlyMap<string, string>): void {
-  const violations: Violation[] = [];
-  for (const [target, tmp] of written) {
-    const at = (v: Violation): Violation => ({ ...v, where: `${target}: ${v.where}` });
-    violations.push(...findMachinePaths(tmp).map(at));
-    if (listFiles(tmp).some((f) => f.endsWith('.yaml'))) {
-      readKubernetesObjects(tmp); // parses, or throws naming the file
+/**
+ * The rules over one output folder: no machine paths anywhere; every pod template passes the Pod Security
+ * Standard "restricted" and the platform's rules (lib/policy/pod-security.ts); the Istio objects pass the
+ * analysis (lib/policy/istio-analyze.ts); every Terraform stack passes lib/policy/terraform-rules.ts.
+ */
+export function checkFolder(dir: string): Violation[] {
+  const violations = findMachinePaths(dir);
+  const objects = readKubernetesObjects(dir).map((o) => o.object);
+  for (const v of checkPodSecurity(objects)) {
+    violations.push({ rule: v.control, where: `${v.kind} ${v.namespace ?? ''}/${v.name}`, message: formatViolation(v) });
+  }
+  for (const f of analyzeIstio(objects)) {
+    violations.push({ rule: f.code, where: f.resource, message: formatFinding(f) });
+  }
+  for (const [stack, json] of readTerraformStacks(dir)) {
+    for (const v of checkTerraformStack(json).filter((t) => t.severity === 'error')) {
+      violations.push({ rule: v.rule, where: `${stack}: ${v.address}`, message: v.message });
     }
   }
+  return violations;
+}
+
+/** The gate for {@link writeAtomically}: checks every written folder; throws one error listing every violation. */
+export function checkOutput(written: ReadonlyMap<string, string>): void {
+  const violations: Violation[] = [];
+  for (const [target, tmp] of [...written].sort(([a], [b]) => a.localeCompare(b))) {
+    violations.push(...checkFolder(tmp).map((v) => ({ ...v, where: `${target}: ${v.where}` })));
+  }
   if (violations.length > 0) {
-    throw new Error(`the output breaks ${violations.length} rule(s):\n${violations.map((v) => `  [${v.rule}] ${v.where}: ${v.message}`).join('\n')}`);
+    throw new Error(`the gate refused the output (${violations.length} violation(s)):\n${violations.map((v) => `  [${v.rule}] ${v.where}: ${v.message}`).join('\n')}`);
   }
 }
