@@ -11,7 +11,7 @@ import {
   type EnvironmentConfig,
   type ServiceDefinition,
   type ServicePortSpec,
-} from '../lib';
+} from '../lib/model';
 
 const REGISTRY = '111122223333.dkr.ecr.eu-central-1.amazonaws.com/shop';
 const HTTP: ServicePortSpec = { name: 'web', port: 8080, protocol: PortProtocol.HTTP };

@@ -36,6 +36,7 @@ import {
 import { DisruptionBudget } from './disruption-budget';
 import { Hardening, resolveResources, resourceRequirements, type HardeningProps, type ResolvedResources } from './hardening';
 import { ServiceNetworkPolicy, type ServiceNetworkPolicyProps } from './network-policies';
+import { resolveSidecarResources, sidecarAnnotations, type ResolvedSidecarResources, type SidecarResources } from './sidecar';
 import { demandOf, sumDemands, type IQuotaConsumer, type QuotaDemand } from './quota';
 
 /** A metric the autoscaler scales on besides CPU. Build one with the static factories. */
@@ -91,6 +92,12 @@ export interface MicroserviceProps {
   readonly terminationGracePeriodSeconds?: number;
   /** Security settings and explicit weakening. @default fully hardened, namespace "restricted" */
   readonly hardening?: HardeningProps;
+  /**
+   * Resources of the injected Istio proxy, pinned through pod annotations and counted in the quota demand.
+   * `false` for a namespace without injection.
+   * @default DEFAULT_SIDECAR_RESOURCES (100m/500m CPU, 128/256 MiB)
+   */
+  readonly sidecar?: SidecarResources | false;
   /** The NetworkPolicy from the call graph (callers and callees). @default none: the namespace's default deny applies */
   readonly networkPolicy?: Omit<ServiceNetworkPolicyProps, 'service'>;
 }
@@ -119,6 +126,8 @@ export class Microservice extends Construct implements IQuotaConsumer {
   public readonly terminationGracePeriodSeconds: number;
   public readonly hardening: Hardening;
   public readonly resources: ResolvedResources;
+  /** The injected proxy's resources, or undefined without injection. */
+  public readonly sidecar?: ResolvedSidecarResources;
   public readonly probes: WorkloadProbes;
   public readonly configFiles: Readonly<Record<string, string>>;
   /** The Service over every version (the primary object, id `Resource`). */
@@ -187,6 +196,7 @@ export class Microservice extends Construct implements IQuotaConsumer {
     }
     this.hardening = new Hardening(path, props.hardening);
     this.resources = resolveResources(path, svc.resources);
+    this.sidecar = props.sidecar === false ? undefined : resolveSidecarResources(path, props.sidecar);
     if (this.hardening.tmpSizeLimitMiB > this.resources.ephemeralStorageLimitMiB) {
       throw new ValidationError(path, 'hardening.tmpSizeLimitMiB', this.hardening.tmpSizeLimitMiB, `allowed: at most the ephemeral-storage limit (${this.resources.ephemeralStorageLimitMiB} MiB)`);
     }
@@ -245,7 +255,7 @@ export class Microservice extends Construct implements IQuotaConsumer {
           template: {
             metadata: {
               labels,
-              annotations: this.configMap ? { 'checksum/config': configChecksum(this.configFiles) } : undefined,
+              annotations: podAnnotations(this.sidecar, this.configMap ? configChecksum(this.configFiles) : undefined),
             },
             spec: {
               serviceAccountName: saName,
@@ -301,11 +311,20 @@ export class Microservice extends Construct implements IQuotaConsumer {
 
   /** What the service needs of its namespace's quota with every version at its autoscaler maximum. */
   public get quotaDemand(): QuotaDemand {
-    return sumDemands(this.service.versions.map(() => demandOf(this.resources, this.maxReplicas)));
+    return sumDemands(this.service.versions.map(() => demandOf(this.resources, this.maxReplicas, 0, this.sidecar)));
   }
 
   private commonLabels(): Record<string, string> {
     const first = podLabels(this.service, this.service.versions[0]);
     return { ...serviceSelector(this.service), [LABEL_PART_OF]: first[LABEL_PART_OF], [LABEL_MANAGED_BY]: first[LABEL_MANAGED_BY] };
   }
+}
+
+/** The pod template's annotations: the proxy's resources and a checksum that rolls pods when configuration changes. */
+function podAnnotations(sidecar: ResolvedSidecarResources | undefined, configChecksumValue: string | undefined): Record<string, string> | undefined {
+  const annotations: Record<string, string> = {
+    ...(configChecksumValue ? { 'checksum/config': configChecksumValue } : {}),
+    ...(sidecar ? sidecarAnnotations(sidecar) : {}),
+  };
+  return Object.keys(annotations).length > 0 ? annotations : undefined;
 }

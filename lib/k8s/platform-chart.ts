@@ -1,7 +1,7 @@
 /**
  * The Kubernetes side of one environment: every platform namespace with its guardrails, every microservice
  * (WorkloadKind.DEPLOYMENT) and stateful service (WorkloadKind.STATEFUL) of the model, with their
- * NetworkPolicies from the call graph.
+ * NetworkPolicies from the call graph, and the Istio mesh over them.
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -9,6 +9,7 @@ import type { EnvironmentConfig } from '../model/environment';
 import type { Platform } from '../model/platform';
 import { WorkloadKind, type ServiceDefinition } from '../model/service';
 import { PodSecurityLevel } from './hardening';
+import { PlatformMesh, type PlatformMeshProps } from './mesh/platform-mesh';
 import { Microservice, type AutoscalingMetric } from './microservice';
 import { PlatformNamespace } from './platform-namespace';
 import { StatefulService } from './stateful-service';
@@ -21,6 +22,8 @@ export interface PlatformChartProps {
   readonly environment: string;
   /** Autoscaling metrics besides CPU, per service name. @default CPU only for every service */
   readonly autoscalingMetrics?: Readonly<Record<string, readonly AutoscalingMetric[]>>;
+  /** Options of the Istio mesh (gateway, traffic defaults, analysis). @default PlatformMesh's defaults */
+  readonly mesh?: Omit<PlatformMeshProps, 'platform' | 'environment'>;
 }
 
 /** Every namespace and workload of one environment. */
@@ -33,6 +36,8 @@ export class PlatformChart extends Chart {
   public readonly microservices: ReadonlyMap<string, Microservice>;
   /** The stateful services, by `namespace/name`. */
   public readonly statefulServices: ReadonlyMap<string, StatefulService>;
+  /** Istio routing, zero-trust policies and the public Gateway. */
+  public readonly mesh: PlatformMesh;
 
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -85,10 +90,7 @@ export class PlatformChart extends Chart {
     this.microservices = microservices;
     this.statefulServices = stateful;
 
-    // ---- mesh (issue 5): the Istio engineer adds ONE line here, e.g. ----
-    // new ServiceMesh(this, 'Mesh', { platform, environment: env });
-    new (require('./mesh/platform-mesh') as typeof import('./mesh/platform-mesh')).PlatformMesh(this, 'Mesh', { platform, environment: env.name });
-    // ---- end mesh ----
+    this.mesh = new PlatformMesh(this, 'Mesh', { ...props.mesh, platform, environment: env.name });
   }
 }
 

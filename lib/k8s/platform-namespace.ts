@@ -11,7 +11,7 @@ import { ValidationError } from '../model/validation';
 import { validateName } from './_workload';
 import { DEFAULT_RESOURCES, PodSecurityLevel } from './hardening';
 import { NAMESPACE_NAME_LABEL } from './network-policies';
-import { DEFAULT_PVC_QUOTA, isQuotaConsumer, quotaShortfalls, sumDemands, type IQuotaConsumer } from './quota';
+import { DEFAULT_PVC_QUOTA, isQuotaConsumer, quotaShortfalls, sumDemands, type IQuotaConsumer, type QuotaDemand } from './quota';
 
 /** Where the mesh control plane runs, for the egress every sidecar needs. */
 export interface MeshControlPlaneRef {
@@ -172,7 +172,7 @@ export class PlatformNamespace extends Construct {
       this.node.path,
       `quota.${s.field}`,
       s.quota,
-      `allowed: at least ${s.needed} to hold every workload at its autoscaler maximum (short by ${s.needed - s.quota}; workloads: ${workloads.map((w) => w.node.id).join(', ')})`,
+      `allowed: at least ${s.needed} to hold every workload at its autoscaler maximum (short by ${s.needed - s.quota}; workloads: ${workloads.map((w) => `${w.service.name} ${w.quotaDemand[s.field as keyof QuotaDemand]}`).join(', ')})`,
     ).message);
   }
 }

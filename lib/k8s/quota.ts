@@ -5,6 +5,7 @@
 import type { IConstruct } from 'constructs';
 import type { NamespaceQuotaConfig } from '../model/environment';
 import type { ResolvedResources } from './hardening';
+import type { ResolvedSidecarResources } from './sidecar';
 
 /** The resources a workload (or a namespace's workloads together) needs at their maximum scale. */
 export interface QuotaDemand {
@@ -21,6 +22,8 @@ export interface QuotaDemand {
 export interface IQuotaConsumer extends IConstruct {
   /** The namespace the pods run in. */
   readonly namespace: string;
+  /** The service the pods belong to, named in quota errors. */
+  readonly service: { readonly name: string };
   /** Its demand at the autoscaler maximum. */
   readonly quotaDemand: QuotaDemand;
 }
@@ -28,16 +31,16 @@ export interface IQuotaConsumer extends IConstruct {
 /** Whether a construct is a {@link IQuotaConsumer}. */
 export function isQuotaConsumer(c: IConstruct): c is IQuotaConsumer {
   const candidate = c as Partial<IQuotaConsumer>;
-  return typeof candidate.namespace === 'string' && typeof candidate.quotaDemand === 'object' && candidate.quotaDemand !== null;
+  return typeof candidate.namespace === 'string' && typeof candidate.service?.name === 'string' && typeof candidate.quotaDemand === 'object' && candidate.quotaDemand !== null;
 }
 
-/** The demand of `replicas` pods with the given per-pod resources. */
-export function demandOf(perPod: ResolvedResources, replicas: number, persistentVolumeClaimsPerPod = 0): QuotaDemand {
+/** The demand of `replicas` pods with the given per-pod resources, plus the injected proxy of each pod when given. */
+export function demandOf(perPod: ResolvedResources, replicas: number, persistentVolumeClaimsPerPod = 0, sidecar?: ResolvedSidecarResources): QuotaDemand {
   return {
-    requestsCpuMillis: perPod.cpuRequestMillis * replicas,
-    requestsMemoryMiB: perPod.memoryRequestMiB * replicas,
-    limitsCpuMillis: perPod.cpuLimitMillis * replicas,
-    limitsMemoryMiB: perPod.memoryLimitMiB * replicas,
+    requestsCpuMillis: (perPod.cpuRequestMillis + (sidecar?.cpuRequestMillis ?? 0)) * replicas,
+    requestsMemoryMiB: (perPod.memoryRequestMiB + (sidecar?.memoryRequestMiB ?? 0)) * replicas,
+    limitsCpuMillis: (perPod.cpuLimitMillis + (sidecar?.cpuLimitMillis ?? 0)) * replicas,
+    limitsMemoryMiB: (perPod.memoryLimitMiB + (sidecar?.memoryLimitMiB ?? 0)) * replicas,
     requestsEphemeralStorageMiB: perPod.ephemeralStorageRequestMiB * replicas,
     pods: replicas,
     persistentVolumeClaims: persistentVolumeClaimsPerPod * replicas,

@@ -19,6 +19,7 @@ import { DrainingStatefulSet, containerPorts, envVars, probesFor, servicePorts, 
 import { DisruptionBudget } from './disruption-budget';
 import { Hardening, resolveResources, resourceRequirements, type HardeningProps, type ResolvedResources } from './hardening';
 import { ServiceNetworkPolicy, type ServiceNetworkPolicyProps } from './network-policies';
+import { resolveSidecarResources, sidecarAnnotations, type ResolvedSidecarResources, type SidecarResources } from './sidecar';
 import { demandOf, type IQuotaConsumer, type QuotaDemand } from './quota';
 
 /** Options for a {@link StatefulService}. */
@@ -39,6 +40,12 @@ export interface StatefulServiceProps {
   readonly terminationGracePeriodSeconds?: number;
   /** Security settings and explicit weakening. @default fully hardened, namespace "restricted" */
   readonly hardening?: HardeningProps;
+  /**
+   * Resources of the injected Istio proxy, pinned through pod annotations and counted in the quota demand.
+   * `false` for a namespace without injection.
+   * @default DEFAULT_SIDECAR_RESOURCES (100m/500m CPU, 128/256 MiB)
+   */
+  readonly sidecar?: SidecarResources | false;
   /** The NetworkPolicy from the call graph. @default none: the namespace's default deny applies */
   readonly networkPolicy?: Omit<ServiceNetworkPolicyProps, 'service'>;
 }
@@ -50,6 +57,8 @@ export class StatefulService extends Construct implements IQuotaConsumer {
   public readonly replicas: number;
   public readonly storage: Required<StorageSpec>;
   public readonly resources: ResolvedResources;
+  /** The injected proxy's resources, or undefined without injection. */
+  public readonly sidecar?: ResolvedSidecarResources;
   public readonly probes: WorkloadProbes;
   public readonly hardening: Hardening;
   public readonly disruptionBudget: DisruptionBudget;
@@ -111,6 +120,7 @@ export class StatefulService extends Construct implements IQuotaConsumer {
     }
     this.hardening = new Hardening(path, props.hardening);
     this.resources = resolveResources(path, svc.resources);
+    this.sidecar = props.sidecar === false ? undefined : resolveSidecarResources(path, props.sidecar);
     this.probes = probesFor(path, svc.probes, svc.ports);
 
     const ns = svc.namespace;
@@ -143,7 +153,7 @@ export class StatefulService extends Construct implements IQuotaConsumer {
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels },
+          metadata: { labels, annotations: this.sidecar ? sidecarAnnotations(this.sidecar) : undefined },
           spec: {
             serviceAccountName: saName,
             automountServiceAccountToken: false,
@@ -189,6 +199,6 @@ export class StatefulService extends Construct implements IQuotaConsumer {
 
   /** Its demand on the namespace quota: every replica with its volume. */
   public get quotaDemand(): QuotaDemand {
-    return demandOf(this.resources, this.replicas, 1);
+    return demandOf(this.resources, this.replicas, 1, this.sidecar);
   }
 }

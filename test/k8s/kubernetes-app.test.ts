@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
-import { buildKubernetesApp, kubernetesGate, KUBERNETES_FILE } from '../../apps/kubernetes';
+import { buildKubernetesApp, KUBERNETES_FILE } from '../../apps/kubernetes';
+import { checkOutput } from '../../lib/policy/gate';
 import { environments, platform, services } from '../../apps/platform';
 import { Microservice } from '../../lib/k8s/microservice';
 import { Platform } from '../../lib/model/platform';
@@ -25,7 +26,7 @@ let goodDev: string;
 beforeAll(() => {
   // one good synth of dev, copied as the "previous output" of every test
   goodDev = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dist-good-')), 'dev');
-  writeAtomically([{ dir: goodDev, write: (tmp) => buildKubernetesApp(platform, 'dev', tmp).synth() }], { gate: kubernetesGate });
+  writeAtomically([{ dir: goodDev, write: (tmp) => buildKubernetesApp(platform, 'dev', tmp).synth() }], { gate: checkOutput });
 });
 
 /** A `dist/dev` holding a previous, good synth; returns its folder and its file's content. */
@@ -45,7 +46,7 @@ function expectFailedSynthKeepsDist(define: (chart: Chart) => void, message: Reg
       define(new Chart(app, 'platform'));
       app.synth();
     },
-  }], { gate: kubernetesGate })).toThrow(message);
+  }], { gate: checkOutput })).toThrow(message);
   expect(listFiles(dir)).toEqual([KUBERNETES_FILE]);
   expect(fs.readFileSync(path.join(dir, KUBERNETES_FILE), 'utf8')).toBe(before);
   expect(fs.readdirSync(path.dirname(dir))).toEqual(['dev']);
@@ -72,9 +73,10 @@ describe('synth of bad input', () => {
       services,
       environments: [{ ...dev, kubernetes: { ...dev.kubernetes, namespaceQuota: { ...dev.kubernetes.namespaceQuota, requestsCpuMillis: 4000, pods: 20 } } }],
     });
-    // shop at max: 14 Deployments x 2 replicas; cpu 12 x 250m + 2 x 500m per replica = 8000m
+    // shop at max: 14 Deployments x 2 replicas = 28 pods; cpu per replica set 12 x 250m + 2 x 500m = 4000m, times 2 = 8000m,
+    // plus the injected proxy's 100m in each of the 28 pods = 2800m: 10800m
     expect(() => writeAtomically([{ dir, write: (tmp) => buildKubernetesApp(small, 'dev', tmp).synth() }])).toThrow(
-      /platform\/Namespaces\/shop: quota.requestsCpuMillis is 4000; allowed: at least 8000 to hold every workload at its autoscaler maximum \(short by 4000;[\s\S]*quota.pods is 20; allowed: at least 28/,
+      /platform\/Namespaces\/shop: quota.requestsCpuMillis is 4000; allowed: at least 10800 to hold every workload at its autoscaler maximum \(short by 6800; workloads: cart 700, catalog 1400, [^)]*search 1200[^)]*\)[\s\S]*quota.pods is 20; allowed: at least 28/,
     );
     expect(fs.readFileSync(path.join(dir, KUBERNETES_FILE), 'utf8')).toBe(before);
   });
@@ -102,7 +104,7 @@ describe('synth of bad input', () => {
 
   test('fails when the pod-security gate finds a violation in the written YAML, and leaves dist/ untouched', () => {
     const { dir, before } = previousDist();
-    expect(() => writeAtomically([{ dir, write: (tmp) => fs.writeFileSync(path.join(tmp, 'bad.k8s.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\nspec:\n  hostNetwork: true\n  containers:\n    - name: c\n      image: nginx\n') }], { gate: kubernetesGate }))
+    expect(() => writeAtomically([{ dir, write: (tmp) => fs.writeFileSync(path.join(tmp, 'bad.k8s.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\nspec:\n  hostNetwork: true\n  containers:\n    - name: c\n      image: nginx\n') }], { gate: checkOutput }))
       .toThrow(/Pod bad: spec.hostNetwork: must be unset or false \[baseline\/host-namespaces\]/);
     expect(fs.readFileSync(path.join(dir, KUBERNETES_FILE), 'utf8')).toBe(before);
   });

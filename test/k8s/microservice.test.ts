@@ -148,7 +148,10 @@ describe('Microservice', () => {
   test('resolves its defaults into public fields', () => {
     const m = new Microservice(Testing.chart(), 'Cart', { service: CART });
     expect([m.minReplicas, m.maxReplicas, m.targetCpuUtilizationPercent, m.preStopSleepSeconds, m.terminationGracePeriodSeconds, m.maxSurge]).toEqual([2, 10, 70, 10, 45, 1]);
-    expect(m.quotaDemand).toEqual({ requestsCpuMillis: 5000, requestsMemoryMiB: 5120, limitsCpuMillis: 20000, limitsMemoryMiB: 10240, requestsEphemeralStorageMiB: 5120, pods: 20, persistentVolumeClaims: 0 });
+    // 2 versions x 10 replicas = 20 pods, each the app (250m/1000m, 256/512 MiB) plus the proxy (100m/500m, 128/256 MiB)
+    expect(m.sidecar).toEqual({ cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMiB: 128, memoryLimitMiB: 256 });
+    expect(m.quotaDemand).toEqual({ requestsCpuMillis: 7000, requestsMemoryMiB: 7680, limitsCpuMillis: 30000, limitsMemoryMiB: 15360, requestsEphemeralStorageMiB: 5120, pods: 20, persistentVolumeClaims: 0 });
+    expect(new Microservice(Testing.chart(), 'NoMesh', { service: CART, sidecar: false }).quotaDemand.requestsCpuMillis).toBe(5000);
   });
 
   test('fails when min replicas exceed max replicas', () => {
@@ -183,5 +186,25 @@ describe('Microservice', () => {
     const d = Testing.synth(chart).find((o: Json) => o.kind === 'Deployment');
     const sc = d.spec.template.spec.containers[0].securityContext;
     expect([sc.readOnlyRootFilesystem, sc.capabilities, sc.runAsNonRoot, sc.allowPrivilegeEscalation]).toEqual([false, { drop: ['ALL'], add: ['NET_RAW'] }, true, false]);
+  });
+});
+
+describe('the injected Istio proxy', () => {
+  test('is sized through pod annotations that match what the quota counts', () => {
+    const chart = Testing.chart();
+    new Microservice(chart, 'Cart', { service: CART, sidecar: { cpuLimitMillis: 300 } });
+    const deployment = Testing.synth(chart).find((o) => o.kind === 'Deployment') as Json;
+    expect(deployment.spec.template.metadata.annotations).toMatchObject({
+      'sidecar.istio.io/proxyCPU': '100m',
+      'sidecar.istio.io/proxyCPULimit': '300m',
+      'sidecar.istio.io/proxyMemory': '128Mi',
+      'sidecar.istio.io/proxyMemoryLimit': '256Mi',
+    });
+  });
+
+  test('fails when the proxy request exceeds its limit', () => {
+    expect(() => new Microservice(Testing.chart(), 'Cart', { service: CART, sidecar: { cpuRequestMillis: 600 } })).toThrow(
+      'test/Cart: sidecar.cpuRequestMillis is 600; allowed: at most cpuLimitMillis (500)',
+    );
   });
 });

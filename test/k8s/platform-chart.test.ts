@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildKubernetesApp, readObjects, KUBERNETES_FILE } from '../../apps/kubernetes';
+import { buildKubernetesApp, KUBERNETES_FILE } from '../../apps/kubernetes';
+import { readKubernetesObjects } from '../../lib/policy/gate';
 import { platform } from '../../apps/platform';
 import { checkPodSecurity, hasPodTemplate, type KubernetesObject } from '../../lib/policy/pod-security';
 
@@ -51,7 +52,7 @@ beforeAll(() => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `k8s-${env}-`));
     buildKubernetesApp(platform, env, dir).synth();
     dirs[env] = dir;
-    out[env] = readObjects(dir) as Obj[];
+    out[env] = readKubernetesObjects(dir).map((o) => o.object) as Obj[];
   }
 });
 

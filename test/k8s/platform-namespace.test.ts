@@ -48,7 +48,7 @@ describe('PlatformNamespace', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'c');
     new PlatformNamespace(chart, 'Team', { name: 'team', quota: QUOTA });
-    new Microservice(chart, 'Web', { service: SVC, minReplicas: 2, maxReplicas: 16 }); // 16 x 250m = 4000m
+    new Microservice(chart, 'Web', { service: SVC, minReplicas: 2, maxReplicas: 10 }); // 10 x (250m + 100m proxy) = 3500m; limits 10 x 1500m = 15000m
     expect(() => app.synthYaml()).not.toThrow();
   });
 
@@ -56,9 +56,11 @@ describe('PlatformNamespace', () => {
     const app = new App({ outdir: Testing.app().outdir });
     const chart = new Chart(app, 'c');
     new PlatformNamespace(chart, 'Team', { name: 'team', quota: QUOTA });
-    new Microservice(chart, 'Web', { service: SVC, minReplicas: 2, maxReplicas: 17 });
+    // 12 x (250m + 100m proxy) = 4200m of requests; 12 x (1000m + 500m) = 18000m of limits; the other namespace does not count
+    new Microservice(chart, 'Web', { service: SVC, minReplicas: 2, maxReplicas: 12 });
     new Microservice(chart, 'Elsewhere', { service: { ...SVC, namespace: 'other' }, maxReplicas: 50 });
-    expect(() => app.synthYaml()).toThrow(/\[c\/Team\] c\/Team: quota.requestsCpuMillis is 4000; allowed: at least 4250 to hold every workload at its autoscaler maximum \(short by 250; workloads: Web\)/);
+    expect(() => app.synthYaml()).toThrow(/\[c\/Team\] c\/Team: quota.requestsCpuMillis is 4000; allowed: at least 4200 to hold every workload at its autoscaler maximum \(short by 200; workloads: web 4200\)/);
+    expect(() => app.synthYaml()).toThrow(/c\/Team: quota.limitsCpuMillis is 16000; allowed: at least 18000 [^\n]*\(short by 2000; workloads: web 18000\)/);
   });
 
   test('takes a weaker Pod Security level, no mesh injection and no mesh egress only when named explicitly', () => {
