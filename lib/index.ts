@@ -24,12 +24,14 @@ export * from './aws/velero-role';
 
 // k8s: workloads, namespaces, network policies (issue 4)
 export * from './k8s/disruption-budget';
+export * from './k8s/ebs-storage-class';
 export * from './k8s/hardening';
 export * from './k8s/microservice';
 export * from './k8s/network-policies';
 export * from './k8s/platform-chart';
 export * from './k8s/platform-namespace';
 export * from './k8s/quota';
+export * from './k8s/sidecar';
 export * from './k8s/stateful-service';
 export * from './policy/pod-security';
 

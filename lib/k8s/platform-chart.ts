@@ -8,6 +8,8 @@ import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../model/environment';
 import type { Platform } from '../model/platform';
 import { WorkloadKind, type ServiceDefinition } from '../model/service';
+import { ValidationError } from '../model/validation';
+import { EbsStorageClass, type EbsStorageClassProps } from './ebs-storage-class';
 import { PodSecurityLevel } from './hardening';
 import { PlatformMesh, type PlatformMeshProps } from './mesh/platform-mesh';
 import { Microservice, type AutoscalingMetric } from './microservice';
@@ -22,6 +24,11 @@ export interface PlatformChartProps {
   readonly environment: string;
   /** Autoscaling metrics besides CPU, per service name. @default CPU only for every service */
   readonly autoscalingMetrics?: Readonly<Record<string, readonly AutoscalingMetric[]>>;
+  /**
+   * EBS StorageClasses the chart emits; every stateful service must name one of them.
+   * @default one encrypted `gp3` class
+   */
+  readonly storageClasses?: readonly EbsStorageClassProps[];
   /** Options of the Istio mesh (gateway, traffic defaults, analysis). @default PlatformMesh's defaults */
   readonly mesh?: Omit<PlatformMeshProps, 'platform' | 'environment'>;
 }
@@ -30,6 +37,8 @@ export interface PlatformChartProps {
 export class PlatformChart extends Chart {
   public readonly platform: Platform;
   public readonly environment: EnvironmentConfig;
+  /** The StorageClasses, by name. */
+  public readonly storageClasses: ReadonlyMap<string, EbsStorageClass>;
   /** The namespaces, by name. */
   public readonly namespaces: ReadonlyMap<string, PlatformNamespace>;
   /** The microservices, by `namespace/name`. */
@@ -45,6 +54,18 @@ export class PlatformChart extends Chart {
     const env = platform.environment(props.environment);
     this.platform = platform;
     this.environment = env;
+
+    const storageGroup = new Construct(this, 'StorageClasses');
+    this.storageClasses = new Map((props.storageClasses ?? [{}]).map((p) => {
+      const sc = new EbsStorageClass(storageGroup, p.name ?? p.volumeType ?? 'gp3', p);
+      return [sc.name, sc] as const;
+    }));
+    for (const svc of platform.services.filter((s) => s.storage)) {
+      const wanted = svc.storage?.storageClassName ?? 'gp3';
+      if (!this.storageClasses.has(wanted)) {
+        throw new ValidationError(this.node.path, `services.${svc.name}.storage.storageClassName`, wanted, `allowed: a StorageClass the chart emits (${[...this.storageClasses.keys()].join(', ')}); add it to storageClasses`);
+      }
+    }
 
     const namespaces = new Map<string, PlatformNamespace>();
     const nsGroup = new Construct(this, 'Namespaces');

@@ -156,11 +156,12 @@ describe.each(ENVS)('environment %s', (env) => {
     });
   });
 
+  const CLUSTER_SCOPED = ['Namespace', 'StorageClass'];
   test('every object has an explicit name and a namespace unless cluster-scoped, with no construct-path hash', () => {
     for (const o of out[env]) {
       expect(o.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
       expect(o.metadata.name).not.toMatch(/-c8[0-9a-f]{6}$/);
-      if (o.kind !== 'Namespace') {
+      if (!CLUSTER_SCOPED.includes(o.kind)) {
         expect(o.metadata.namespace).toBeDefined();
       }
     }
