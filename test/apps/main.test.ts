@@ -43,6 +43,13 @@ describe('the main job (npm run synth)', () => {
     expect(all).not.toContain(os.homedir());
   });
 
+  test('matches the committed dist/ (run npm run synth and commit the YAML when this fails)', () => {
+    const committed = path.join(__dirname, '..', '..', 'dist');
+    for (const env of ['dev', 'staging', 'prod']) {
+      expect(snapshotOf(path.join(committed, env))).toEqual(snapshotOf(path.join(first, 'dist', env)));
+    }
+  });
+
   test('synthesizes only the environments named', () => {
     const out = scratch();
     synthesizeAll({ environments: ['prod'], outdir: out });
