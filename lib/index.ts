@@ -45,4 +45,12 @@ export * from './k8s/mesh/service-zero-trust';
 export * from './k8s/mesh/traffic-options';
 export * from './policy/istio-analyze';
 
+// types of public props that live in private files
+export type { PolicyCondition, PolicyPrincipal, PolicyStatement } from './aws/_iam';
+export type { WorkloadProbes } from './k8s/_workload';
+export type { IstioResourceShape } from './k8s/mesh/_istio-object';
+
 // policy and synth
+export * from './policy/gate';
+export * from './policy/terraform-rules';
+export * from './synth';

@@ -77,8 +77,9 @@ export function requireLogRetention(path: string, field: string, days: number): 
   }
 }
 
-type Tier = 'public' | 'private' | 'intra';
-const TIERS: readonly Tier[] = ['public', 'private', 'intra'];
+/** The three subnet tiers of a {@link Network}. */
+export type SubnetTier = 'public' | 'private' | 'intra';
+const TIERS: readonly SubnetTier[] = ['public', 'private', 'intra'];
 
 /** A VPC over three zones with public, private and intra subnets. */
 export class Network extends Construct {
@@ -97,7 +98,7 @@ export class Network extends Construct {
   /** How many NAT gateways there are: 3, or 1 with `singleNatGateway`. */
   public readonly natGatewayCount: number;
   /** Subnet CIDRs per tier, one per zone. */
-  public readonly subnetCidrs: Readonly<Record<Tier, readonly string[]>>;
+  public readonly subnetCidrs: Readonly<Record<SubnetTier, readonly string[]>>;
   /** Public subnet ids, one per zone in zone order. */
   public readonly publicSubnetIds: readonly string[];
   /** Private subnet ids, one per zone in zone order. */
@@ -134,12 +135,12 @@ export class Network extends Construct {
     this.flowLogRetentionDays = props.flowLogRetentionDays ?? 90;
     requireLogRetention(path, 'flowLogRetentionDays', this.flowLogRetentionDays);
 
-    const carved: Record<Tier, Cidr[]> = {
+    const carved: Record<SubnetTier, Cidr[]> = {
       private: [0, 1, 2].map((i) => cidrSubnet(vpcCidr, 3, i)),
       public: [0, 1, 2].map((i) => cidrSubnet(vpcCidr, 6, 24 + i)),
       intra: [0, 1, 2].map((i) => cidrSubnet(vpcCidr, 6, 28 + i)),
     };
-    const chosen = {} as Record<Tier, Cidr[]>;
+    const chosen = {} as Record<SubnetTier, Cidr[]>;
     for (const tier of TIERS) {
       const explicit = props.subnetCidrs?.[tier];
       if (explicit === undefined) {
@@ -198,7 +199,7 @@ export class Network extends Construct {
 
     const igw = new InternetGateway(this, 'InternetGateway', { vpcId: this.vpc.id, tags: { Name: props.clusterName } });
 
-    const subnets: Record<Tier, Subnet[]> = { public: [], private: [], intra: [] };
+    const subnets: Record<SubnetTier, Subnet[]> = { public: [], private: [], intra: [] };
     const natGateways: NatGateway[] = [];
     const privateRouteTables: RouteTable[] = [];
     zones.forEach((zone, i) => {
