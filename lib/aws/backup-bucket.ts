@@ -161,14 +161,7 @@ export class AccessLogBucket extends Construct {
       bucket: this.resource.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
     });
-    const publicAccess = new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
-      bucket: this.resource.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'Ownership', { bucket: this.resource.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    const publicAccess = blockPublicAccessAndEnforceOwner(this, this.resource.id);
     new S3BucketPolicy(this, 'Policy', {
       bucket: this.resource.id,
       policy: Lazy.stringValue({ produce: () => this.renderPolicy() }),
@@ -310,14 +303,7 @@ export class BackupBucket extends Construct {
       bucket: this.resource.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.kmsKey.keyArn }, bucketKeyEnabled: true }],
     });
-    const publicAccess = new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
-      bucket: this.resource.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'Ownership', { bucket: this.resource.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    const publicAccess = blockPublicAccessAndEnforceOwner(this, this.resource.id);
     new S3BucketPolicy(this, 'Policy', {
       bucket: this.resource.id,
       policy: policyDocument(tlsOnlyStatements(this.bucketArn)),
@@ -376,4 +362,20 @@ export class BackupBucket extends Construct {
   public projectCost(gbPerDay: number, prices?: S3PriceTable): CostProjection {
     return projectMonthlyCost({ gbPerDay, rule: projectionRule(this.lifecycleRules), prices });
   }
+}
+
+/**
+ * All four public-access-block flags and object ownership `BucketOwnerEnforced` (ACLs off), with the construct ids
+ * `PublicAccessBlock` and `Ownership`. Returns the block, which a bucket policy should depend on.
+ */
+function blockPublicAccessAndEnforceOwner(scope: Construct, bucketId: string): S3BucketPublicAccessBlock {
+  const publicAccess = new S3BucketPublicAccessBlock(scope, 'PublicAccessBlock', {
+    bucket: bucketId,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
+  new S3BucketOwnershipControls(scope, 'Ownership', { bucket: bucketId, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+  return publicAccess;
 }
