@@ -33,6 +33,7 @@ export * from './k8s/platform-namespace';
 export * from './k8s/quota';
 export * from './k8s/sidecar';
 export * from './k8s/stateful-service';
+export * from './k8s/workload-props';
 export * from './policy/pod-security';
 
 // k8s: mesh (issue 5)

@@ -34,9 +34,10 @@ import {
   type WorkloadProbes,
 } from './_workload';
 import { DisruptionBudget } from './disruption-budget';
-import { Hardening, resolveResources, resourceRequirements, type HardeningProps, type ResolvedResources } from './hardening';
-import { ServiceNetworkPolicy, type ServiceNetworkPolicyProps } from './network-policies';
-import { resolveSidecarResources, sidecarAnnotations, type ResolvedSidecarResources, type SidecarResources } from './sidecar';
+import { Hardening, resolveResources, resourceRequirements, type ResolvedResources } from './hardening';
+import { ServiceNetworkPolicy } from './network-policies';
+import { resolveSidecarResources, sidecarAnnotations, type ResolvedSidecarResources } from './sidecar';
+import type { WorkloadProps } from './workload-props';
 import { demandOf, sumDemands, type IQuotaConsumer, type QuotaDemand } from './quota';
 
 /** A metric the autoscaler scales on besides CPU. Build one with the static factories. */
@@ -65,7 +66,7 @@ export class AutoscalingMetric {
 }
 
 /** Options for a {@link Microservice}. */
-export interface MicroserviceProps {
+export interface MicroserviceProps extends WorkloadProps {
   /** The service, as declared in the model: name, namespace, versions (images), ports, resources, probes, configuration. */
   readonly service: ServiceDefinition;
   /** Fewest replicas of each version (its autoscaler minimum). @default 2 */
@@ -78,28 +79,14 @@ export interface MicroserviceProps {
   readonly targetCpuUtilizationPercent?: number;
   /** Further autoscaling metrics (requests per second, queue depth). @default CPU only */
   readonly metrics?: readonly AutoscalingMetric[];
-  /** The IAM role of the service account (IRSA); from `platform.serviceRoleArn(env, service)`. @default no role */
-  readonly roleArn?: string;
   /** Mounts the service account token into the pods (only for services that talk to the Kubernetes API). @default false */
   readonly automountServiceAccountToken?: boolean;
-  /** The disruption budget of each version. @default DisruptionBudget.maxUnavailable(1) */
-  readonly disruptionBudget?: DisruptionBudget;
   /** Extra pods a rollout may start (maxUnavailable is always 0). @default 1 */
   readonly maxSurge?: number;
   /** The preStop pause that lets endpoints drain before the process gets SIGTERM. @default 10 */
   readonly preStopSleepSeconds?: number;
   /** Time from the start of termination to SIGKILL; must exceed the preStop pause. @default 45 */
   readonly terminationGracePeriodSeconds?: number;
-  /** Security settings and explicit weakening. @default fully hardened, namespace "restricted" */
-  readonly hardening?: HardeningProps;
-  /**
-   * Resources of the injected Istio proxy, pinned through pod annotations and counted in the quota demand.
-   * `false` for a namespace without injection.
-   * @default DEFAULT_SIDECAR_RESOURCES (100m/500m CPU, 128/256 MiB)
-   */
-  readonly sidecar?: SidecarResources | false;
-  /** The NetworkPolicy from the call graph (callers and callees). @default none: the namespace's default deny applies */
-  readonly networkPolicy?: Omit<ServiceNetworkPolicyProps, 'service'>;
 }
 
 /** The objects of one version of a microservice. */

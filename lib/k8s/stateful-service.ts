@@ -17,37 +17,24 @@ import type { ServiceDefinition, StorageSpec } from '../model/service';
 import { ValidationError, imageProblem } from '../model/validation';
 import { DrainingStatefulSet, containerPorts, envVars, probesFor, servicePorts, topologySpread, validateName, validatePorts, type WorkloadProbes } from './_workload';
 import { DisruptionBudget } from './disruption-budget';
-import { Hardening, resolveResources, resourceRequirements, type HardeningProps, type ResolvedResources } from './hardening';
-import { ServiceNetworkPolicy, type ServiceNetworkPolicyProps } from './network-policies';
-import { resolveSidecarResources, sidecarAnnotations, type ResolvedSidecarResources, type SidecarResources } from './sidecar';
+import { Hardening, resolveResources, resourceRequirements, type ResolvedResources } from './hardening';
+import { ServiceNetworkPolicy } from './network-policies';
+import { resolveSidecarResources, sidecarAnnotations, type ResolvedSidecarResources } from './sidecar';
+import type { WorkloadProps } from './workload-props';
 import { demandOf, type IQuotaConsumer, type QuotaDemand } from './quota';
 
 /** Options for a {@link StatefulService}. */
-export interface StatefulServiceProps {
+export interface StatefulServiceProps extends WorkloadProps {
   /** The service as declared in the model; exactly one version, and `storage` set. */
   readonly service: ServiceDefinition;
   /** Replicas (each with its own volume). Replication between them is the image's configuration. @default 1 */
   readonly replicas?: number;
   /** Container arguments. @default the image's own command */
   readonly args?: readonly string[];
-  /** The disruption budget. @default DisruptionBudget.maxUnavailable(1) */
-  readonly disruptionBudget?: DisruptionBudget;
-  /** The IAM role of the service account (IRSA). @default no role */
-  readonly roleArn?: string;
   /** The preStop pause. @default 5 */
   readonly preStopSleepSeconds?: number;
   /** Time from the start of termination to SIGKILL (room to persist data). @default 60 */
   readonly terminationGracePeriodSeconds?: number;
-  /** Security settings and explicit weakening. @default fully hardened, namespace "restricted" */
-  readonly hardening?: HardeningProps;
-  /**
-   * Resources of the injected Istio proxy, pinned through pod annotations and counted in the quota demand.
-   * `false` for a namespace without injection.
-   * @default DEFAULT_SIDECAR_RESOURCES (100m/500m CPU, 128/256 MiB)
-   */
-  readonly sidecar?: SidecarResources | false;
-  /** The NetworkPolicy from the call graph. @default none: the namespace's default deny applies */
-  readonly networkPolicy?: Omit<ServiceNetworkPolicyProps, 'service'>;
 }
 
 /** A hardened StatefulSet with persistent volumes. */
