@@ -7,8 +7,8 @@ import type { Construct } from 'constructs';
 import type { ContainerPort, Probe, ServicePort, TopologySpreadConstraint } from 'cdk8s-plus-28/lib/imports/k8s';
 import { IntOrString, KubeDeployment, KubeStatefulSet, type KubeDeploymentProps, type KubeStatefulSetProps } from 'cdk8s-plus-28/lib/imports/k8s';
 import { portName } from '../model/names';
-import { PortProtocol, type ProbeSpec, type ServicePortSpec } from '../model/service';
-import { ValidationError, isDns1123Label, requireDns1123Label, requireIntegerInRange } from '../model/validation';
+import { PortProtocol, type ProbeSpec, type ServiceDefinition, type ServicePortSpec } from '../model/service';
+import { ValidationError, imageProblem, isDns1123Label, requireDns1123Label, requireIntegerInRange } from '../model/validation';
 
 /** The topology keys every workload spreads over. */
 export const ZONE_KEY = 'topology.kubernetes.io/zone';
@@ -62,6 +62,29 @@ export function validatePorts(path: string, ports: readonly ServicePortSpec[]): 
 /** Checks a Kubernetes object name (a DNS-1123 label). */
 export function validateName(path: string, field: string, name: string): void {
   requireDns1123Label(path, field, name);
+}
+
+/**
+ * The checks every workload makes of its service: name and namespace are DNS-1123 labels, ports are valid and
+ * unique, there is at least one version, version names are unique labels and every image is pinned.
+ */
+export function validateServiceIdentity(path: string, svc: ServiceDefinition): void {
+  validateName(path, 'service.name', svc.name);
+  validateName(path, 'service.namespace', svc.namespace);
+  validatePorts(path, svc.ports);
+  if (svc.versions.length === 0) {
+    throw new ValidationError(path, 'service.versions', [], 'allowed: one or more versions');
+  }
+  for (const v of svc.versions) {
+    validateName(path, 'service.versions[].name', v.name);
+    const problem = imageProblem(v.image);
+    if (problem) {
+      throw new ValidationError(path, `service.versions.${v.name}.image`, v.image, problem);
+    }
+  }
+  if (new Set(svc.versions.map((v) => v.name)).size !== svc.versions.length) {
+    throw new ValidationError(path, 'service.versions[].name', svc.versions.map((v) => v.name), 'allowed: unique version names');
+  }
 }
 
 /** The container ports, named like the Service ports. */

@@ -18,7 +18,7 @@ import {
 } from 'cdk8s-plus-28/lib/imports/k8s';
 import { LABEL_MANAGED_BY, LABEL_PART_OF, ROLE_ARN_ANNOTATION, podLabels, serviceAccountName, serviceSelector, versionSelector } from '../model/names';
 import type { ServiceDefinition } from '../model/service';
-import { ValidationError, imageProblem } from '../model/validation';
+import { ValidationError } from '../model/validation';
 import {
   DrainingDeployment,
   configChecksum,
@@ -30,7 +30,7 @@ import {
   topologySpread,
   validateConfigFiles,
   validateName,
-  validatePorts,
+  validateServiceIdentity,
   type WorkloadProbes,
 } from './_workload';
 import { DisruptionBudget } from './disruption-budget';
@@ -130,22 +130,9 @@ export class Microservice extends Construct implements IQuotaConsumer {
     const svc = props.service;
     this.service = svc;
     this.namespace = svc.namespace;
-    validateName(path, 'service.name', svc.name);
-    validateName(path, 'service.namespace', svc.namespace);
-    validatePorts(path, svc.ports);
-    if (svc.versions.length === 0) {
-      throw new ValidationError(path, 'service.versions', [], 'allowed: one or more versions');
-    }
+    validateServiceIdentity(path, svc);
     for (const v of svc.versions) {
-      validateName(path, 'service.versions[].name', v.name);
-      validateName(path, `service.versions.${v.name}`, `${svc.name}-${v.name}`);
-      const problem = imageProblem(v.image);
-      if (problem) {
-        throw new ValidationError(path, `service.versions.${v.name}.image`, v.image, problem);
-      }
-    }
-    if (new Set(svc.versions.map((v) => v.name)).size !== svc.versions.length) {
-      throw new ValidationError(path, 'service.versions[].name', svc.versions.map((v) => v.name), 'allowed: unique version names');
+      validateName(path, `service.versions.${v.name}`, `${svc.name}-${v.name}`); // the Deployment's name
     }
 
     this.minReplicas = props.minReplicas ?? 2;

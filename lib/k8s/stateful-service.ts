@@ -14,8 +14,8 @@ import {
 } from 'cdk8s-plus-28/lib/imports/k8s';
 import { LABEL_MANAGED_BY, LABEL_PART_OF, ROLE_ARN_ANNOTATION, podLabels, serviceAccountName, serviceSelector, versionSelector } from '../model/names';
 import type { ServiceDefinition, StorageSpec } from '../model/service';
-import { ValidationError, imageProblem } from '../model/validation';
-import { DrainingStatefulSet, containerPorts, envVars, probesFor, servicePorts, topologySpread, validateName, validatePorts, type WorkloadProbes } from './_workload';
+import { ValidationError } from '../model/validation';
+import { DrainingStatefulSet, containerPorts, envVars, probesFor, servicePorts, topologySpread, validateName, validateServiceIdentity, type WorkloadProbes } from './_workload';
 import { DisruptionBudget } from './disruption-budget';
 import { Hardening, resolveResources, resourceRequirements, type ResolvedResources } from './hardening';
 import { ServiceNetworkPolicy } from './network-policies';
@@ -64,19 +64,12 @@ export class StatefulService extends Construct implements IQuotaConsumer {
     const svc = props.service;
     this.service = svc;
     this.namespace = svc.namespace;
-    validateName(path, 'service.name', svc.name);
-    validateName(path, 'service.namespace', svc.namespace);
+    validateServiceIdentity(path, svc);
     validateName(path, 'headless service name', `${svc.name}-headless`);
-    validatePorts(path, svc.ports);
     if (svc.versions.length !== 1) {
       throw new ValidationError(path, 'service.versions', svc.versions.map((v) => v.name), 'allowed: exactly one version for a stateful service');
     }
     const version = svc.versions[0];
-    validateName(path, 'service.versions[].name', version.name);
-    const problem = imageProblem(version.image);
-    if (problem) {
-      throw new ValidationError(path, `service.versions.${version.name}.image`, version.image, problem);
-    }
     if (!svc.storage) {
       throw new ValidationError(path, 'service.storage', undefined, 'allowed: a StorageSpec (size, mount path, storage class)');
     }
