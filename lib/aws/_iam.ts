@@ -42,7 +42,7 @@ export function fromSpecs(specs: readonly IamStatementSpec[]): PolicyStatement[]
 const sortedUnique = (values: readonly string[]): string[] => [...new Set(values)].sort();
 
 /** Whether an action string matches every action of every service. */
-export function isWildcardAction(action: string): boolean {
+function isWildcardAction(action: string): boolean {
   return action === '*' || action === '*:*';
 }
 

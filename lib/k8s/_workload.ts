@@ -30,7 +30,7 @@ const IANA_SVC_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9]|-(?!-))*$/;
  * Checks a service's ports: at least one; `<protocol>-<name>` names unique, valid port names (IANA service names,
  * at most 15 characters, as container ports require); port and container port numbers unique and within 1..65535.
  */
-export function validatePorts(path: string, ports: readonly ServicePortSpec[]): void {
+function validatePorts(path: string, ports: readonly ServicePortSpec[]): void {
   if (ports.length === 0) {
     throw new ValidationError(path, 'ports', [], 'allowed: one or more ports');
   }
@@ -192,7 +192,7 @@ interface RenderedWorkload {
  * still serves, so in-flight requests finish. The bindings of cdk8s-plus-28 (Kubernetes 1.28) predate the
  * `sleep` action and drop it from their input, so it is added to their output.
  */
-export function withPreStopSleep<T>(rendered: T, seconds: number): T {
+function withPreStopSleep<T>(rendered: T, seconds: number): T {
   const w = rendered as RenderedWorkload;
   const lifecycle: SleepLifecycle = { preStop: { sleep: { seconds } } };
   for (const c of w.spec?.template?.spec?.containers ?? []) {
