@@ -3,11 +3,11 @@
  * its cluster sizing and the Kubernetes-side limits its namespaces get.
  */
 
-/** The environments a platform has, in promotion order. */
-export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
-
-/** The name of an environment. */
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+/**
+ * The name of an environment: any DNS-1123 label (`dev`, `qa`, `perf`, `prod-eu`). Nothing in the library
+ * tests the name; what differs between environments is a setting of {@link EnvironmentConfig}.
+ */
+export type EnvironmentName = string;
 
 /** EC2 capacity for a managed node group. */
 export enum CapacityType {
@@ -31,8 +31,37 @@ export interface NodeGroupConfig {
   readonly capacityType?: CapacityType;
   /** Size of each node's encrypted root volume. @default 50 */
   readonly diskSizeGiB?: number;
-  /** Kubernetes labels on the nodes. @default {} */
+  /** Kubernetes labels on the nodes; services select them with `nodeSelector`. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Kubernetes taints on the nodes; only services that tolerate them are scheduled there. @default [] */
+  readonly taints?: readonly NodeTaintSpec[];
+}
+
+/** What a taint does to pods that do not tolerate it. */
+export enum TaintEffect {
+  NO_SCHEDULE = 'NoSchedule',
+  PREFER_NO_SCHEDULE = 'PreferNoSchedule',
+  NO_EXECUTE = 'NoExecute',
+}
+
+/** A Kubernetes taint on a node group's nodes. */
+export interface NodeTaintSpec {
+  /** The taint's key, a qualified Kubernetes label key, e.g. `workload` or `example.com/dedicated`. */
+  readonly key: string;
+  /** The taint's value, a label value. @default no value */
+  readonly value?: string;
+  /** The effect. */
+  readonly effect: TaintEffect;
+}
+
+/** An existing VPC the environment's cluster is placed in, instead of a VPC the platform creates. */
+export interface ExistingVpcConfig {
+  /** The VPC's id, `vpc-...`. Its CIDR is the environment's `vpcCidr`. */
+  readonly vpcId: string;
+  /** The private subnets the nodes run in, one per availability zone, in the order of `availabilityZones`. */
+  readonly privateSubnetIds: readonly string[];
+  /** Intra subnets (no internet route) for the control plane's network interfaces. @default the private subnets */
+  readonly intraSubnetIds?: readonly string[];
 }
 
 /** Where Terraform keeps an environment's state: an S3 bucket with a DynamoDB lock table. */
@@ -77,8 +106,37 @@ export interface KubernetesEnvironmentConfig {
   readonly allowSingleReplica?: boolean;
   /** The quota of each platform namespace. */
   readonly namespaceQuota: NamespaceQuotaConfig;
-  /** Per service (by name): replica bounds that differ from the environment's. @default {} */
-  readonly serviceOverrides?: Readonly<Record<string, { readonly minReplicas?: number; readonly maxReplicas?: number }>>;
+  /**
+   * Quotas of particular namespaces (by namespace name), replacing `namespaceQuota` for them.
+   * A key that names no namespace of the platform is refused.
+   * @default {}: every namespace gets `namespaceQuota`
+   */
+  readonly namespaceQuotas?: Readonly<Record<string, NamespaceQuotaConfig>>;
+  /**
+   * Per service (by name): settings that differ in this environment. A key that names no service is refused.
+   * @default {}
+   */
+  readonly serviceOverrides?: Readonly<Record<string, ServiceOverrideConfig>>;
+}
+
+/** What one service does differently in one environment. */
+export interface ServiceOverrideConfig {
+  /** Autoscaler minimum (stateless services only). @default the environment's minReplicas */
+  readonly minReplicas?: number;
+  /** Autoscaler maximum (stateless services only). @default the environment's maxReplicas */
+  readonly maxReplicas?: number;
+  /** Replicas of a stateful service (stateful services only). @default the service's `replicas` */
+  readonly replicas?: number;
+  /** Node labels the service's pods require in this environment, replacing the service's `nodeSelector`. @default the service's */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+}
+
+/** Object Lock on an environment's backup bucket: no one can delete or overwrite a backup version before it ends. */
+export interface BackupObjectLockConfig {
+  /** GOVERNANCE (users with s3:BypassGovernanceRetention can lift it) or COMPLIANCE (no one can). @default 'GOVERNANCE' */
+  readonly mode?: 'GOVERNANCE' | 'COMPLIANCE';
+  /** Days each version is locked; at most the retention. @default min(30, retentionDays) */
+  readonly days?: number;
 }
 
 /** Backups of an environment. */
@@ -89,11 +147,24 @@ export interface BackupConfig {
   readonly replicaRegion?: string;
   /** Expected new backup data per day, for the cost projection. @default 50 */
   readonly expectedGbPerDay?: number;
+  /** Object Lock of the backup bucket. @default GOVERNANCE for min(30, retentionDays) days */
+  readonly objectLock?: BackupObjectLockConfig;
+  /**
+   * Turns Object Lock off (a named weakening: backups can then be deleted as soon as they are written).
+   * @default false
+   */
+  readonly disableObjectLock?: boolean;
+  /**
+   * S3 Replication Time Control on the replication to `replicaRegion`: 99.99 % of objects replicated within
+   * 15 minutes, with metrics (extra cost per GB). Only with a `replicaRegion`.
+   * @default true when `replicaRegion` is set
+   */
+  readonly replicationTimeControl?: boolean;
 }
 
 /** One environment of the platform. */
 export interface EnvironmentConfig {
-  /** `dev`, `staging` or `prod`. */
+  /** The environment's name, a DNS-1123 label of at most 20 characters (`dev`, `qa`, `prod-eu`). */
   readonly name: EnvironmentName;
   /** The AWS account id, 12 digits. */
   readonly accountId: string;
@@ -103,6 +174,8 @@ export interface EnvironmentConfig {
   readonly availabilityZones: readonly string[];
   /** The VPC's IPv4 CIDR, prefix /16 to /22. Must not overlap another environment's. */
   readonly vpcCidr: string;
+  /** Place the cluster in an existing VPC (by its attributes) instead of creating one. @default a new VPC over the three zones */
+  readonly existingVpc?: ExistingVpcConfig;
   /** The pinned Kubernetes minor version of the EKS control plane, e.g. `1.33`. */
   readonly kubernetesVersion: string;
   /** Managed node groups; their sizes add up to the environment's cluster size. */

@@ -3,9 +3,9 @@
  * Both worlds (lib/aws, lib/k8s) read it; it imports nothing of either.
  */
 import { cidrsOverlap, parseCidr, tryParseCidr, type Cidr } from './cidr';
-import { ENVIRONMENT_NAMES, type EnvironmentConfig } from './environment';
+import type { EnvironmentConfig, NamespaceQuotaConfig } from './environment';
 import { qualifiedName, serviceAccountName, serviceAccountRoleArn } from './names';
-import { ReleaseStrategy, WorkloadKind, type ServiceDefinition } from './service';
+import { ReleaseStrategy, WorkloadKind, type ServiceDefinition, type TolerationSpec } from './service';
 import { ValidationError, imageProblem, isDns1123Label } from './validation';
 
 /** Options for a {@link Platform}. */
@@ -100,6 +100,24 @@ export class Platform {
     };
   }
 
+  /** Replicas of a stateful service in an environment: the environment's override, else the service's `replicas`, else 1. */
+  public statefulReplicas(env: EnvironmentConfig, service: ServiceDefinition): number {
+    return env.kubernetes.serviceOverrides?.[service.name]?.replicas ?? service.replicas ?? 1;
+  }
+
+  /** The quota of a namespace in an environment: its entry in `namespaceQuotas`, else `namespaceQuota`. */
+  public namespaceQuota(env: EnvironmentConfig, namespace: string): NamespaceQuotaConfig {
+    return env.kubernetes.namespaceQuotas?.[namespace] ?? env.kubernetes.namespaceQuota;
+  }
+
+  /** Where a service's pods may run in an environment: node labels they require and taints they tolerate. */
+  public schedulingOf(env: EnvironmentConfig, service: ServiceDefinition): { readonly nodeSelector: Readonly<Record<string, string>>; readonly tolerations: readonly TolerationSpec[] } {
+    return {
+      nodeSelector: env.kubernetes.serviceOverrides?.[service.name]?.nodeSelector ?? service.nodeSelector ?? {},
+      tolerations: service.tolerations ?? [],
+    };
+  }
+
   /** The ARN of the service's IAM role in an environment, or undefined if it asks for no AWS permissions. */
   public serviceRoleArn(env: EnvironmentConfig, service: ServiceDefinition): string | undefined {
     if (!service.awsPermissions || service.awsPermissions.length === 0) {
@@ -110,13 +128,13 @@ export class Platform {
 
   private validateEnvironments(): void {
     if (this.environments.length === 0) {
-      throw new ValidationError(this.path, 'environments', [], `allowed: one or more of ${ENVIRONMENT_NAMES.join(', ')}`);
+      throw new ValidationError(this.path, 'environments', [], 'allowed: one or more environments');
     }
     const seen = new Map<string, Cidr>();
     for (const env of this.environments) {
       const at = (field: string) => `environments.${env.name}.${field}`;
-      if (!(ENVIRONMENT_NAMES as readonly string[]).includes(env.name)) {
-        throw new ValidationError(this.path, 'environments[].name', env.name, `allowed: ${ENVIRONMENT_NAMES.join(', ')}`);
+      if (!isDns1123Label(env.name) || env.name.length > 20) {
+        throw new ValidationError(this.path, 'environments[].name', env.name, 'allowed: a DNS-1123 label of at most 20 characters (dev, qa, prod-eu)');
       }
       if (seen.has(env.name)) {
         throw new ValidationError(this.path, 'environments[].name', env.name, 'allowed: each environment once');

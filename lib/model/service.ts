@@ -189,4 +189,23 @@ export interface ServiceDefinition {
   readonly storage?: StorageSpec;
   /** Port name suffix that serves Prometheus metrics. @default none */
   readonly metricsPort?: string;
+  /**
+   * Replicas of a stateful service (stateful services only; per environment through `serviceOverrides`).
+   * @default 1
+   */
+  readonly replicas?: number;
+  /** Node labels the pods require (they run only on node groups with these labels). @default {}: any node */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Taints of node groups the pods tolerate. @default [] */
+  readonly tolerations?: readonly TolerationSpec[];
+}
+
+/** A taint a service's pods tolerate. */
+export interface TolerationSpec {
+  /** The taint's key. */
+  readonly key: string;
+  /** The taint's value; omitted, every value of the key is tolerated. @default any value */
+  readonly value?: string;
+  /** The effect tolerated. @default every effect */
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
