@@ -92,9 +92,14 @@ describe('Platform', () => {
     expect(errorOf(() => withEnv({ publicApiAccessCidrs: ['0.0.0.0/0'] })).message).toContain('environments.prod.publicApiAccessCidrs is "0.0.0.0/0"');
   });
 
-  test('fails when an environment name is not dev, staging or prod', () => {
-    const err = errorOf(() => new Platform({ name: 'shop', environments: [{ ...prod, name: 'qa' as never }] }));
-    expect(err.message).toBe('Platform(shop): environments[].name is "qa"; allowed: dev, staging, prod');
+  test('accepts any DNS label as an environment name', () => {
+    const platform = new Platform({ name: 'shop', environments: [{ ...prod, name: 'qa' }] });
+    expect(platform.environments.map((e) => e.name)).toEqual(['qa']);
+  });
+
+  test('fails when an environment name is not a DNS label', () => {
+    const err = errorOf(() => new Platform({ name: 'shop', environments: [{ ...prod, name: 'Prod_EU' }] }));
+    expect(err.message).toBe('Platform(shop): environments[].name is "Prod_EU"; allowed: a DNS-1123 label of at most 20 characters (dev, qa, prod-eu)');
   });
 
   test('fails when prod allows a single replica without saying so', () => {
