@@ -5,6 +5,7 @@
  */
 import type { IamStatementSpec } from '../model/service';
 import { ValidationError } from '../model/validation';
+import { validateIamStatements } from '../model/rules';
 
 /** The principal of a resource-based statement (trust policies, key policies). */
 export interface PolicyPrincipal {
@@ -41,28 +42,14 @@ export function fromSpecs(specs: readonly IamStatementSpec[]): PolicyStatement[]
 
 const sortedUnique = (values: readonly string[]): string[] => [...new Set(values)].sort();
 
-/** Whether an action string matches every action of every service. */
-function isWildcardAction(action: string): boolean {
-  return action === '*' || action === '*:*';
-}
-
 /**
- * Throws a {@link ValidationError} for an Allow statement with action `*` (or `*:*`) on resource `*`.
+ * Throws a {@link ValidationError} for a statement no engineer means (see validateIamStatements in
+ * lib/model/rules.ts): no actions, no resources, or an Allow of `service:*` or `*` on resource `*`.
  * @param path the construct path that owns the statements
  * @param field the prop holding them, e.g. `statements`
  */
 export function assertNoAdminStatements(path: string, field: string, statements: readonly PolicyStatement[]): void {
-  statements.forEach((s, i) => {
-    if ((s.effect ?? 'Allow') === 'Allow' && s.actions.some(isWildcardAction) && (s.resources ?? []).includes('*')) {
-      throw new ValidationError(path, `${field}[${i}]`, { actions: s.actions, resources: s.resources }, 'allowed: named actions or named resources; "*" actions on "*" resources would grant full administrator access');
-    }
-    if (s.actions.length === 0) {
-      throw new ValidationError(path, `${field}[${i}].actions`, [], 'allowed: one or more actions');
-    }
-    if (s.resources !== undefined && s.resources.length === 0) {
-      throw new ValidationError(path, `${field}[${i}].resources`, [], 'allowed: one or more resources');
-    }
-  });
+  validateIamStatements(path, field, statements);
 }
 
 /** Renders one statement with a fixed key order, sorted actions and resources, conditions grouped by operator. */

@@ -25,6 +25,8 @@ import { Lazy, TerraformDataSource, TerraformResource } from 'cdktf';
 import { Construct, type IConstruct } from 'constructs';
 import type { IamStatementSpec } from '../model/service';
 import { ValidationError } from '../model/validation';
+import { requireAccountId } from '../model/rules';
+import type { IGrantable } from './service-account-role';
 import { policyDocument, type PolicyStatement } from './_iam';
 import { projectMonthlyCost, projectionRule, type CostProjection } from './cost-projection';
 import type { S3PriceTable } from './data/s3-prices-eu-central-1';
@@ -263,9 +265,7 @@ export class BackupBucket extends Construct {
   constructor(scope: Construct, id: string, props: BackupBucketProps) {
     super(scope, id);
     const path = this.node.path;
-    if (!/^\d{12}$/.test(props.accountId)) {
-      throw new ValidationError(path, 'accountId', props.accountId, 'allowed: 12 digits');
-    }
+    requireAccountId(path, 'accountId', props.accountId);
     if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) {
       throw new ValidationError(path, 'retentionDays', props.retentionDays, 'allowed: a whole number of days, 1 or more');
     }
@@ -353,6 +353,29 @@ export class BackupBucket extends Construct {
       { actions: ['s3:ListBucket'], resources: [this.bucketArn] },
       { actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], resources: [this.kmsKey.keyArn] },
     ];
+  }
+
+  /** What reading the backups takes: object get and list, and decrypting with the bucket's key. */
+  public readStatements(): IamStatementSpec[] {
+    return [
+      { actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [this.objectsArn] },
+      { actions: ['s3:ListBucket'], resources: [this.bucketArn] },
+      { actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [this.kmsKey.keyArn] },
+    ];
+  }
+
+  /** Lets `grantee` (a service-account role, say) read the backups. */
+  public grantRead(grantee: IGrantable): void {
+    for (const s of this.readStatements()) {
+      grantee.addToPolicy({ actions: s.actions, resources: s.resources });
+    }
+  }
+
+  /** Lets `grantee` read and write the backups ({@link readWriteStatements}). */
+  public grantReadWrite(grantee: IGrantable): void {
+    for (const s of this.readWriteStatements()) {
+      grantee.addToPolicy({ actions: s.actions, resources: s.resources });
+    }
   }
 
   /**

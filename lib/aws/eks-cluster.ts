@@ -14,13 +14,12 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Fn, dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { tryParseCidr } from '../model/cidr';
 import { clusterName as clusterNameOf } from '../model/names';
-import { ValidationError } from '../model/validation';
+import { requireAccountId, requireRoleArn, validatePublicAccessCidrs } from '../model/rules';
 import { addonVersionsFor, CoreAddon, type AddonVersions } from './addon-versions';
 import { awsManagedPolicyArn, serviceTrustPolicy } from './_iam';
 import { KmsKey } from './kms-key';
-import { requireLogRetention, type Network } from './network';
+import { requireLogRetention, type INetwork } from './network';
 import { ServiceAccountRole } from './service-account-role';
 
 /** The five control-plane log types, all enabled. */
@@ -40,7 +39,7 @@ export interface EksClusterProps {
   /** The pinned Kubernetes minor version, one of `SUPPORTED_KUBERNETES_VERSIONS`. */
   readonly kubernetesVersion: string;
   /** The network; the control plane's interfaces go into its intra subnets. */
-  readonly network: Network;
+  readonly network: INetwork;
   /**
    * IAM role ARNs that get a cluster-admin access entry.
    * @default [] (then nobody has access until an access entry is added: the creator gets none)
@@ -123,30 +122,18 @@ export class EksCluster extends Construct {
     this.environmentName = props.environmentName;
     this.accountId = props.accountId;
     this.region = props.network.region;
-    if (!/^\d{12}$/.test(props.accountId)) {
-      throw new ValidationError(path, 'accountId', props.accountId, 'allowed: 12 digits');
-    }
+    requireAccountId(path, 'accountId', props.accountId);
     this.kubernetesVersion = props.kubernetesVersion;
     const table = addonVersionsFor(path, 'kubernetesVersion', props.kubernetesVersion);
     this.addonVersions = { ...table, ...(props.addonVersionOverrides ?? {}) };
     this.logRetentionDays = props.logRetentionDays ?? 90;
     requireLogRetention(path, 'logRetentionDays', this.logRetentionDays);
     this.publicAccessCidrs = [...(props.publicAccessCidrs ?? [])].sort();
-    for (const text of this.publicAccessCidrs) {
-      const cidr = tryParseCidr(text);
-      if (typeof cidr === 'string') {
-        throw new ValidationError(path, 'publicAccessCidrs', text, 'allowed: IPv4 network CIDRs a.b.c.d/n without host bits');
-      }
-      if (cidr.prefixLength === 0) {
-        throw new ValidationError(path, 'publicAccessCidrs', text, 'allowed: specific CIDRs of the admins\' networks; a /0 such as 0.0.0.0/0 would open the API endpoint to the internet');
-      }
-    }
+    validatePublicAccessCidrs(path, 'publicAccessCidrs', this.publicAccessCidrs);
     this.endpointPublicAccess = this.publicAccessCidrs.length > 0;
     this.adminRoleArns = [...new Set(props.adminRoleArns ?? [])].sort();
     for (const arn of this.adminRoleArns) {
-      if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(arn)) {
-        throw new ValidationError(path, 'adminRoleArns', arn, 'allowed: IAM role ARNs (arn:aws:iam::<account>:role/<name>)');
-      }
+      requireRoleArn(path, 'adminRoleArns', arn);
     }
     const region = this.region;
 

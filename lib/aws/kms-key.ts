@@ -9,6 +9,7 @@ import { KmsKey as KmsKeyResource } from '@cdktf/provider-aws/lib/kms-key';
 import { Lazy, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ValidationError } from '../model/validation';
+import { requireAccountId } from '../model/rules';
 import { assertNoAdminStatements, policyDocument, type PolicyStatement } from './_iam';
 
 /** The actions a principal needs to encrypt and decrypt with a key. */
@@ -73,8 +74,8 @@ export class KmsKey extends Construct {
     if (!Number.isInteger(this.deletionWindowInDays) || this.deletionWindowInDays < 7 || this.deletionWindowInDays > 30) {
       throw new ValidationError(this.node.path, 'deletionWindowInDays', this.deletionWindowInDays, 'allowed: a whole number of days from 7 to 30');
     }
-    if (props.accountId !== undefined && !Token.isUnresolved(props.accountId) && !/^\d{12}$/.test(props.accountId)) {
-      throw new ValidationError(this.node.path, 'accountId', props.accountId, 'allowed: 12 digits');
+    if (props.accountId !== undefined && !Token.isUnresolved(props.accountId)) {
+      requireAccountId(this.node.path, 'accountId', props.accountId);
     }
     this.accountId = props.accountId ?? new DataAwsCallerIdentity(this, 'CallerIdentity').accountId;
     this.servicePrincipals = [...(props.allowServicePrincipals ?? [])];

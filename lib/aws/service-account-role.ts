@@ -6,11 +6,12 @@
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { Token } from 'cdktf';
+import { Lazy, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { iamRoleArn, serviceAccountRoleName } from '../model/names';
 import type { IamStatementSpec } from '../model/service';
 import { ValidationError, requireDns1123Label } from '../model/validation';
+import { requireAccountId } from '../model/rules';
 import { assertNoAdminStatements, fromSpecs, policyDocument, type PolicyStatement } from './_iam';
 
 /** Options for a {@link ServiceAccountRole}. */
@@ -43,8 +44,15 @@ export interface ServiceAccountRoleProps {
   readonly managedPolicyArns?: readonly string[];
 }
 
+/** Something that can be given permissions: a role with an inline policy (see BackupBucket.grantReadWrite). */
+export interface IGrantable {
+  /** Adds a statement to its policy. */
+  addToPolicy(statement: PolicyStatement): void;
+}
+
 /** An IAM role bound to one Kubernetes service account through the cluster's OIDC provider. */
-export class ServiceAccountRole extends Construct {
+
+export class ServiceAccountRole extends Construct implements IGrantable {
   /** The IAM role. */
   public readonly role: IamRole;
   /** The role's name, `serviceAccountRoleName(platform, env, namespace, serviceAccount)`. */
@@ -56,19 +64,37 @@ export class ServiceAccountRole extends Construct {
   /** The subject the trust policy allows: `system:serviceaccount:<namespace>:<serviceAccount>`. */
   public readonly subject: string;
 
+  private readonly statements: PolicyStatement[] = [];
+  private readonly path: string;
+  private policy?: IamRolePolicy;
+
+  /**
+   * Adds a statement to the role's inline policy (created with the first statement). The same rules as the
+   * `statements` prop apply: an Allow of `service:*` or `*` on `*` fails.
+   */
+  public addToPolicy(statement: PolicyStatement): void {
+    assertNoAdminStatements(this.path, 'addToPolicy', [statement]);
+    this.statements.push(statement);
+    // the document is rendered at synth, so that statements added after construction are in it
+    this.policy ??= new IamRolePolicy(this, 'Policy', {
+      name: 'permissions',
+      role: this.role.name,
+      policy: Lazy.stringValue({ produce: () => policyDocument(this.statements) }),
+    });
+  }
+
   constructor(scope: Construct, id: string, props: ServiceAccountRoleProps) {
     super(scope, id);
     const path = this.node.path;
     requireDns1123Label(path, 'namespace', props.namespace);
     requireDns1123Label(path, 'serviceAccount', props.serviceAccount);
-    if (!/^\d{12}$/.test(props.accountId)) {
-      throw new ValidationError(path, 'accountId', props.accountId, 'allowed: 12 digits');
-    }
+    requireAccountId(path, 'accountId', props.accountId);
     if (!Token.isUnresolved(props.oidcIssuer) && (/^[a-z]+:\/\//.test(props.oidcIssuer) || props.oidcIssuer.length === 0)) {
       throw new ValidationError(path, 'oidcIssuer', props.oidcIssuer, 'allowed: the issuer host and path without a scheme, e.g. oidc.eks.eu-central-1.amazonaws.com/id/ABC');
     }
     const statements = [...fromSpecs(props.statements), ...(props.conditionalStatements ?? [])];
     assertNoAdminStatements(path, 'statements', statements);
+    this.path = path;
 
     this.roleName = serviceAccountRoleName(props.platformName, props.environmentName, props.namespace, props.serviceAccount);
     this.expectedRoleArn = iamRoleArn(props.accountId, this.roleName);
@@ -90,12 +116,8 @@ export class ServiceAccountRole extends Construct {
     });
     this.roleArn = this.role.arn;
 
-    if (statements.length > 0) {
-      new IamRolePolicy(this, 'Policy', {
-        name: 'permissions',
-        role: this.role.name,
-        policy: policyDocument(statements),
-      });
+    for (const statement of statements) {
+      this.addToPolicy(statement);
     }
     for (const arn of [...new Set(props.managedPolicyArns ?? [])].sort()) {
       // the id is the policy's name, so adding a policy never renames another attachment

@@ -35,6 +35,12 @@ export interface NodeGroupConfig {
   readonly labels?: Readonly<Record<string, string>>;
   /** Kubernetes taints on the nodes; only services that tolerate them are scheduled there. @default [] */
   readonly taints?: readonly NodeTaintSpec[];
+  /**
+   * Accept instance types outside the library's table of EC2 families (a family AWS launched after this version).
+   * A named weakening: a typo then fails only at `terraform apply`.
+   * @default false
+   */
+  readonly allowUnlistedInstanceTypes?: boolean;
 }
 
 /** What a taint does to pods that do not tolerate it. */

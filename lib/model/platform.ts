@@ -2,11 +2,21 @@
  * The platform model: environments and the service catalog, validated when built.
  * Both worlds (lib/aws, lib/k8s) read it; it imports nothing of either.
  */
-import { cidrsOverlap, parseCidr, tryParseCidr, type Cidr } from './cidr';
-import type { EnvironmentConfig, NamespaceQuotaConfig } from './environment';
+import { partitionOf } from './aws-data';
+import { cidrsOverlap, tryParseCidr, type Cidr } from './cidr';
+import type { EnvironmentConfig, NamespaceQuotaConfig, NodeGroupConfig } from './environment';
 import { qualifiedName, serviceAccountName, serviceAccountRoleArn } from './names';
-import { ReleaseStrategy, WorkloadKind, type ServiceDefinition, type TolerationSpec } from './service';
+import { validateRelease } from './release';
+import { isLabelKey, isLabelValue, requireAccountId, requireRegion, requireRoleArn, validateIamStatements, validateNodeGroupConfigs, validatePublicAccessCidrs } from './rules';
+import { WorkloadKind, type ServiceDefinition, type TolerationSpec } from './service';
 import { ValidationError, imageProblem, isDns1123Label } from './validation';
+
+/**
+ * Namespaces a platform service may not run in: Kubernetes' own, and the mesh's. The platform labels its
+ * namespaces restricted, denies all traffic by default and turns on STRICT mTLS; in `kube-system` that would cut
+ * off cluster DNS.
+ */
+export const RESERVED_NAMESPACES: readonly string[] = ['default', 'istio-system', 'kube-node-lease', 'kube-public', 'kube-system'];
 
 /** Options for a {@link Platform}. */
 export interface PlatformProps {
@@ -20,10 +30,7 @@ export interface PlatformProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const K8S_VERSION = /^1\.\d{2}$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 
 /** The validated platform model. */
 export class Platform {
@@ -37,6 +44,8 @@ export class Platform {
   public readonly tags: Readonly<Record<string, string>>;
 
   private readonly path: string;
+  /** Callers of each service by `namespace/name`, built once: callersOf is then linear in its answer. */
+  private readonly callers: ReadonlyMap<string, readonly ServiceDefinition[]>;
 
   constructor(props: PlatformProps) {
     this.path = `Platform(${props.name})`;
@@ -49,6 +58,8 @@ export class Platform {
     this.tags = props.tags ?? {};
     this.validateEnvironments();
     this.validateServices();
+    this.validateEnvironmentsAgainstServices();
+    this.callers = this.indexCallers();
   }
 
   /** The environment called `name`; throws for a name the platform does not have. */
@@ -68,7 +79,7 @@ export class Platform {
     const [ns, name] = ref.includes('/') ? ref.split('/', 2) : [fromNamespace, ref];
     const found = this.services.find((s) => s.name === name && (ns === undefined || s.namespace === ns));
     if (!found) {
-      throw new ValidationError(this.path, 'service', ref, `allowed: one of ${this.services.map(qualifiedName).join(', ')}`);
+      throw new ValidationError(this.path, 'service', ref, `allowed: one of ${summarize(this.services.map(qualifiedName))}`);
     }
     return found;
   }
@@ -80,10 +91,26 @@ export class Platform {
 
   /** The services that declare they call `service`, sorted by namespace and name. */
   public callersOf(service: ServiceDefinition): ServiceDefinition[] {
-    const key = qualifiedName(service);
-    return this.services
-      .filter((s) => this.calleesOf(s).some((c) => qualifiedName(c) === key))
-      .sort((a, b) => qualifiedName(a).localeCompare(qualifiedName(b)));
+    return [...(this.callers.get(qualifiedName(service)) ?? [])];
+  }
+
+  private indexCallers(): Map<string, ServiceDefinition[]> {
+    const byKey = new Map(this.services.map((s) => [qualifiedName(s), s]));
+    const callers = new Map<string, ServiceDefinition[]>();
+    for (const caller of this.services) {
+      for (const ref of new Set(caller.calls ?? [])) {
+        const key = ref.includes('/') ? ref : `${caller.namespace}/${ref}`;
+        const list = callers.get(key) ?? [];
+        if (byKey.has(key) && !list.includes(caller)) {
+          list.push(caller);
+          callers.set(key, list);
+        }
+      }
+    }
+    for (const list of callers.values()) {
+      list.sort((a, b) => qualifiedName(a).localeCompare(qualifiedName(b)));
+    }
+    return callers;
   }
 
   /** The platform namespaces, sorted. */
@@ -139,12 +166,8 @@ export class Platform {
       if (seen.has(env.name)) {
         throw new ValidationError(this.path, 'environments[].name', env.name, 'allowed: each environment once');
       }
-      if (!ACCOUNT_ID.test(env.accountId)) {
-        throw new ValidationError(this.path, at('accountId'), env.accountId, 'allowed: 12 digits');
-      }
-      if (!REGION.test(env.region)) {
-        throw new ValidationError(this.path, at('region'), env.region, 'allowed: an AWS region name such as eu-central-1');
-      }
+      requireAccountId(this.path, at('accountId'), env.accountId);
+      requireRegion(this.path, at('region'), env.region);
       validateZones(this.path, at('availabilityZones'), env.region, env.availabilityZones);
       const cidr = tryParseCidr(env.vpcCidr);
       if (typeof cidr === 'string' || cidr.prefixLength < 16 || cidr.prefixLength > 22) {
@@ -159,19 +182,45 @@ export class Platform {
       if (!K8S_VERSION.test(env.kubernetesVersion)) {
         throw new ValidationError(this.path, at('kubernetesVersion'), env.kubernetesVersion, 'allowed: a pinned minor version such as 1.33');
       }
-      validateNodeGroups(this.path, env);
+      validateNodeGroupConfigs(this.path, at('nodeGroups'), env.nodeGroups);
       for (const arn of env.clusterAdminRoleArns ?? []) {
-        if (!ROLE_ARN.test(arn)) {
-          throw new ValidationError(this.path, at('clusterAdminRoleArns'), arn, 'allowed: IAM role ARNs (arn:aws:iam::<account>:role/<name>)');
-        }
+        requireRoleArn(this.path, at('clusterAdminRoleArns'), arn);
       }
       validatePublicAccessCidrs(this.path, at('publicApiAccessCidrs'), env.publicApiAccessCidrs ?? []);
       validateKubernetes(this.path, env);
-      if (!Number.isInteger(env.backup.retentionDays) || env.backup.retentionDays < 1) {
-        throw new ValidationError(this.path, at('backup.retentionDays'), env.backup.retentionDays, 'allowed: a whole number of days, 1 or more');
+      validateBackup(this.path, env);
+    }
+  }
+
+  /** What an environment says about services and namespaces, checked against the catalog. */
+  private validateEnvironmentsAgainstServices(): void {
+    const namespaces = this.namespaces();
+    for (const env of this.environments) {
+      const at = (field: string) => `environments.${env.name}.kubernetes.${field}`;
+      for (const name of Object.keys(env.kubernetes.serviceOverrides ?? {})) {
+        if (!this.services.some((s) => s.name === name)) {
+          throw new ValidationError(this.path, at('serviceOverrides'), name, `allowed: services of the catalog (${summarize(this.services.map((s) => s.name))})`);
+        }
       }
-      if (env.backup.replicaRegion !== undefined && (!REGION.test(env.backup.replicaRegion) || env.backup.replicaRegion === env.region)) {
-        throw new ValidationError(this.path, at('backup.replicaRegion'), env.backup.replicaRegion, `allowed: an AWS region other than ${env.region}`);
+      for (const ns of Object.keys(env.kubernetes.namespaceQuotas ?? {})) {
+        if (!namespaces.includes(ns)) {
+          throw new ValidationError(this.path, at('namespaceQuotas'), ns, `allowed: namespaces of the platform (${namespaces.join(', ')})`);
+        }
+      }
+      for (const svc of this.services) {
+        const override = env.kubernetes.serviceOverrides?.[svc.name];
+        const stateful = (svc.kind ?? WorkloadKind.DEPLOYMENT) === WorkloadKind.STATEFUL;
+        if (override?.replicas !== undefined && (!stateful || !Number.isInteger(override.replicas) || override.replicas < 1)) {
+          throw new ValidationError(this.path, at(`serviceOverrides.${svc.name}.replicas`), override.replicas, stateful ? 'allowed: a whole number, 1 or more' : 'allowed: replicas only for a stateful service; a stateless one takes minReplicas and maxReplicas');
+        }
+        if (stateful && (override?.minReplicas !== undefined || override?.maxReplicas !== undefined)) {
+          throw new ValidationError(this.path, at(`serviceOverrides.${svc.name}`), override, 'allowed: replicas for a stateful service (it is not autoscaled); minReplicas and maxReplicas are for stateless ones');
+        }
+        const { nodeSelector, tolerations } = this.schedulingOf(env, svc);
+        validateScheduling(this.path, at(`serviceOverrides.${svc.name}.`), override?.nodeSelector ?? {}, []);
+        if (!env.nodeGroups.some((g) => canRunOn(g, nodeSelector, tolerations))) {
+          throw new ValidationError(this.path, `services.${svc.name}.nodeSelector`, nodeSelector, `allowed: labels of a node group of ${env.name} whose taints the service tolerates (${env.nodeGroups.map((g) => `${g.name}: ${JSON.stringify(g.labels ?? {})}`).join('; ')}); otherwise its pods stay Pending`);
+        }
       }
     }
   }
@@ -185,6 +234,9 @@ export class Platform {
       }
       if (!isDns1123Label(svc.namespace)) {
         throw new ValidationError(this.path, at('namespace'), svc.namespace, 'allowed: a DNS-1123 label');
+      }
+      if (RESERVED_NAMESPACES.includes(svc.namespace) || svc.namespace.startsWith('kube-')) {
+        throw new ValidationError(this.path, at('namespace'), svc.namespace, `allowed: a namespace of the platform's own; not ${RESERVED_NAMESPACES.join(', ')} or kube-* (the platform would apply default-deny and STRICT mTLS to the system)`);
       }
       if (seen.has(qualifiedName(svc))) {
         throw new ValidationError(this.path, 'services[].name', qualifiedName(svc), 'allowed: each service once per namespace');
@@ -210,32 +262,36 @@ export class Platform {
     // References second, so that a bad name is reported as such rather than as a dangling call.
     for (const svc of this.services) {
       const at = (field: string) => `services.${svc.name}.${field}`;
-      const versionNames = svc.versions.map((v) => v.name);
       const calls = svc.calls ?? [];
       for (const ref of calls) {
         const callee = this.services.find((s) => (ref.includes('/') ? qualifiedName(s) === ref : s.name === ref && s.namespace === svc.namespace));
         if (!callee) {
-          throw new ValidationError(this.path, at('calls'), ref, `allowed: services of the catalog (${this.services.map(qualifiedName).join(', ')})`);
+          throw new ValidationError(this.path, at('calls'), ref, `allowed: services of the catalog (${summarize(this.services.map(qualifiedName))})`);
         }
         if (callee === svc) {
           throw new ValidationError(this.path, at('calls'), ref, 'allowed: other services (a service does not call itself through the network policy)');
         }
       }
       if (svc.release) {
-        for (const version of Object.keys(svc.release.weights)) {
-          if (!versionNames.includes(version)) {
-            throw new ValidationError(this.path, at('release'), version, `allowed: versions of the service (${versionNames.join(', ')})`);
-          }
-        }
-        if (svc.release.strategy !== ReleaseStrategy.SINGLE && svc.versions.length < 2) {
-          throw new ValidationError(this.path, at('versions'), versionNames, `allowed: two or more versions for a ${svc.release.strategy} release`);
-        }
+        validateRelease(this.path, svc, `services.${svc.name}.`);
       } else if (svc.versions.length > 1) {
         throw new ValidationError(this.path, at('release'), undefined, 'allowed: a Release (canary or blue-green) whenever a service runs more than one version');
       }
-      if ((svc.kind ?? WorkloadKind.DEPLOYMENT) === WorkloadKind.STATEFUL && !svc.storage) {
+      const stateful = (svc.kind ?? WorkloadKind.DEPLOYMENT) === WorkloadKind.STATEFUL;
+      if (stateful && !svc.storage) {
         throw new ValidationError(this.path, at('storage'), undefined, 'allowed: a StorageSpec for a stateful service');
       }
+      if (!stateful && svc.storage) {
+        throw new ValidationError(this.path, at('storage'), svc.storage, 'allowed: no storage on a stateless service (kind: WorkloadKind.STATEFUL keeps data on volumes)');
+      }
+      if (!stateful && svc.replicas !== undefined) {
+        throw new ValidationError(this.path, at('replicas'), svc.replicas, 'allowed: no replicas on a stateless service (its autoscaler bounds come from the environment)');
+      }
+      if (svc.replicas !== undefined && (!Number.isInteger(svc.replicas) || svc.replicas < 1)) {
+        throw new ValidationError(this.path, at('replicas'), svc.replicas, 'allowed: a whole number, 1 or more');
+      }
+      validateIamStatements(this.path, at('awsPermissions'), svc.awsPermissions ?? []);
+      validateScheduling(this.path, at(''), svc.nodeSelector ?? {}, svc.tolerations ?? []);
     }
   }
 }
@@ -248,49 +304,6 @@ function validateZones(path: string, field: string, region: string, zones: reado
     if (!new RegExp(`^${region}[a-z]$`).test(zone)) {
       throw new ValidationError(path, field, zone, `allowed: zones of region ${region} (${region}a, ${region}b, ...)`);
     }
-  }
-}
-
-function validateNodeGroups(path: string, env: EnvironmentConfig): void {
-  const at = (field: string) => `environments.${env.name}.nodeGroups.${field}`;
-  if (env.nodeGroups.length === 0) {
-    throw new ValidationError(path, at('length'), 0, 'allowed: one or more node groups');
-  }
-  const names = new Set<string>();
-  for (const ng of env.nodeGroups) {
-    if (!isDns1123Label(ng.name) || names.has(ng.name)) {
-      throw new ValidationError(path, at('name'), ng.name, 'allowed: unique DNS-1123 labels');
-    }
-    names.add(ng.name);
-    if (ng.instanceTypes.length === 0) {
-      throw new ValidationError(path, at(`${ng.name}.instanceTypes`), [], 'allowed: one or more EC2 instance types');
-    }
-    if (!Number.isInteger(ng.minSize) || ng.minSize < 0) {
-      throw new ValidationError(path, at(`${ng.name}.minSize`), ng.minSize, 'allowed: a whole number, 0 or more');
-    }
-    if (!Number.isInteger(ng.maxSize) || ng.maxSize < ng.minSize || ng.maxSize < 1) {
-      throw new ValidationError(path, at(`${ng.name}.maxSize`), ng.maxSize, `allowed: a whole number, at least minSize (${ng.minSize}) and at least 1`);
-    }
-    if (!Number.isInteger(ng.desiredSize) || ng.desiredSize < ng.minSize || ng.desiredSize > ng.maxSize) {
-      throw new ValidationError(path, at(`${ng.name}.desiredSize`), ng.desiredSize, `allowed: a whole number from minSize (${ng.minSize}) to maxSize (${ng.maxSize})`);
-    }
-  }
-}
-
-function validatePublicAccessCidrs(path: string, field: string, cidrs: readonly string[]): void {
-  for (const text of cidrs) {
-    const cidr = parseCidrOrThrow(path, field, text);
-    if (cidr.prefixLength === 0) {
-      throw new ValidationError(path, field, text, 'allowed: specific CIDRs of the admins\' networks; 0.0.0.0/0 would open the API to the internet');
-    }
-  }
-}
-
-function parseCidrOrThrow(path: string, field: string, text: string): Cidr {
-  try {
-    return parseCidr(text);
-  } catch {
-    throw new ValidationError(path, field, text, 'allowed: an IPv4 network CIDR a.b.c.d/n without host bits');
   }
 }
 
@@ -310,9 +323,70 @@ function validateKubernetes(path: string, env: EnvironmentConfig): void {
   for (const [name, o] of Object.entries(k.serviceOverrides ?? {})) {
     check(`serviceOverrides.${name}.`, o.minReplicas ?? k.minReplicas, o.maxReplicas ?? k.maxReplicas);
   }
-  for (const [key, value] of Object.entries(k.namespaceQuota)) {
-    if (value !== undefined && (!Number.isInteger(value) || value <= 0)) {
-      throw new ValidationError(path, at(`namespaceQuota.${key}`), value, 'allowed: a positive whole number');
+  const quotas: [string, NamespaceQuotaConfig][] = [['namespaceQuota', k.namespaceQuota], ...Object.entries(k.namespaceQuotas ?? {}).map(([ns, q]) => [`namespaceQuotas.${ns}`, q] as [string, NamespaceQuotaConfig])];
+  for (const [field, quota] of quotas) {
+    for (const [key, value] of Object.entries(quota)) {
+      if (value !== undefined && (!Number.isInteger(value) || value <= 0)) {
+        throw new ValidationError(path, at(`${field}.${key}`), value, 'allowed: a positive whole number');
+      }
+    }
+    if (quota.limitsCpuMillis < quota.requestsCpuMillis || quota.limitsMemoryMiB < quota.requestsMemoryMiB) {
+      throw new ValidationError(path, at(field), quota, 'allowed: limits at least as large as requests (CPU and memory)');
     }
   }
+}
+
+function validateBackup(path: string, env: EnvironmentConfig): void {
+  const b = env.backup;
+  const at = (field: string) => `environments.${env.name}.backup.${field}`;
+  if (!Number.isInteger(b.retentionDays) || b.retentionDays < 1) {
+    throw new ValidationError(path, at('retentionDays'), b.retentionDays, 'allowed: a whole number of days, 1 or more');
+  }
+  if (b.replicaRegion !== undefined) {
+    requireRegion(path, at('replicaRegion'), b.replicaRegion);
+    if (b.replicaRegion === env.region || partitionOf(b.replicaRegion) !== partitionOf(env.region)) {
+      throw new ValidationError(path, at('replicaRegion'), b.replicaRegion, `allowed: another region of ${env.region}'s partition (${partitionOf(env.region)}); S3 replicates only within a partition`);
+    }
+  } else if (b.replicationTimeControl === true) {
+    throw new ValidationError(path, at('replicationTimeControl'), true, 'allowed: only with a replicaRegion (it is a setting of the replication)');
+  }
+  if (b.objectLock !== undefined && b.disableObjectLock) {
+    throw new ValidationError(path, at('objectLock'), b.objectLock, 'allowed: objectLock or disableObjectLock, not both');
+  }
+  const lockDays = b.objectLock?.days;
+  if (lockDays !== undefined && (!Number.isInteger(lockDays) || lockDays < 1 || lockDays > b.retentionDays)) {
+    throw new ValidationError(path, at('objectLock.days'), lockDays, `allowed: a whole number of days from 1 to retentionDays (${b.retentionDays}); a lock longer than the retention keeps every version past its expiry`);
+  }
+  if (b.expectedGbPerDay !== undefined && !(b.expectedGbPerDay >= 0)) {
+    throw new ValidationError(path, at('expectedGbPerDay'), b.expectedGbPerDay, 'allowed: a number of GB, 0 or more');
+  }
+}
+
+function validateScheduling(path: string, at: string, nodeSelector: Readonly<Record<string, string>>, tolerations: readonly TolerationSpec[]): void {
+  for (const [key, value] of Object.entries(nodeSelector)) {
+    if (!isLabelKey(key) || !isLabelValue(value)) {
+      throw new ValidationError(path, `${at}nodeSelector.${key}`, value, 'allowed: Kubernetes label keys and values');
+    }
+  }
+  for (const t of tolerations) {
+    if (!isLabelKey(t.key) || (t.value !== undefined && !isLabelValue(t.value))) {
+      throw new ValidationError(path, `${at}tolerations`, t, 'allowed: a label-like key and an optional label value');
+    }
+  }
+}
+
+/** Whether a node group's labels satisfy a nodeSelector, and the service tolerates every NoSchedule/NoExecute taint of it. */
+function canRunOn(group: NodeGroupConfig, nodeSelector: Readonly<Record<string, string>>, tolerations: readonly TolerationSpec[]): boolean {
+  const labels = group.labels ?? {};
+  if (!Object.entries(nodeSelector).every(([k, v]) => labels[k] === v)) {
+    return false;
+  }
+  return (group.taints ?? [])
+    .filter((taint) => taint.effect !== 'PreferNoSchedule')
+    .every((taint) => tolerations.some((t) => t.key === taint.key && (t.value === undefined || t.value === (taint.value ?? '')) && (t.effect === undefined || t.effect === taint.effect)));
+}
+
+/** A list of names for an error message: all of them up to 12, else the first 12 and how many there are. */
+function summarize(names: readonly string[]): string {
+  return names.length <= 12 ? names.join(', ') : `${names.slice(0, 12).join(', ')}, ... (${names.length} in all)`;
 }

@@ -77,7 +77,7 @@ describe('EksCluster', () => {
   it('fails when the public endpoint is open to 0.0.0.0/0', () => {
     expect(() => Testing.synthScope((scope) => {
       withCluster(scope, { publicAccessCidrs: ['203.0.113.0/24', '0.0.0.0/0'] });
-    })).toThrow(/^stack\/Cluster: publicAccessCidrs is "0\.0\.0\.0\/0"; allowed: specific CIDRs/);
+    })).toThrow(/^stack\/Cluster: publicAccessCidrs is \["0\.0\.0\.0\/0","203\.0\.113\.0\/24"\]; allowed: specific CIDRs of the admins' networks; together these cover the whole internet/);
   });
 
   it('fails when the Kubernetes version has no pinned add-ons', () => {

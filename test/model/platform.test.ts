@@ -1,5 +1,5 @@
 import { environments, platform, services } from '../../apps/platform';
-import type { EnvironmentConfig } from '../../lib/model/environment';
+import { TaintEffect, type EnvironmentConfig } from '../../lib/model/environment';
 import { Platform } from '../../lib/model/platform';
 import { Release, type ServiceDefinition } from '../../lib/model/service';
 import { ValidationError } from '../../lib/model/validation';
@@ -89,12 +89,123 @@ describe('Platform', () => {
   });
 
   test('fails when the public API endpoint is open to 0.0.0.0/0', () => {
-    expect(errorOf(() => withEnv({ publicApiAccessCidrs: ['0.0.0.0/0'] })).message).toContain('environments.prod.publicApiAccessCidrs is "0.0.0.0/0"');
+    expect(errorOf(() => withEnv({ publicApiAccessCidrs: ['0.0.0.0/0'] })).message).toContain('environments.prod.publicApiAccessCidrs is ["0.0.0.0/0"]; allowed: specific CIDRs');
+  });
+
+  test('fails when public endpoint CIDRs together cover the whole internet', () => {
+    const err = errorOf(() => withEnv({ publicApiAccessCidrs: ['203.0.113.0/24', '128.0.0.0/1', '0.0.0.0/1'] }));
+    expect(err.message).toContain('together these cover the whole internet');
+    // a large but partial union is an engineer's choice, not a mistake
+    expect(() => withEnv({ publicApiAccessCidrs: ['0.0.0.0/1', '192.0.0.0/2'] })).not.toThrow();
   });
 
   test('accepts any DNS label as an environment name', () => {
-    const platform = new Platform({ name: 'shop', environments: [{ ...prod, name: 'qa' }] });
+    const platform = new Platform({ name: 'shop', environments: [{ ...prod, name: 'qa' }], services });
     expect(platform.environments.map((e) => e.name)).toEqual(['qa']);
+  });
+
+  test.each(['kube-system', 'kube-public', 'kube-node-lease', 'default', 'istio-system'])('fails when a service runs in the system namespace %s', (namespace) => {
+    const err = errorOf(() => withService('notification', { namespace }));
+    expect(err.message).toContain(`services.notification.namespace is "${namespace}"; allowed: a namespace of the platform's own`);
+  });
+
+  test.each([['s3:*'], ['*'], ['ses:SendEmail', 'iam:*']])('fails when a service is granted %s on every resource', (...actions) => {
+    const err = errorOf(() => withService('notification', { awsPermissions: [{ actions, resources: ['*'] }] }));
+    expect(err.field).toBe('services.notification.awsPermissions[0]');
+    expect(err.message).toContain('grant full administrator access to the service');
+  });
+
+  test('fails when a stateless service declares storage', () => {
+    const err = errorOf(() => withService('cart', { storage: { sizeGiB: 10, mountPath: '/data' } }));
+    expect(err.message).toContain('services.cart.storage is {"sizeGiB":10,"mountPath":"/data"}; allowed: no storage on a stateless service');
+  });
+
+  test('fails when a region is not one AWS has', () => {
+    const err = errorOf(() => withEnv({ region: 'eu-centrall-1', availabilityZones: ['eu-centrall-1a', 'eu-centrall-1b', 'eu-centrall-1c'] }));
+    expect(err.message).toContain('environments.prod.region is "eu-centrall-1"; allowed: an AWS region');
+  });
+
+  test('fails when the backup replica region is in another partition', () => {
+    const err = errorOf(() => withEnv({ backup: { ...prod.backup, replicaRegion: 'cn-north-1' } }));
+    expect(err.message).toContain('environments.prod.backup.replicaRegion is "cn-north-1"; allowed: another region of eu-central-1\'s partition (aws)');
+  });
+
+  test('fails when an instance type is not one AWS has', () => {
+    const err = errorOf(() => withEnv({ nodeGroups: [{ name: 'general', instanceTypes: ['m6i.xlarg'], minSize: 3, maxSize: 6, desiredSize: 3 }] }));
+    expect(err.message).toContain('environments.prod.nodeGroups.general.instanceTypes is "m6i.xlarg"; allowed: an EC2 instance type AWS has');
+    expect(() => withEnv({ nodeGroups: [{ name: 'general', instanceTypes: ['m99x.xlarge'], minSize: 3, maxSize: 6, desiredSize: 3, allowUnlistedInstanceTypes: true }] })).not.toThrow();
+  });
+
+  test('fails when a node group name is longer than the stack allows', () => {
+    const name = 'a'.repeat(41);
+    const err = errorOf(() => withEnv({ nodeGroups: [{ name, instanceTypes: ['m6i.large'], minSize: 3, maxSize: 6, desiredSize: 3 }] }));
+    expect(err.message).toContain('allowed: unique DNS-1123 labels of at most 40 characters');
+  });
+
+  test('fails when a blue-green release names an active version outside its pair', () => {
+    const err = errorOf(() => withService('catalog', { release: Release.blueGreen('v1', 'v2', 'v3') }));
+    expect(err.message).toBe('Platform(shop): services.catalog.release.active is "v3"; allowed: one of the blue-green pair (v1, v2)');
+  });
+
+  test('fails when an environment overrides a service the catalog does not have', () => {
+    const err = errorOf(() => withEnv({ kubernetes: { ...prod.kubernetes, serviceOverrides: { wishlist: { minReplicas: 3 } } } }));
+    expect(err.message).toContain('environments.prod.kubernetes.serviceOverrides is "wishlist"; allowed: services of the catalog');
+  });
+
+  test('fails when an environment sets a quota for a namespace the platform does not have', () => {
+    const err = errorOf(() => withEnv({ kubernetes: { ...prod.kubernetes, namespaceQuotas: { payments: prod.kubernetes.namespaceQuota } } }));
+    expect(err.message).toContain('environments.prod.kubernetes.namespaceQuotas is "payments"; allowed: namespaces of the platform (shop, shop-data)');
+  });
+
+  test('fails when a stateless service is given a fixed replica count', () => {
+    expect(errorOf(() => withService('cart', { replicas: 3 })).message).toContain('services.cart.replicas is 3; allowed: no replicas on a stateless service');
+    const err = errorOf(() => withEnv({ kubernetes: { ...prod.kubernetes, serviceOverrides: { cart: { replicas: 3 } } } }));
+    expect(err.message).toContain('serviceOverrides.cart.replicas is 3; allowed: replicas only for a stateful service');
+  });
+
+  test('fails when no node group of an environment can run a service (its pods would stay Pending)', () => {
+    const err = errorOf(() => withService('cart', { nodeSelector: { workload: 'gpu' } }));
+    expect(err.field).toBe('services.cart.nodeSelector');
+    expect(err.message).toContain('otherwise its pods stay Pending');
+  });
+
+  test('fails when a service does not tolerate the taints of every node group that its selector matches', () => {
+    const tainted = [...prod.nodeGroups, { ...prod.nodeGroups[0], name: 'dedicated', labels: { pool: 'dedicated' }, taints: [{ key: 'dedicated', value: 'data', effect: TaintEffect.NO_SCHEDULE }] }];
+    const envs = environments.map((e) => ({ ...e, nodeGroups: e.name === 'prod' ? tainted : e.nodeGroups }));
+    const svc = (tolerate: boolean) => services.map((s) => (s.name === 'cart' ? { ...s, nodeSelector: { pool: 'dedicated' }, tolerations: tolerate ? [{ key: 'dedicated', value: 'data' }] : [] } : s));
+    const build = (tolerate: boolean) => new Platform({ name: 'shop', environments: envs.filter((e) => e.name === 'prod'), services: svc(tolerate) });
+    expect(errorOf(() => build(false)).field).toBe('services.cart.nodeSelector');
+    expect(() => build(true)).not.toThrow();
+  });
+
+  test('fails when Object Lock outlasts the retention, or is both set and turned off', () => {
+    const long = errorOf(() => withEnv({ backup: { ...prod.backup, objectLock: { days: prod.backup.retentionDays + 1 } } }));
+    expect(long.field).toBe('environments.prod.backup.objectLock.days');
+    const both = errorOf(() => withEnv({ backup: { ...prod.backup, objectLock: { days: 7 }, disableObjectLock: true } }));
+    expect(both.message).toContain('allowed: objectLock or disableObjectLock, not both');
+  });
+
+  test('fails when Replication Time Control is asked for without a replica region', () => {
+    const { replicaRegion: _none, ...backup } = prod.backup;
+    const err = errorOf(() => withEnv({ backup: { ...backup, replicationTimeControl: true } }));
+    expect(err.message).toContain('environments.prod.backup.replicationTimeControl is true; allowed: only with a replicaRegion');
+  });
+
+  test('fails when a quota\'s limits are below its requests', () => {
+    const err = errorOf(() => withEnv({ kubernetes: { ...prod.kubernetes, namespaceQuota: { ...prod.kubernetes.namespaceQuota, limitsCpuMillis: 1 } } }));
+    expect(err.message).toContain('environments.prod.kubernetes.namespaceQuota is');
+    expect(err.message).toContain('allowed: limits at least as large as requests');
+  });
+
+  test('answers callersOf from an index built once (linear in the number of services)', () => {
+    const many: ServiceDefinition[] = Array.from({ length: 400 }, (_, i) => ({
+      ...services[0], name: `svc-${i}`, namespace: 'shop', public: undefined, awsPermissions: undefined, release: undefined,
+      versions: [services[0].versions[0]], calls: i > 0 ? [`svc-${i - 1}`, 'svc-0'] : [],
+    }));
+    const plain = environments.map((e) => ({ ...e, kubernetes: { ...e.kubernetes, serviceOverrides: undefined } }));
+    const big = new Platform({ name: 'shop', environments: plain, services: many });
+    expect(big.callersOf(big.service('svc-0', 'shop')).map((s) => s.name)).toHaveLength(399);
+    expect(big.callersOf(big.service('svc-5', 'shop')).map((s) => s.name)).toEqual(['svc-6']);
   });
 
   test('fails when an environment name is not a DNS label', () => {
@@ -120,7 +231,7 @@ describe('Platform', () => {
 
   test('fails when a release names a version the service does not run', () => {
     const err = errorOf(() => withService('catalog', { release: Release.canary({ v1: 90, v3: 10 }) }));
-    expect(err.message).toContain('services.catalog.release is "v3"; allowed: versions of the service (v1, v2)');
+    expect(err.message).toContain('services.catalog.release.weights.v3 is 10; allowed: versions of catalog (v1, v2)');
   });
 
   test('fails when a service name is not a DNS-1123 label', () => {

@@ -9,8 +9,8 @@
  * - The tester route (a header match) comes first: Istio evaluates HTTP routes in order.
  * - Routes only ever name subsets of the service's own DestinationRule (one subset per version).
  */
-import { ReleaseStrategy, Release, PortProtocol, type ServiceDefinition, type ServicePortSpec } from '../../model/service';
-import { ValidationError } from '../../model/validation';
+import { releaseOf } from '../../model/release';
+import { PortProtocol, type ServiceDefinition, type ServicePortSpec } from '../../model/service';
 import type { IstioHttpRoute, VirtualServiceSpec } from './istio-resources';
 import { istioDuration, type ResolvedTrafficOptions } from './traffic-options';
 
@@ -26,57 +26,7 @@ export function isHttpPort(port: Pick<ServicePortSpec, 'protocol'>): boolean {
   return HTTP_FAMILY.includes(port.protocol);
 }
 
-/** The service's release, or `Release.single(<only version>)` when it declares none. */
-export function releaseOf(service: ServiceDefinition): Release {
-  return service.release ?? Release.single(service.versions[0].name);
-}
-
-/**
- * Validates a release against the service: every weight an integer 0..100, the weights summing to
- * 100, blue-green with two versions and its active one at 100, tester and mirror versions that run.
- * Throws a {@link ValidationError} naming `path`.
- */
-export function validateRelease(path: string, service: ServiceDefinition): void {
-  const release = releaseOf(service);
-  const versions = service.versions.map((v) => v.name);
-  const entries = Object.entries(release.weights);
-  for (const [version, weight] of entries) {
-    if (!versions.includes(version)) {
-      throw new ValidationError(path, `release.weights.${version}`, weight, `allowed: versions of ${service.name} (${versions.join(', ')})`);
-    }
-    if (!Number.isInteger(weight) || weight < 0 || weight > 100) {
-      throw new ValidationError(path, `release.weights.${version}`, weight, 'allowed: an integer from 0 to 100 (percent)');
-    }
-  }
-  const total = entries.reduce((sum, [, w]) => sum + w, 0);
-  if (total !== 100) {
-    throw new ValidationError(path, 'release.weights', release.weights, `allowed: weights summing to 100 (they sum to ${total})`);
-  }
-  if (release.strategy === ReleaseStrategy.BLUE_GREEN) {
-    if (entries.length !== 2 || release.active === undefined || release.weights[release.active] !== 100) {
-      throw new ValidationError(path, 'release', release.weights, 'allowed: a blue-green pair of two versions with all traffic (100) on the active one');
-    }
-  }
-  const tester = release.options.testerRoute;
-  if (tester) {
-    if (!versions.includes(tester.version)) {
-      throw new ValidationError(path, 'release.options.testerRoute.version', tester.version, `allowed: versions of ${service.name} (${versions.join(', ')})`);
-    }
-    if (!/^[a-z0-9-]+$/.test(tester.header) || tester.value.length === 0) {
-      throw new ValidationError(path, 'release.options.testerRoute.header', tester.header, 'allowed: a lower-case HTTP header name and a non-empty value');
-    }
-  }
-  const mirror = release.options.mirrorTo;
-  if (mirror) {
-    if (!versions.includes(mirror.version)) {
-      throw new ValidationError(path, 'release.options.mirrorTo.version', mirror.version, `allowed: versions of ${service.name} (${versions.join(', ')})`);
-    }
-    const percent = mirror.percent ?? 100;
-    if (!(percent > 0 && percent <= 100)) {
-      throw new ValidationError(path, 'release.options.mirrorTo.percent', percent, 'allowed: a percentage above 0 and at most 100');
-    }
-  }
-}
+export { releaseOf, validateRelease } from '../../model/release';
 
 /** The weighted destinations of the default route: every version with a weight above 0, sorted by version. */
 export function weightedDestinations(service: ServiceDefinition, host: string, port?: number): RouteDestination[] {

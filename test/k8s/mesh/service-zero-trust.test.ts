@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { Platform, PortProtocol, type ServiceDefinition } from '../../../lib/model';
 import { ServiceZeroTrust, serviceEntryName } from '../../../lib/k8s/mesh/service-zero-trust';
-import { environments } from '../../../apps/platform';
+import { plainEnvironments as environments } from '../../fixtures/environments';
 import type { Manifest } from './_istio-schemas';
 
 const IMAGE = 'registry.example.com/shop';
