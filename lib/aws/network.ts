@@ -82,7 +82,82 @@ export type SubnetTier = 'public' | 'private' | 'intra';
 const TIERS: readonly SubnetTier[] = ['public', 'private', 'intra'];
 
 /** A VPC over three zones with public, private and intra subnets. */
-export class Network extends Construct {
+/** What the cluster and its node groups need of a network: a created {@link Network} or an existing VPC's attributes. */
+export interface INetwork {
+  /** The VPC's id. */
+  readonly vpcId: string;
+  /** The region the zones belong to. */
+  readonly region: string;
+  /** The three zones, in the order of the subnets. */
+  readonly availabilityZones: readonly string[];
+  /** Private subnet ids (the nodes), one per zone in zone order. */
+  readonly privateSubnetIds: readonly string[];
+  /** Subnet ids for the control plane's network interfaces, one per zone in zone order. */
+  readonly intraSubnetIds: readonly string[];
+}
+
+/** The attributes of an existing VPC, for {@link Network.fromAttributes}. */
+export interface NetworkAttributes {
+  /** The VPC's id, `vpc-...`. */
+  readonly vpcId: string;
+  /** Its three zones, in the order of the subnets. */
+  readonly availabilityZones: readonly string[];
+  /** Three private subnets with a route to a NAT gateway, one per zone in zone order. */
+  readonly privateSubnetIds: readonly string[];
+  /** Three subnets for the control plane's network interfaces. @default the private subnets */
+  readonly intraSubnetIds?: readonly string[];
+}
+
+/** An existing VPC, by its attributes: it creates nothing. */
+class ImportedNetwork extends Construct implements INetwork {
+  public readonly vpcId: string;
+  public readonly region: string;
+  public readonly availabilityZones: readonly string[];
+  public readonly privateSubnetIds: readonly string[];
+  public readonly intraSubnetIds: readonly string[];
+
+  constructor(scope: Construct, id: string, attrs: NetworkAttributes) {
+    super(scope, id);
+    const path = this.node.path;
+    const region = validateZones(path, attrs.availabilityZones);
+    if (!/^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/.test(attrs.vpcId)) {
+      throw new ValidationError(path, 'vpcId', attrs.vpcId, 'allowed: a VPC id, vpc- and 8 or 17 hex digits');
+    }
+    for (const [field, ids] of [['privateSubnetIds', attrs.privateSubnetIds], ['intraSubnetIds', attrs.intraSubnetIds ?? attrs.privateSubnetIds]] as const) {
+      if (ids.length !== 3 || new Set(ids).size !== 3 || !ids.every((s) => /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/.test(s))) {
+        throw new ValidationError(path, field, ids, 'allowed: three distinct subnet ids (subnet-...), one per zone in zone order');
+      }
+    }
+    this.vpcId = attrs.vpcId;
+    this.region = region;
+    this.availabilityZones = attrs.availabilityZones;
+    this.privateSubnetIds = attrs.privateSubnetIds;
+    this.intraSubnetIds = attrs.intraSubnetIds ?? attrs.privateSubnetIds;
+  }
+}
+
+/** Throws unless `zones` are three distinct zones of one region; returns the region. */
+function validateZones(path: string, zones: readonly string[]): string {
+  if (zones.length !== 3 || new Set(zones).size !== 3) {
+    throw new ValidationError(path, 'availabilityZones', zones, 'allowed: exactly three distinct availability zones');
+  }
+  const region = zones[0].slice(0, -1);
+  if (!zones.every((z) => /^[a-z]{2,4}(-gov)?-[a-z]+-\d[a-z]$/.test(z) && z.slice(0, -1) === region)) {
+    throw new ValidationError(path, 'availabilityZones', zones, 'allowed: three zones of one region, e.g. eu-central-1a, eu-central-1b, eu-central-1c');
+  }
+  return region;
+}
+
+export class Network extends Construct implements INetwork {
+  /**
+   * An existing VPC, by its attributes, for a cluster placed in a network another team runs. Nothing is created:
+   * its subnets must already carry what EKS and load balancers need (a NAT route from the private subnets, the
+   * `kubernetes.io/role/internal-elb` tag), and its flow logs are that team's.
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: NetworkAttributes): INetwork {
+    return new ImportedNetwork(scope, id, attrs);
+  }
+
   /** The VPC. */
   public readonly vpc: Vpc;
   /** The VPC's id. */
@@ -120,13 +195,7 @@ export class Network extends Construct {
       throw new ValidationError(path, 'cidr', props.cidr, 'allowed: an IPv4 network CIDR with a prefix from /16 to /22');
     }
     const zones = props.availabilityZones;
-    if (zones.length !== 3 || new Set(zones).size !== 3) {
-      throw new ValidationError(path, 'availabilityZones', zones, 'allowed: exactly three distinct availability zones');
-    }
-    const region = zones[0].slice(0, -1);
-    if (!zones.every((z) => /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/.test(z) && z.slice(0, -1) === region)) {
-      throw new ValidationError(path, 'availabilityZones', zones, 'allowed: three zones of one region, e.g. eu-central-1a, eu-central-1b, eu-central-1c');
-    }
+    const region = validateZones(path, zones);
     this.cidr = vpcCidr.text;
     this.availabilityZones = [...zones];
     this.region = region;

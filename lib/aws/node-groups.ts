@@ -10,11 +10,12 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Construct } from 'constructs';
 import { CapacityType, type NodeGroupConfig } from '../model/environment';
-import { ValidationError, isDns1123Label } from '../model/validation';
+import { isGravitonInstanceType, validateNodeGroupConfigs } from '../model/rules';
+import { ValidationError } from '../model/validation';
 import { awsManagedPolicyArn, serviceTrustPolicy } from './_iam';
 import type { EksCluster } from './eks-cluster';
 import { KmsKey } from './kms-key';
-import type { Network } from './network';
+import type { INetwork } from './network';
 
 /** The AWS managed policies of the node role. */
 export const NODE_ROLE_MANAGED_POLICIES: readonly string[] = ['AmazonEC2ContainerRegistryReadOnly', 'AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy'];
@@ -24,7 +25,7 @@ export interface NodeGroupsProps {
   /** The cluster the nodes join. */
   readonly cluster: EksCluster;
   /** The network; nodes go into its three private subnets. */
-  readonly network: Network;
+  readonly network: INetwork;
   /** The node groups, at least one, unique names. */
   readonly nodeGroups: readonly NodeGroupConfig[];
   /**
@@ -134,12 +135,18 @@ export class NodeGroups extends Construct {
         capacityType: group.capacityType,
         instanceTypes: [...group.instanceTypes],
         labels: { ...group.labels },
+        // EKS's taint effects are spelled NO_SCHEDULE, PREFER_NO_SCHEDULE, NO_EXECUTE
+        taint: group.taints?.length ? group.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() })) : undefined,
         scalingConfig: { minSize: group.minSize, maxSize: group.maxSize, desiredSize: group.desiredSize },
         updateConfig: { maxUnavailablePercentage: this.maxUnavailablePercentage },
         launchTemplate: { id: lt.id, version: `${lt.latestVersion}` },
         tags: {
           'k8s.io/cluster-autoscaler/enabled': 'true',
           [`k8s.io/cluster-autoscaler/${cluster.clusterName}`]: 'owned',
+          // what the cluster autoscaler assumes of a node of an empty group (scale from zero); it also reads the
+          // group's labels and taints through eks:DescribeNodegroup, which its role has
+          ...Object.fromEntries(Object.entries(group.labels).map(([k, v]) => [`k8s.io/cluster-autoscaler/node-template/label/${k}`, v])),
+          ...Object.fromEntries((group.taints ?? []).map((t) => [`k8s.io/cluster-autoscaler/node-template/taint/${t.key}`, `${t.value ?? ''}:${t.effect}`])),
         },
         // the cluster autoscaler owns the desired size once the group exists
         lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
@@ -151,48 +158,13 @@ export class NodeGroups extends Construct {
   }
 }
 
-const ARM_INSTANCE = /^[a-z]+\d+[a-z]*g[a-z]*\./;
-
 function resolveGroups(path: string, groups: readonly NodeGroupConfig[]): ResolvedNodeGroup[] {
-  if (groups.length === 0) {
-    throw new ValidationError(path, 'nodeGroups', [], 'allowed: one or more node groups');
-  }
-  const seen = new Set<string>();
-  return groups.map((g) => {
-    const at = (field: string) => `nodeGroups.${g.name}.${field}`;
-    if (!isDns1123Label(g.name) || g.name.length > 40 || seen.has(g.name)) {
-      throw new ValidationError(path, 'nodeGroups[].name', g.name, 'allowed: unique DNS-1123 labels of at most 40 characters');
-    }
-    seen.add(g.name);
-    if (g.instanceTypes.length === 0) {
-      throw new ValidationError(path, at('instanceTypes'), [], 'allowed: one or more EC2 instance types');
-    }
-    if (!Number.isInteger(g.minSize) || g.minSize < 0) {
-      throw new ValidationError(path, at('minSize'), g.minSize, 'allowed: a whole number, 0 or more');
-    }
-    if (!Number.isInteger(g.maxSize) || g.maxSize < 1) {
-      throw new ValidationError(path, at('maxSize'), g.maxSize, 'allowed: a whole number, 1 or more');
-    }
-    if (g.minSize > g.maxSize) {
-      throw new ValidationError(path, at('minSize'), g.minSize, `allowed: at most maxSize (${g.maxSize})`);
-    }
-    if (!Number.isInteger(g.desiredSize) || g.desiredSize < g.minSize || g.desiredSize > g.maxSize) {
-      throw new ValidationError(path, at('desiredSize'), g.desiredSize, `allowed: a whole number from minSize (${g.minSize}) to maxSize (${g.maxSize})`);
-    }
-    const diskSizeGiB = g.diskSizeGiB ?? 50;
-    if (!Number.isInteger(diskSizeGiB) || diskSizeGiB < 20 || diskSizeGiB > 16384) {
-      throw new ValidationError(path, at('diskSizeGiB'), diskSizeGiB, 'allowed: a whole number of GiB from 20 to 16384');
-    }
-    const arm = g.instanceTypes.map((t) => ARM_INSTANCE.test(t));
-    if (arm.some((a) => a !== arm[0])) {
-      throw new ValidationError(path, at('instanceTypes'), g.instanceTypes, 'allowed: instance types of one architecture (all Graviton or all x86)');
-    }
-    return {
-      ...g,
-      capacityType: g.capacityType ?? CapacityType.ON_DEMAND,
-      diskSizeGiB,
-      labels: g.labels ?? {},
-      amiType: arm[0] ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD',
-    };
-  });
+  validateNodeGroupConfigs(path, 'nodeGroups', groups);
+  return groups.map((g) => ({
+    ...g,
+    capacityType: g.capacityType ?? CapacityType.ON_DEMAND,
+    diskSizeGiB: g.diskSizeGiB ?? 50,
+    labels: g.labels ?? {},
+    amiType: isGravitonInstanceType(g.instanceTypes[0]) ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD',
+  }));
 }

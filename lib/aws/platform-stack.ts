@@ -1,7 +1,8 @@
 /**
  * One Terraform stack per environment: AWS provider pinned to the environment's account and region
  * with default tags, the S3 remote backend, the network, the EKS cluster, its node groups, the
- * cluster autoscaler's role and one service-account role per service that asks for AWS permissions.
+ * cluster autoscaler's role, one service-account role per service that asks for AWS permissions, and the
+ * environment's backups (bucket, lifecycle, replication, Velero's role).
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
@@ -12,8 +13,9 @@ import type { Platform } from '../model/platform';
 import { EksCluster } from './eks-cluster';
 import { ClusterAutoscalerRole } from './cluster-autoscaler-role';
 import { KmsKey } from './kms-key';
-import { Network } from './network';
+import { Network, type INetwork } from './network';
 import { NodeGroups } from './node-groups';
+import { PlatformBackups } from './platform-backups';
 import { addRemoteStateBackend, type RemoteStateNames } from './remote-state';
 import { ServiceAccountRole } from './service-account-role';
 
@@ -37,8 +39,8 @@ export class PlatformStack extends TerraformStack {
   public readonly remoteState: RemoteStateNames;
   /** The key of the CloudWatch log groups (flow logs, control-plane logs). */
   public readonly logsKey: KmsKey;
-  /** The VPC. */
-  public readonly network: Network;
+  /** The VPC: created by the stack, or the environment's `existingVpc`. */
+  public readonly network: INetwork;
   /** The EKS cluster. */
   public readonly cluster: EksCluster;
   /** The managed node groups. */
@@ -47,6 +49,8 @@ export class PlatformStack extends TerraformStack {
   public readonly clusterAutoscalerRole: ClusterAutoscalerRole;
   /** Service-account roles of the catalog's services, by `namespace/name`. */
   public readonly serviceRoles: Readonly<Record<string, ServiceAccountRole>>;
+  /** The backup bucket, its replication and Velero's role. */
+  public readonly backups: PlatformBackups;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -71,7 +75,7 @@ export class PlatformStack extends TerraformStack {
       allowServicePrincipals: [`logs.${env.region}.amazonaws.com`],
       accountId: env.accountId,
     });
-    this.network = new Network(this, 'Network', {
+    this.network = env.existingVpc ? Network.fromAttributes(this, 'Network', { ...env.existingVpc, availabilityZones: env.availabilityZones }) : new Network(this, 'Network', {
       clusterName: name,
       cidr: env.vpcCidr,
       availabilityZones: env.availabilityZones,
@@ -123,6 +127,7 @@ export class PlatformStack extends TerraformStack {
       serviceRoles[qualifiedName(service)] = role;
     }
     this.serviceRoles = serviceRoles;
+    this.backups = new PlatformBackups(this, 'Backups', { platform, environment: env, cluster: this.cluster, provider: this.provider });
 
     new TerraformOutput(this, 'cluster_name', { value: this.cluster.clusterName });
     new TerraformOutput(this, 'vpc_id', { value: this.network.vpcId });

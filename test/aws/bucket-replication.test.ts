@@ -3,7 +3,7 @@ import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bu
 import { Testing } from 'cdktf';
 import type {} from 'cdktf/lib/testing/adapters/jest';
 import { platform } from '../../apps/platform';
-import { buildTerraformApp } from '../../apps/terraform';
+import { buildTerraformApp } from '../../lib/app/terraform-app';
 import { BackupBucket } from '../../lib/aws/backup-bucket';
 import { BucketReplication } from '../../lib/aws/bucket-replication';
 import { isSupportedTransition, StorageClass } from '../../lib/aws/lifecycle';
@@ -46,13 +46,13 @@ function providerRegion(stack: StackJson, resource: Body): string {
   return provider.region as string;
 }
 
-describe('the prod stack of the reference platform (apps/terraform.ts)', () => {
+describe('the prod stack of the reference platform (lib/app/terraform-app.ts)', () => {
   let prod: StackJson;
   let dev: StackJson;
   let prodJson: string;
 
   beforeAll(() => {
-    const app = buildTerraformApp(platform, 'unused-outdir', ['dev', 'prod']);
+    const app = buildTerraformApp(platform, 'unused-outdir', { environments: ['dev', 'prod'] });
     prodJson = Testing.synth(app.node.findChild('prod') as PlatformStack);
     prod = JSON.parse(prodJson) as StackJson;
     dev = JSON.parse(Testing.synth(app.node.findChild('dev') as PlatformStack)) as StackJson;

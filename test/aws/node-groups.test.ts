@@ -6,7 +6,7 @@ import { ClusterAutoscalerRole } from '../../lib/aws/cluster-autoscaler-role';
 import { EksCluster } from '../../lib/aws/eks-cluster';
 import { Network } from '../../lib/aws/network';
 import { NodeGroups } from '../../lib/aws/node-groups';
-import { CapacityType, type NodeGroupConfig } from '../../lib/model/environment';
+import { CapacityType, TaintEffect, type NodeGroupConfig } from '../../lib/model/environment';
 
 type Body = Record<string, unknown>;
 
@@ -82,7 +82,7 @@ describe('NodeGroups', () => {
   it('fails when minSize is above maxSize', () => {
     expect(() => Testing.synthScope((scope) => {
       build(scope, [{ ...general, minSize: 10, maxSize: 5, desiredSize: 5 }]);
-    })).toThrow(/^stack\/NodeGroups: nodeGroups\.general\.minSize is 10; allowed: at most maxSize \(5\)/);
+    })).toThrow(/^stack\/NodeGroups: nodeGroups\.general\.maxSize is 5; allowed: a whole number, at least minSize \(10\)/);
   });
 
   it('fails when desiredSize is outside minSize..maxSize', () => {
@@ -95,5 +95,16 @@ describe('NodeGroups', () => {
     expect(() => Testing.synthScope((scope) => {
       build(scope, [{ ...general, instanceTypes: ['m6i.large', 'm6g.large'] }]);
     })).toThrow(/^stack\/NodeGroups: nodeGroups\.general\.instanceTypes is \["m6i\.large","m6g\.large"\]; allowed: instance types of one architecture/);
+  });
+
+  it('taints a group\'s nodes and tells the cluster autoscaler its labels and taints for scale from zero', () => {
+    const out = JSON.parse(Testing.synthScope((scope) => {
+      build(scope, [general, { name: 'data', instanceTypes: ['r7g.xlarge'], minSize: 0, maxSize: 3, desiredSize: 0, labels: { pool: 'data' }, taints: [{ key: 'dedicated', value: 'data', effect: TaintEffect.NO_SCHEDULE }] }]);
+    })) as { resource: { aws_eks_node_group: Record<string, Body> } };
+    const data = Object.values(out.resource.aws_eks_node_group).find((g) => String(g.node_group_name).endsWith('-data'))!;
+    expect(data.taint).toEqual([{ key: 'dedicated', value: 'data', effect: 'NO_SCHEDULE' }]);
+    expect(data.tags).toMatchObject({ 'k8s.io/cluster-autoscaler/node-template/label/pool': 'data', 'k8s.io/cluster-autoscaler/node-template/taint/dedicated': 'data:NoSchedule' });
+    const plain = Object.values(out.resource.aws_eks_node_group).find((g) => String(g.node_group_name).endsWith('-general'))!;
+    expect(plain.taint).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { S3Backend, Testing } from 'cdktf';
 import type {} from 'cdktf/lib/testing/adapters/jest';
 import { platform } from '../../apps/platform';
+import type { Network } from '../../lib/aws/network';
 import { PlatformStack } from '../../lib/aws/platform-stack';
 import { checkTerraformStack, readPolicyDocument } from '../../lib/policy/terraform-rules';
 
@@ -53,7 +54,7 @@ describe('PlatformStack prod (the reference platform)', () => {
   it('has three NAT gateways in prod and one in dev', () => {
     expect(of(prod.parsed, 'aws_nat_gateway')).toHaveLength(3);
     expect(of(dev.parsed, 'aws_nat_gateway')).toHaveLength(1);
-    expect(prod.stack.network.natGatewayCount).toBe(3);
+    expect((prod.stack.network as Network).natGatewayCount).toBe(3);
   });
 
   it('has the cluster with secrets encryption, all five log types and a private endpoint only', () => {
@@ -112,8 +113,8 @@ describe('PlatformStack prod (the reference platform)', () => {
     for (const env of [prod, dev]) {
       const statements = allStatements(env.parsed.resource);
       expect(statements.length).toBeGreaterThan(20);
-      // the trust policies of the service-account roles are among them
-      expect(statements.filter((s) => s.Action === 'sts:AssumeRoleWithWebIdentity').length).toBe(4);
+      // the trust policies of the service-account roles (four services and Velero) are among them
+      expect(statements.filter((s) => s.Action === 'sts:AssumeRoleWithWebIdentity').length).toBe(5);
       const admin = statements.filter((s) => (s.Effect ?? 'Allow') === 'Allow' && list(s.Action).some((a) => a === '*' || a === '*:*') && list(s.Resource).includes('*'));
       expect(admin).toEqual([]);
     }

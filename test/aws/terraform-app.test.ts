@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TerraformStack } from 'cdktf';
-import { buildTerraformApp } from '../../apps/terraform';
+import { buildTerraformApp } from '../../lib/app/terraform-app';
 import { environments, platform, services } from '../../apps/platform';
 import { Platform } from '../../lib/model/platform';
 
@@ -20,7 +20,7 @@ function readTree(dir: string): Map<string, string> {
   return out;
 }
 
-describe('buildTerraformApp (apps/terraform.ts)', () => {
+describe('buildTerraformApp (lib/app/terraform-app.ts)', () => {
   let tmp: string;
   let first: Map<string, string>;
   let second: Map<string, string>;
@@ -42,7 +42,7 @@ describe('buildTerraformApp (apps/terraform.ts)', () => {
   });
 
   it('builds only the environments asked for', () => {
-    const app = buildTerraformApp(platform, path.join(tmp, 'd'), ['prod']);
+    const app = buildTerraformApp(platform, path.join(tmp, 'd'), { environments: ['prod'] });
     expect(app.node.children.filter((c) => c instanceof TerraformStack).map((c) => c.node.id)).toEqual(['prod']);
   });
 
@@ -54,7 +54,8 @@ describe('buildTerraformApp (apps/terraform.ts)', () => {
   });
 
   it('writes no absolute path of the machine', () => {
-    const roots = [tmp, os.tmpdir(), process.cwd(), os.homedir(), '/work', '/tmp', '/root', '/home'];
+    // as folders (with their separator), so that a tag such as `label/workload` is not taken for `/work`
+    const roots = [tmp, os.tmpdir(), process.cwd(), os.homedir(), '/work', '/tmp', '/root', '/home'].map((r) => `${r}/`);
     for (const [file, content] of first) {
       for (const root of roots) {
         expect({ file, found: content.includes(root) }).toEqual({ file, found: false });
@@ -63,7 +64,7 @@ describe('buildTerraformApp (apps/terraform.ts)', () => {
   });
 
   it('fails when an environment name is unknown', () => {
-    expect(() => buildTerraformApp(platform, path.join(tmp, 'e'), ['prod', 'qa'])).toThrow(/^Platform\(shop\): environment is "qa"; allowed: one of dev, staging, prod$/);
+    expect(() => buildTerraformApp(platform, path.join(tmp, 'e'), { environments: ['prod', 'qa'] })).toThrow(/^Platform\(shop\): environment is "qa"; allowed: one of dev, staging, prod$/);
     expect(fs.existsSync(path.join(tmp, 'e'))).toBe(false);
   });
 
