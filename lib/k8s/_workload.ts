@@ -3,11 +3,12 @@
  * topology spread and the preStop pause. Not exported from the library.
  */
 import { createHash } from 'node:crypto';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { ContainerPort, Probe, ServicePort, TopologySpreadConstraint } from 'cdk8s-plus-28/lib/imports/k8s';
+import type { ContainerPort, Probe, ServicePort, Toleration, TopologySpreadConstraint } from 'cdk8s-plus-28/lib/imports/k8s';
 import { IntOrString, KubeDeployment, KubeStatefulSet, type KubeDeploymentProps, type KubeStatefulSetProps } from 'cdk8s-plus-28/lib/imports/k8s';
 import { portName } from '../model/names';
-import { PortProtocol, type ProbeSpec, type ServiceDefinition, type ServicePortSpec } from '../model/service';
+import { PortProtocol, type ProbeSpec, type ServiceDefinition, type ServicePortSpec, type TolerationSpec } from '../model/service';
 import { ValidationError, imageProblem, isDns1123Label, requireDns1123Label, requireIntegerInRange } from '../model/validation';
 
 /** The topology keys every workload spreads over. */
@@ -177,49 +178,58 @@ export function topologySpread(selector: Record<string, string>, options: { read
   ];
 }
 
-/** The preStop hook: the kubelet's built-in sleep (no shell or `sleep` binary needed in the image; Kubernetes 1.30+). */
-interface SleepLifecycle {
-  readonly preStop: { readonly sleep: { readonly seconds: number } };
-}
-
-/** The part of a rendered workload the preStop pause is added to. */
-interface RenderedWorkload {
-  readonly spec?: { readonly template?: { readonly spec?: { readonly containers?: ReadonlyArray<Record<string, unknown>> } } };
+/** The pod spec's `nodeSelector`: a sorted copy, or undefined (omitted) when there is no label. */
+export function podNodeSelector(nodeSelector: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  const keys = Object.keys(nodeSelector).sort();
+  return keys.length > 0 ? Object.fromEntries(keys.map((k) => [k, nodeSelector[k]])) : undefined;
 }
 
 /**
- * Adds a preStop pause to every container of a rendered workload: endpoints are removed while the process
- * still serves, so in-flight requests finish. The bindings of cdk8s-plus-28 (Kubernetes 1.28) predate the
- * `sleep` action and drop it from their input, so it is added to their output.
+ * The pod spec's `tolerations`, or undefined (omitted) when there is none: without a value a toleration matches
+ * every value of its key (`Exists`), with one only that value (`Equal`); without an effect, every effect.
  */
-function withPreStopSleep<T>(rendered: T, seconds: number): T {
-  const w = rendered as RenderedWorkload;
-  const lifecycle: SleepLifecycle = { preStop: { sleep: { seconds } } };
-  for (const c of w.spec?.template?.spec?.containers ?? []) {
-    c.lifecycle = lifecycle;
+export function podTolerations(tolerations: readonly TolerationSpec[]): Toleration[] | undefined {
+  if (tolerations.length === 0) {
+    return undefined;
   }
-  return rendered;
+  return tolerations.map((t) => (t.value === undefined
+    ? { key: t.key, operator: 'Exists', effect: t.effect }
+    : { key: t.key, operator: 'Equal', value: t.value, effect: t.effect }));
 }
 
-/** A Deployment whose containers pause before they stop. */
-export class DrainingDeployment extends KubeDeployment {
-  constructor(scope: Construct, id: string, props: KubeDeploymentProps, private readonly preStopSleepSeconds: number) {
-    super(scope, id, props);
-  }
+/**
+ * The JSON patches that give every container of a workload a preStop pause: endpoints are removed while the
+ * process still serves, so in-flight requests finish. The hook is the kubelet's built-in sleep (no shell or
+ * `sleep` binary needed in the image; Kubernetes 1.30+).
+ *
+ * Patches rather than props: they are added at construction, before any patch of the user's, so a user's
+ * `addJsonPatch` on a container's `lifecycle` is applied after them and wins.
+ */
+function preStopSleepPatches(containerCount: number, seconds: number): JsonPatch[] {
+  return Array.from({ length: containerCount }, (_, i) =>
+    JsonPatch.add(`/spec/template/spec/containers/${i}/lifecycle`, { preStop: { sleep: { seconds } } }));
+}
 
-  public override toJson(): ReturnType<KubeDeployment['toJson']> {
-    return withPreStopSleep(super.toJson(), this.preStopSleepSeconds);
+/**
+ * A Deployment whose containers pause before they stop.
+ *
+ * A plain ApiObject holding the Deployment as the bindings render it (`KubeDeployment.manifest`) rather than a
+ * `KubeDeployment`: the bindings of cdk8s-plus-28 (Kubernetes 1.28) predate the `sleep` action, and
+ * `KubeDeployment.toJson` re-renders the patched object through them, which would drop it (and any other field
+ * a user's patch adds that Kubernetes 1.28 did not have).
+ */
+export class DrainingDeployment extends ApiObject {
+  constructor(scope: Construct, id: string, props: KubeDeploymentProps, preStopSleepSeconds: number) {
+    super(scope, id, KubeDeployment.manifest(props));
+    this.addJsonPatch(...preStopSleepPatches(props.spec?.template.spec?.containers.length ?? 0, preStopSleepSeconds));
   }
 }
 
-/** A StatefulSet whose containers pause before they stop. */
-export class DrainingStatefulSet extends KubeStatefulSet {
-  constructor(scope: Construct, id: string, props: KubeStatefulSetProps, private readonly preStopSleepSeconds: number) {
-    super(scope, id, props);
-  }
-
-  public override toJson(): ReturnType<KubeStatefulSet['toJson']> {
-    return withPreStopSleep(super.toJson(), this.preStopSleepSeconds);
+/** A StatefulSet whose containers pause before they stop; an ApiObject for the reason given at {@link DrainingDeployment}. */
+export class DrainingStatefulSet extends ApiObject {
+  constructor(scope: Construct, id: string, props: KubeStatefulSetProps, preStopSleepSeconds: number) {
+    super(scope, id, KubeStatefulSet.manifest(props));
+    this.addJsonPatch(...preStopSleepPatches(props.spec?.template.spec?.containers.length ?? 0, preStopSleepSeconds));
   }
 }
 

@@ -2,10 +2,10 @@
  * A stateless microservice: per version a Deployment with its autoscaler and disruption budget, one Service
  * over every version, a ServiceAccount, configuration files, and (given the call graph) its NetworkPolicy.
  */
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   KubeConfigMap,
-  KubeDeployment,
   KubeHorizontalPodAutoscalerV2,
   KubePodDisruptionBudget,
   KubeService,
@@ -17,14 +17,17 @@ import {
   type VolumeMount,
 } from 'cdk8s-plus-28/lib/imports/k8s';
 import { LABEL_MANAGED_BY, LABEL_PART_OF, ROLE_ARN_ANNOTATION, podLabels, serviceAccountName, serviceSelector, versionSelector } from '../model/names';
-import type { ServiceDefinition } from '../model/service';
+import type { ServiceDefinition, TolerationSpec } from '../model/service';
 import { ValidationError } from '../model/validation';
+import { requireRoleArn } from '../model/rules';
 import {
   DrainingDeployment,
   configChecksum,
   configMountPath,
   containerPorts,
   envVars,
+  podNodeSelector,
+  podTolerations,
   probesFor,
   servicePorts,
   topologySpread,
@@ -92,7 +95,8 @@ export interface MicroserviceProps extends WorkloadProps {
 /** The objects of one version of a microservice. */
 export interface MicroserviceVersion {
   readonly name: string;
-  readonly deployment: KubeDeployment;
+  /** The Deployment (a {@link DrainingDeployment}: an ApiObject, so that patches of fields Kubernetes 1.28 lacked survive). */
+  readonly deployment: ApiObject;
   readonly autoscaler: KubeHorizontalPodAutoscalerV2;
   readonly disruptionBudget: KubePodDisruptionBudget;
 }
@@ -117,6 +121,10 @@ export class Microservice extends Construct implements IQuotaConsumer {
   public readonly sidecar?: ResolvedSidecarResources;
   public readonly probes: WorkloadProbes;
   public readonly configFiles: Readonly<Record<string, string>>;
+  /** Node labels the pods require ({} for any node). */
+  public readonly nodeSelector: Readonly<Record<string, string>>;
+  /** Node taints the pods tolerate. */
+  public readonly tolerations: readonly TolerationSpec[];
   /** The Service over every version (the primary object, id `Resource`). */
   public readonly resource: KubeService;
   public readonly serviceAccount: KubeServiceAccount;
@@ -150,8 +158,8 @@ export class Microservice extends Construct implements IQuotaConsumer {
     }
     this.metrics = props.metrics ?? [];
     this.roleArn = props.roleArn;
-    if (this.roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(this.roleArn)) {
-      throw new ValidationError(path, 'roleArn', this.roleArn, 'allowed: an IAM role ARN (arn:aws:iam::<account>:role/<name>)');
+    if (this.roleArn !== undefined) {
+      requireRoleArn(path, 'roleArn', this.roleArn);
     }
     this.automountServiceAccountToken = props.automountServiceAccountToken ?? false;
     this.disruptionBudget = props.disruptionBudget ?? DisruptionBudget.maxUnavailable(1);
@@ -176,6 +184,8 @@ export class Microservice extends Construct implements IQuotaConsumer {
     }
     this.probes = probesFor(path, svc.probes, svc.ports);
     this.configFiles = svc.configFiles ?? {};
+    this.nodeSelector = props.nodeSelector ?? {};
+    this.tolerations = props.tolerations ?? [];
     validateConfigFiles(path, this.configFiles);
 
     const ns = svc.namespace;
@@ -239,6 +249,8 @@ export class Microservice extends Construct implements IQuotaConsumer {
               securityContext: this.hardening.podSecurityContext(),
               terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
               topologySpreadConstraints: topologySpread(selector),
+              nodeSelector: podNodeSelector(this.nodeSelector),
+              tolerations: podTolerations(this.tolerations),
               containers: [{
                 name: svc.name,
                 image: v.image,

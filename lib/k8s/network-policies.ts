@@ -2,14 +2,16 @@
  * Micro-segmentation from the call graph: a service admits ingress only from the services that declare they
  * call it (plus the ingress gateway when it is public, and the monitoring namespace on its metrics ports), and
  * egresses only to the services it calls and its declared external endpoints. DNS and the mesh control plane
- * are allowed namespace-wide by {@link PlatformNamespace}; everything else is denied there.
+ * are allowed namespace-wide by {@link PlatformNamespace}; everything else is denied there. Further rules can be
+ * added after construction with {@link ServiceNetworkPolicy.allowFrom} and {@link ServiceNetworkPolicy.allowTo}.
  */
+import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IntOrString, KubeNetworkPolicy, type NetworkPolicyEgressRule, type NetworkPolicyIngressRule, type NetworkPolicyPeer, type NetworkPolicyPort } from 'cdk8s-plus-28/lib/imports/k8s';
 import { qualifiedName, serviceSelector } from '../model/names';
 import type { ServiceDefinition, ServicePortSpec } from '../model/service';
 import { parseCidr } from '../model/cidr';
-import { ValidationError, requireIntegerInRange } from '../model/validation';
+import { ValidationError, requireDns1123Label, requireIntegerInRange } from '../model/validation';
 import { targetPortOf } from './_workload';
 
 /** The label every namespace carries with its own name (set by Kubernetes since 1.22). */
@@ -31,6 +33,64 @@ export const PUBLIC_INTERNET = { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.
 
 /** The sidecar's metrics ports Prometheus scrapes: 15020 (merged app + proxy metrics), 15090 (Envoy's own). */
 export const SIDECAR_METRICS_PORTS: readonly number[] = [15020, 15090];
+
+/**
+ * The other end of a rule added with {@link ServiceNetworkPolicy.allowFrom} or {@link ServiceNetworkPolicy.allowTo}.
+ * Build one with the static factories.
+ */
+export class NetworkPeer {
+  /** The pods of a service of the platform (every version), in its own namespace. */
+  public static service(service: ServiceDefinition): NetworkPeer {
+    return new NetworkPeer(`service ${qualifiedName(service)}`, (_path, fromNamespace) => peerOf(service, fromNamespace), service);
+  }
+
+  /** Every pod of a namespace (e.g. `monitoring`). */
+  public static namespace(name: string): NetworkPeer {
+    return new NetworkPeer(`namespace ${name}`, (path) => {
+      requireDns1123Label(path, 'peer.namespace', name);
+      return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: name } } };
+    });
+  }
+
+  /** The pods with these labels in `namespace`. */
+  public static pods(namespace: string, labels: Readonly<Record<string, string>>): NetworkPeer {
+    return new NetworkPeer(`pods ${JSON.stringify(labels)} in ${namespace}`, (path, fromNamespace) => {
+      requireDns1123Label(path, 'peer.namespace', namespace);
+      if (Object.keys(labels).length === 0) {
+        throw new ValidationError(path, 'peer.labels', labels, 'allowed: one or more labels (use NetworkPeer.namespace for every pod of a namespace)');
+      }
+      const podSelector = { matchLabels: { ...labels } };
+      return namespace === fromNamespace ? { podSelector } : { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } }, podSelector };
+    });
+  }
+
+  /** Addresses outside the cluster: an IPv4 network CIDR, less the `except` CIDRs inside it. */
+  public static ipBlock(cidr: string, except: readonly string[] = []): NetworkPeer {
+    return new NetworkPeer(`ipBlock ${cidr}`, (path) => {
+      const parse = (text: string) => {
+        try {
+          return parseCidr(text).text;
+        } catch {
+          throw new ValidationError(path, 'peer.ipBlock', text, 'allowed: IPv4 network CIDRs a.b.c.d/n');
+        }
+      };
+      return { ipBlock: except.length > 0 ? { cidr: parse(cidr), except: except.map(parse) } : { cidr: parse(cidr) } };
+    });
+  }
+
+  private constructor(
+    /** What the peer is, for messages. */
+    public readonly description: string,
+    private readonly render: (path: string, fromNamespace: string) => NetworkPolicyPeer,
+    /** The platform service the peer is, if it is one. */
+    public readonly service?: ServiceDefinition,
+  ) {}
+
+  /** The NetworkPolicy peer, seen from a policy in `fromNamespace`; throws (naming `path`) on an invalid peer. */
+  public toPeer(path: string, fromNamespace: string): NetworkPolicyPeer {
+    return this.render(path, fromNamespace);
+  }
+}
 
 /** Options for a {@link ServiceNetworkPolicy}. */
 export interface ServiceNetworkPolicyProps {
@@ -59,6 +119,9 @@ export class ServiceNetworkPolicy extends Construct {
   public readonly sidecarMetricsPorts: readonly number[];
   public readonly resource: KubeNetworkPolicy;
 
+  private readonly ingressRules: NetworkPolicyIngressRule[] = [];
+  private readonly egressRules: NetworkPolicyEgressRule[] = [];
+
   constructor(scope: Construct, id: string, props: ServiceNetworkPolicyProps) {
     super(scope, id);
     const path = this.node.path;
@@ -73,7 +136,7 @@ export class ServiceNetworkPolicy extends Construct {
     this.sidecarMetricsPorts = [...(props.sidecarMetricsPorts ?? SIDECAR_METRICS_PORTS)].sort((a, b) => a - b);
     this.sidecarMetricsPorts.forEach((p) => requireIntegerInRange(path, 'sidecarMetricsPorts', p, 1, 65535));
 
-    const ingress: NetworkPolicyIngressRule[] = [];
+    const ingress = this.ingressRules;
     const servingPorts = tcpPorts(servingPortsOf(svc));
     if (this.callers.length > 0 && servingPorts.length > 0) {
       ingress.push({ from: this.callers.map((c) => peerOf(c, svc.namespace)), ports: servingPorts });
@@ -96,7 +159,7 @@ export class ServiceNetworkPolicy extends Construct {
       });
     }
 
-    const egress: NetworkPolicyEgressRule[] = [];
+    const egress = this.egressRules;
     for (const callee of this.callees) {
       const ports = tcpPorts(servingPortsOf(callee));
       if (ports.length > 0) {
@@ -123,10 +186,45 @@ export class ServiceNetworkPolicy extends Construct {
       spec: {
         podSelector: { matchLabels: serviceSelector(svc) },
         policyTypes: ['Ingress', 'Egress'],
-        ingress,
-        egress,
+        // rendered at synth, so that rules added after construction appear
+        ingress: Lazy.any({ produce: () => [...this.ingressRules] }),
+        egress: Lazy.any({ produce: () => [...this.egressRules] }),
       },
     });
+  }
+
+  /**
+   * Admits traffic from `peer` to the service's pods, on `port` (TCP).
+   * @param port the container port admitted. @default the service's serving ports (every port but its metrics port)
+   */
+  public allowFrom(peer: NetworkPeer, port?: number): void {
+    const ports = this.portsOf('allowFrom', port, this.service);
+    this.ingressRules.push({ from: [peer.toPeer(this.node.path, this.service.namespace)], ports });
+  }
+
+  /**
+   * Lets the service's pods connect to `peer`, on `port` (TCP).
+   * @param port the destination port allowed. @default for a service peer, its serving ports (every port but its
+   *   metrics port); for any other peer, required
+   */
+  public allowTo(peer: NetworkPeer, port?: number): void {
+    if (port === undefined && !peer.service) {
+      throw new ValidationError(this.node.path, 'allowTo.port', port, `allowed: a port (1..65535) for ${peer.description}; only a service peer has default ports`);
+    }
+    const ports = this.portsOf('allowTo', port, peer.service);
+    this.egressRules.push({ to: [peer.toPeer(this.node.path, this.service.namespace)], ports });
+  }
+
+  private portsOf(method: string, port: number | undefined, service: ServiceDefinition | undefined): NetworkPolicyPort[] {
+    if (port !== undefined) {
+      requireIntegerInRange(this.node.path, `${method}.port`, port, 1, 65535);
+      return tcpNumbers([port]);
+    }
+    const ports = service ? tcpPorts(servingPortsOf(service)) : [];
+    if (ports.length === 0) {
+      throw new ValidationError(this.node.path, `${method}.port`, port, `allowed: a port (1..65535); ${service ? qualifiedName(service) : 'the peer'} serves no port besides its metrics port`);
+    }
+    return ports;
   }
 }
 

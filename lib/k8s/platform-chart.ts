@@ -6,6 +6,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../model/environment';
+import { qualifiedName } from '../model/names';
 import type { Platform } from '../model/platform';
 import { WorkloadKind, type ServiceDefinition } from '../model/service';
 import { ValidationError } from '../model/validation';
@@ -22,7 +23,11 @@ export interface PlatformChartProps {
   readonly platform: Platform;
   /** The environment's name (`dev`, `staging`, `prod`). */
   readonly environment: string;
-  /** Autoscaling metrics besides CPU, per service name. @default CPU only for every service */
+  /**
+   * Autoscaling metrics besides CPU, per stateless service (`name`, or `namespace/name`, which wins over `name`).
+   * A key that names no service of the platform, or a stateful one (it does not autoscale), is refused.
+   * @default CPU only for every service
+   */
   readonly autoscalingMetrics?: Readonly<Record<string, readonly AutoscalingMetric[]>>;
   /**
    * EBS StorageClasses the chart emits; every stateful service must name one of them.
@@ -54,6 +59,17 @@ export class PlatformChart extends Chart {
     const env = platform.environment(props.environment);
     this.platform = platform;
     this.environment = env;
+    const autoscalingMetrics = props.autoscalingMetrics ?? {};
+    for (const key of Object.keys(autoscalingMetrics)) {
+      const named = platform.services.filter((s) => s.name === key || qualifiedName(s) === key);
+      if (named.length === 0) {
+        throw new ValidationError(this.node.path, 'autoscalingMetrics', key, `allowed: services of the platform (${platform.services.map(qualifiedName).join(', ')})`);
+      }
+      if (named.every((s) => kindOf(s) === WorkloadKind.STATEFUL)) {
+        const stateless = platform.services.filter((s) => kindOf(s) !== WorkloadKind.STATEFUL);
+        throw new ValidationError(this.node.path, 'autoscalingMetrics', key, `allowed: stateless services of the platform (${stateless.map(qualifiedName).join(', ')}); a stateful service does not autoscale`);
+      }
+    }
 
     const storageGroup = new Construct(this, 'StorageClasses');
     this.storageClasses = new Map((props.storageClasses ?? [{}]).map((p) => {
@@ -72,7 +88,7 @@ export class PlatformChart extends Chart {
     for (const name of platform.namespaces()) {
       namespaces.set(name, new PlatformNamespace(nsGroup, name, {
         name,
-        quota: env.kubernetes.namespaceQuota,
+        quota: platform.namespaceQuota(env, name),
         podSecurity: PodSecurityLevel.RESTRICTED,
         podSecurityVersion: `v${env.kubernetesVersion}`,
       }));
@@ -88,17 +104,29 @@ export class PlatformChart extends Chart {
       const networkPolicy = { callers: platform.callersOf(svc), callees: platform.calleesOf(svc) };
       const roleArn = platform.serviceRoleArn(env, svc);
       const namespace = namespaces.get(svc.namespace) as PlatformNamespace;
+      const { nodeSelector, tolerations } = platform.schedulingOf(env, svc);
       const workload = kindOf(svc) === WorkloadKind.STATEFUL
-        ? new StatefulService(scope, 'Workload', { service: svc, replicas: STATEFUL_REPLICAS, roleArn, networkPolicy, hardening: { namespaceLevel: namespace.podSecurity } })
+        ? new StatefulService(scope, 'Workload', {
+          service: svc,
+          // the default budget (maxUnavailable 1) lets a drain evict one replica at a time, even a single one
+          replicas: platform.statefulReplicas(env, svc),
+          roleArn,
+          networkPolicy,
+          hardening: { namespaceLevel: namespace.podSecurity },
+          nodeSelector,
+          tolerations,
+        })
         : new Microservice(scope, 'Workload', {
           service: svc,
           minReplicas: bounds.min,
           maxReplicas: bounds.max,
           allowSingleReplica: env.kubernetes.allowSingleReplica,
-          metrics: props.autoscalingMetrics?.[svc.name],
+          metrics: autoscalingMetrics[qualifiedName(svc)] ?? autoscalingMetrics[svc.name],
           roleArn,
           networkPolicy,
           hardening: { namespaceLevel: namespace.podSecurity },
+          nodeSelector,
+          tolerations,
         });
       // the namespace exists before anything is applied into it
       workload.node.addDependency(namespace);
@@ -114,13 +142,6 @@ export class PlatformChart extends Chart {
     this.mesh = new PlatformMesh(this, 'Mesh', { ...props.mesh, platform, environment: env.name });
   }
 }
-
-/**
- * Replicas of a stateful service. One: the model does not say how replicas of a store replicate
- * (Redis needs Sentinel or cluster mode for that), and independent copies behind one Service would
- * serve different data. Its volume is zonal (EBS) anyway.
- */
-const STATEFUL_REPLICAS = 1;
 
 function kindOf(svc: ServiceDefinition): WorkloadKind {
   return svc.kind ?? WorkloadKind.DEPLOYMENT;

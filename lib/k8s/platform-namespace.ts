@@ -27,7 +27,7 @@ export interface MeshControlPlaneRef {
 export interface PlatformNamespaceProps {
   /** The namespace's name, a DNS-1123 label. */
   readonly name: string;
-  /** The namespace's quota (from the environment's `kubernetes.namespaceQuota`). */
+  /** The namespace's quota (from `platform.namespaceQuota(env, namespace)`). */
   readonly quota: NamespaceQuotaConfig;
   /** The Pod Security Standard enforced, audited and warned about. @default PodSecurityLevel.RESTRICTED */
   readonly podSecurity?: PodSecurityLevel;

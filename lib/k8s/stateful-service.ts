@@ -3,19 +3,20 @@
  * storage class, a headless Service for stable pod names, a client Service, a disruption budget, zone spread,
  * the same hardening as every workload, and its NetworkPolicy from the call graph.
  */
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   KubePodDisruptionBudget,
   KubeService,
   KubeServiceAccount,
-  KubeStatefulSet,
   Quantity,
   type VolumeMount,
 } from 'cdk8s-plus-28/lib/imports/k8s';
 import { LABEL_MANAGED_BY, LABEL_PART_OF, ROLE_ARN_ANNOTATION, podLabels, serviceAccountName, serviceSelector, versionSelector } from '../model/names';
-import type { ServiceDefinition, StorageSpec } from '../model/service';
+import type { ServiceDefinition, StorageSpec, TolerationSpec } from '../model/service';
 import { ValidationError } from '../model/validation';
-import { DrainingStatefulSet, containerPorts, envVars, probesFor, servicePorts, topologySpread, validateName, validateServiceIdentity, type WorkloadProbes } from './_workload';
+import { requireRoleArn } from '../model/rules';
+import { DrainingStatefulSet, containerPorts, envVars, podNodeSelector, podTolerations, probesFor, servicePorts, topologySpread, validateName, validateServiceIdentity, type WorkloadProbes } from './_workload';
 import { DisruptionBudget } from './disruption-budget';
 import { Hardening, resolveResources, resourceRequirements, type ResolvedResources } from './hardening';
 import { ServiceNetworkPolicy } from './network-policies';
@@ -27,7 +28,10 @@ import { demandOf, type IQuotaConsumer, type QuotaDemand } from './quota';
 export interface StatefulServiceProps extends WorkloadProps {
   /** The service as declared in the model; exactly one version, and `storage` set. */
   readonly service: ServiceDefinition;
-  /** Replicas (each with its own volume). Replication between them is the image's configuration. @default 1 */
+  /**
+   * Replicas (each with its own volume); from `platform.statefulReplicas(env, service)`. Replication between them
+   * is the image's configuration. @default 1
+   */
   readonly replicas?: number;
   /** Container arguments. @default the image's own command */
   readonly args?: readonly string[];
@@ -51,8 +55,12 @@ export class StatefulService extends Construct implements IQuotaConsumer {
   public readonly disruptionBudget: DisruptionBudget;
   public readonly preStopSleepSeconds: number;
   public readonly terminationGracePeriodSeconds: number;
-  /** The StatefulSet (id `Resource`). */
-  public readonly resource: KubeStatefulSet;
+  /** Node labels the pods require ({} for any node). */
+  public readonly nodeSelector: Readonly<Record<string, string>>;
+  /** Node taints the pods tolerate. */
+  public readonly tolerations: readonly TolerationSpec[];
+  /** The StatefulSet (id `Resource`; an ApiObject, so that patches of fields Kubernetes 1.28 lacked survive). */
+  public readonly resource: ApiObject;
   public readonly clientService: KubeService;
   public readonly headlessService: KubeService;
   public readonly podDisruptionBudget: KubePodDisruptionBudget;
@@ -95,9 +103,11 @@ export class StatefulService extends Construct implements IQuotaConsumer {
     if (!Number.isInteger(this.terminationGracePeriodSeconds) || this.terminationGracePeriodSeconds <= this.preStopSleepSeconds) {
       throw new ValidationError(path, 'terminationGracePeriodSeconds', this.terminationGracePeriodSeconds, `allowed: more than preStopSleepSeconds (${this.preStopSleepSeconds})`);
     }
-    if (props.roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(props.roleArn)) {
-      throw new ValidationError(path, 'roleArn', props.roleArn, 'allowed: an IAM role ARN (arn:aws:iam::<account>:role/<name>)');
+    if (props.roleArn !== undefined) {
+      requireRoleArn(path, 'roleArn', props.roleArn);
     }
+    this.nodeSelector = props.nodeSelector ?? {};
+    this.tolerations = props.tolerations ?? [];
     this.hardening = new Hardening(path, props.hardening);
     this.resources = resolveResources(path, svc.resources);
     this.sidecar = props.sidecar === false ? undefined : resolveSidecarResources(path, props.sidecar);
@@ -141,6 +151,8 @@ export class StatefulService extends Construct implements IQuotaConsumer {
             securityContext: this.hardening.podSecurityContext(),
             terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
             topologySpreadConstraints: topologySpread(selector, { rollingHash: false }),
+            nodeSelector: podNodeSelector(this.nodeSelector),
+            tolerations: podTolerations(this.tolerations),
             containers: [{
               name: svc.name,
               image: version.image,

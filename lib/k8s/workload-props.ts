@@ -1,6 +1,7 @@
 /**
  * The options every workload construct of the platform (Microservice, StatefulService) shares.
  */
+import type { TolerationSpec } from '../model/service';
 import type { DisruptionBudget } from './disruption-budget';
 import type { HardeningProps } from './hardening';
 import type { ServiceNetworkPolicyProps } from './network-policies';
@@ -22,4 +23,16 @@ export interface WorkloadProps {
   readonly sidecar?: SidecarResources | false;
   /** The NetworkPolicy from the call graph (callers and callees). @default none: the namespace's default deny applies */
   readonly networkPolicy?: Omit<ServiceNetworkPolicyProps, 'service'>;
+  /**
+   * Node labels the pods require (the pod spec's `nodeSelector`); from `platform.schedulingOf(env, service)`.
+   * @default {}: any node, and no `nodeSelector` in the pod spec
+   */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /**
+   * Node taints the pods tolerate (the pod spec's `tolerations`); from `platform.schedulingOf(env, service)`.
+   * A toleration without `value` tolerates every value of its key (operator `Exists`), one with a value only
+   * that value (operator `Equal`); one without `effect` tolerates every effect.
+   * @default []: no taint tolerated, and no `tolerations` in the pod spec
+   */
+  readonly tolerations?: readonly TolerationSpec[];
 }

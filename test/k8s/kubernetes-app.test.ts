@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
-import { buildKubernetesApp, KUBERNETES_FILE } from '../../apps/kubernetes';
+import { buildKubernetesApp, KUBERNETES_FILE } from '../../lib/app/kubernetes-app';
 import { checkOutput } from '../../lib/policy/gate';
 import { environments, platform, services } from '../../apps/platform';
 import { Microservice } from '../../lib/k8s/microservice';

@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, JsonPatch, Testing } from 'cdk8s';
 import { AutoscalingMetric, Microservice, type MicroserviceProps } from '../../lib/k8s/microservice';
 import { DisruptionBudget } from '../../lib/k8s/disruption-budget';
 import { PodSecurityLevel } from '../../lib/k8s/hardening';
@@ -186,6 +186,21 @@ describe('Microservice', () => {
     const d = Testing.synth(chart).find((o: Json) => o.kind === 'Deployment');
     const sc = d.spec.template.spec.containers[0].securityContext;
     expect([sc.readOnlyRootFilesystem, sc.capabilities, sc.runAsNonRoot, sc.allowPrivilegeEscalation]).toEqual([false, { drop: ['ALL'], add: ['NET_RAW'] }, true, false]);
+  });
+});
+
+describe('JSON patches of the user', () => {
+  test('a JSON patch on a container\'s lifecycle wins over the preStop default', () => {
+    const chart = Testing.chart();
+    const m = new Microservice(chart, 'Cart', { service: CART });
+    const [v1, v2] = m.versions;
+    v1.deployment.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/lifecycle', { preStop: { exec: { command: ['/bin/drain'] } } }));
+    // a patch of the sleep itself survives too (the Kubernetes 1.28 bindings do not re-render it away)
+    v2.deployment.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/lifecycle/preStop/sleep/seconds', 20));
+    const objects = Testing.synth(chart);
+    const container = (name: string) => (objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name) as Json).spec.template.spec.containers[0];
+    expect(container('cart-v1').lifecycle).toEqual({ preStop: { exec: { command: ['/bin/drain'] } } });
+    expect(container('cart-v2').lifecycle).toEqual({ preStop: { sleep: { seconds: 20 } } });
   });
 });
 

@@ -4,7 +4,7 @@
 import { Testing } from 'cdk8s';
 import { platform } from '../../apps/platform';
 import { PlatformChart } from '../../lib/k8s/platform-chart';
-import { ServiceNetworkPolicy } from '../../lib/k8s/network-policies';
+import { NetworkPeer, ServiceNetworkPolicy } from '../../lib/k8s/network-policies';
 import { PortProtocol } from '../../lib/model/service';
 
 interface Peer { namespaceSelector?: { matchLabels: Record<string, string> }; podSelector?: { matchLabels: Record<string, string> }; ipBlock?: { cidr: string; except?: string[] } }
@@ -78,5 +78,48 @@ describe('ServiceNetworkPolicy', () => {
     expect(() => new ServiceNetworkPolicy(Testing.chart(), 'P', {
       service: { name: 'a', namespace: 'n', partOf: 'p', versions: [{ name: 'v1', image: 'a:1' }], ports: [{ name: 'web', port: 80, protocol: PortProtocol.HTTP }], externalEndpoints: [{ host: 'x.example.com', port: 443, cidrs: ['10.0.0.1/8'] }] },
     })).toThrow(/test\/P: externalEndpoints.x.example.com.cidrs is "10.0.0.1\/8"; allowed: IPv4 network CIDRs/);
+  });
+});
+
+describe('rules added after construction', () => {
+  let inventory: ServiceNetworkPolicy;
+  let synthesized: Policy[];
+  beforeAll(() => {
+    const chart = new PlatformChart(Testing.app(), 'platform', { platform, environment: 'prod' });
+    inventory = chart.microservices.get('shop/inventory')?.networkPolicy as ServiceNetworkPolicy;
+    const redis = chart.statefulServices.get('shop-data/redis')?.networkPolicy as ServiceNetworkPolicy;
+    inventory.allowFrom(NetworkPeer.pods('batch', { 'app.kubernetes.io/name': 'restock' }), 9090);
+    inventory.allowFrom(NetworkPeer.service(platform.service('shop/shipping')));
+    inventory.allowTo(NetworkPeer.service(platform.service('shop-data/redis')));
+    inventory.allowTo(NetworkPeer.ipBlock('203.0.113.0/24'), 443);
+    redis.allowFrom(NetworkPeer.namespace('backup'), 6379);
+    synthesized = (Testing.synth(chart) as Policy[]).filter((o) => o.kind === 'NetworkPolicy');
+  });
+  const added = (ns: string, name: string) => synthesized.find((p) => p.metadata.namespace === ns && p.metadata.name === name) as Policy;
+
+  test('adding an ingress rule after construction appears in the synthesized NetworkPolicy, after the rules of the call graph', () => {
+    const ingress = added('shop', 'inventory').spec.ingress ?? [];
+    expect(ingress.slice(0, -2)).toEqual(policy('shop', 'inventory').spec.ingress);
+    expect(ingress.slice(-2)).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'batch' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'restock' } } }], ports: [{ protocol: 'TCP', port: 9090 }] },
+      // a service peer without a port: the receiving service's serving ports (inventory serves gRPC on 9090)
+      { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'shipping' } } }], ports: [{ protocol: 'TCP', port: 9090 }] },
+    ]);
+    expect(added('shop-data', 'redis').spec.ingress?.at(-1)).toEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'backup' } } }], ports: [{ protocol: 'TCP', port: 6379 }] });
+  });
+
+  test('adding an egress rule after construction appears in the synthesized NetworkPolicy, on the peer service\'s serving ports by default', () => {
+    expect(policy('shop', 'inventory').spec.egress).toEqual([]);
+    expect(added('shop', 'inventory').spec.egress).toEqual([
+      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop-data' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'redis' } } }], ports: [{ protocol: 'TCP', port: 6379 }] },
+      { to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ protocol: 'TCP', port: 443 }] },
+    ]);
+  });
+
+  test('fails when an added rule has a port outside 1..65535, an invalid CIDR, or no port for a peer that is not a service', () => {
+    expect(() => inventory.allowFrom(NetworkPeer.namespace('batch'), 70000)).toThrow(/platform\/shop.inventory\/Workload\/NetworkPolicy: allowFrom.port is 70000/);
+    expect(() => inventory.allowTo(NetworkPeer.ipBlock('10.0.0.1/8'), 443)).toThrow(/peer.ipBlock is "10.0.0.1\/8"; allowed: IPv4 network CIDRs/);
+    expect(() => inventory.allowTo(NetworkPeer.namespace('batch'))).toThrow(/allowTo.port is undefined; allowed: a port \(1..65535\) for namespace batch/);
+    expect(() => inventory.allowFrom(NetworkPeer.pods('Bad_NS', { a: 'b' }), 80)).toThrow(/peer.namespace is "Bad_NS"/);
   });
 });

@@ -5,9 +5,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildKubernetesApp, KUBERNETES_FILE } from '../../apps/kubernetes';
+import { buildKubernetesApp, KUBERNETES_FILE } from '../../lib/app/kubernetes-app';
 import { readKubernetesObjects } from '../../lib/policy/gate';
-import { platform } from '../../apps/platform';
+import { Testing } from 'cdk8s';
+import { environments, platform, services } from '../../apps/platform';
+import { PlatformChart } from '../../lib/k8s/platform-chart';
+import { AutoscalingMetric } from '../../lib/k8s/microservice';
+import { TaintEffect, type EnvironmentConfig } from '../../lib/model/environment';
+import { Platform } from '../../lib/model/platform';
+import { ValidationError } from '../../lib/model/validation';
 import { checkPodSecurity, hasPodTemplate, type KubernetesObject } from '../../lib/policy/pod-security';
 
 const ENVS = ['dev', 'staging', 'prod'] as const;
@@ -231,5 +237,76 @@ describe('environment overrides', () => {
     const again = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-prod-again-'));
     buildKubernetesApp(platform, 'prod', again).synth();
     expect(fs.readFileSync(path.join(again, KUBERNETES_FILE), 'utf8')).toBe(fs.readFileSync(path.join(dirs.prod, KUBERNETES_FILE), 'utf8'));
+  });
+});
+
+describe('the chart reads scheduling, stateful replicas and quotas from the model', () => {
+  // prod alone: a memory node group tainted for the recommendation service, three Redis replicas, a quota of its own for shop-data
+  const prod = environments.find((e) => e.name === 'prod') as EnvironmentConfig;
+  const DATA_QUOTA = { requestsCpuMillis: 8000, requestsMemoryMiB: 16384, limitsCpuMillis: 16000, limitsMemoryMiB: 32768, pods: 12, persistentVolumeClaims: 6 };
+  const model = new Platform({
+    name: 'shop',
+    environments: [{
+      ...prod,
+      nodeGroups: prod.nodeGroups.map((g) => (g.name === 'memory' ? { ...g, taints: [{ key: 'dedicated', value: 'memory', effect: TaintEffect.NO_SCHEDULE }] } : g)),
+      kubernetes: { ...prod.kubernetes, namespaceQuotas: { 'shop-data': DATA_QUOTA }, serviceOverrides: { ...prod.kubernetes.serviceOverrides, redis: { replicas: 3 } } },
+    }],
+    services: services.map((s) => (s.name === 'recommendation'
+      ? { ...s, nodeSelector: { workload: 'memory' }, tolerations: [{ key: 'dedicated', value: 'memory', effect: 'NoSchedule' as const }, { key: 'example.com/maintenance' }] }
+      : s)),
+  });
+  let objects: Obj[];
+  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name) as Obj;
+  const podSpec = (kind: string, name: string) => find(kind, name).spec?.template?.spec as PodTemplate['spec'] & { nodeSelector?: Record<string, string>; tolerations?: object[] };
+  beforeAll(() => {
+    objects = Testing.synth(new PlatformChart(Testing.app(), 'platform', { platform: model, environment: 'prod' })) as Obj[];
+  });
+
+  test('puts a service\'s node selector and tolerations into its pod spec, and none into the others', () => {
+    expect(podSpec('Deployment', 'recommendation-v1').nodeSelector).toEqual({ workload: 'memory' });
+    expect(podSpec('Deployment', 'recommendation-v1').tolerations).toEqual([
+      { key: 'dedicated', operator: 'Equal', value: 'memory', effect: 'NoSchedule' },
+      { key: 'example.com/maintenance', operator: 'Exists' },
+    ]);
+    for (const name of ['cart-v1', 'storefront-v1']) {
+      expect(podSpec('Deployment', name)).not.toHaveProperty('nodeSelector');
+      expect(podSpec('Deployment', name)).not.toHaveProperty('tolerations');
+    }
+    expect(podSpec('StatefulSet', 'redis')).not.toHaveProperty('nodeSelector');
+  });
+
+  test('runs a stateful service with the environment\'s replicas and a budget that lets a drain evict one at a time', () => {
+    expect(find('StatefulSet', 'redis').spec?.replicas).toBe(3);
+    const pdb = find('PodDisruptionBudget', 'redis');
+    expect([pdb.spec?.maxUnavailable, pdb.spec?.minAvailable]).toEqual([1, undefined]);
+    expect(pdb.spec?.selector?.matchLabels).toEqual(find('StatefulSet', 'redis').spec?.selector?.matchLabels);
+  });
+
+  test('gives a namespace the environment\'s quota of its own, and the others the common quota', () => {
+    const quota = (ns: string) => (objects.find((o) => o.kind === 'ResourceQuota' && o.metadata.namespace === ns) as unknown as { spec: { hard: Record<string, string | number> } }).spec.hard;
+    expect(quota('shop-data')).toMatchObject({ 'requests.cpu': '8000m', 'limits.memory': '32768Mi', pods: 12, persistentvolumeclaims: 6 });
+    expect(quota('shop-data')).not.toHaveProperty('requests.ephemeral-storage');
+    expect(quota('shop')).toMatchObject({ 'requests.cpu': '128000m', pods: 400 });
+  });
+});
+
+describe('autoscalingMetrics', () => {
+  const chartWith = (autoscalingMetrics: Record<string, AutoscalingMetric[]>) => () => new PlatformChart(Testing.app(), 'platform', { platform, environment: 'prod', autoscalingMetrics });
+  const rps = AutoscalingMetric.podsAverage('http_requests_per_second', '50');
+
+  test('adds a metric to a service named by name or by namespace/name', () => {
+    const objects = Testing.synth(chartWith({ cart: [rps], 'shop/search': [rps] })()) as Array<{ kind: string; metadata: { name: string }; spec: { metrics: Array<{ type: string }> } }>;
+    const types = (name: string) => objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name)?.spec.metrics.map((m) => m.type);
+    expect([types('cart-v1'), types('search-v1'), types('order-v1')]).toEqual([['Resource', 'Pods'], ['Resource', 'Pods'], ['Resource']]);
+  });
+
+  test('fails when autoscalingMetrics names a service the platform does not have', () => {
+    expect(chartWith({ carts: [rps] })).toThrow(ValidationError);
+    expect(chartWith({ carts: [rps] })).toThrow(/^platform: autoscalingMetrics is "carts"; allowed: services of the platform \(shop\/storefront, shop\/catalog, .*shop-data\/redis\)$/);
+    expect(chartWith({ 'other/cart': [rps] })).toThrow(/autoscalingMetrics is "other\/cart"; allowed: services of the platform/);
+  });
+
+  test('fails when autoscalingMetrics names a stateful service, which does not autoscale', () => {
+    expect(chartWith({ redis: [rps] })).toThrow(/autoscalingMetrics is "redis"; allowed: stateless services of the platform \(.*\); a stateful service does not autoscale/);
   });
 });

@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { JsonPatch, Testing } from 'cdk8s';
 import { services } from '../../apps/platform';
 import { StatefulService } from '../../lib/k8s/stateful-service';
 import { checkPodSecurity } from '../../lib/policy/pod-security';
@@ -46,6 +46,15 @@ describe('StatefulService (Redis)', () => {
     const spec = find('StatefulSet', 'redis').spec;
     expect(spec.template.spec.topologySpreadConstraints[0]).toEqual({ topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: spec.selector.matchLabels } });
     expect(find('PodDisruptionBudget', 'redis').spec.maxUnavailable).toBe(1);
+  });
+
+  test('pauses before it stops, and a JSON patch on the container\'s lifecycle wins over that default', () => {
+    expect(find('StatefulSet', 'redis').spec.template.spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
+    const chart = Testing.chart();
+    const patched = new StatefulService(chart, 'Redis', { service: REDIS });
+    patched.resource.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/lifecycle', { preStop: { exec: { command: ['redis-cli', 'shutdown'] } } }));
+    const sts = Testing.synth(chart).find((o) => o.kind === 'StatefulSet') as Json;
+    expect(sts.spec.template.spec.containers[0].lifecycle).toEqual({ preStop: { exec: { command: ['redis-cli', 'shutdown'] } } });
   });
 
   test('fails when a stateful service has no storage', () => {
