@@ -11,5 +11,9 @@ module.exports = {
     }],
   },
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+  // the command's tests run the compiled library in child processes, as a user does
+  globalSetup: '<rootDir>/test/global-setup.js',
+  // the reference platform imports the package by name, as a user's platform does
+  moduleNameMapper: { '^eks-platform-constructs$': '<rootDir>/lib/index.ts', '^eks-platform-constructs/model$': '<rootDir>/lib/model/index.ts' },
   testTimeout: 60000,
 };

@@ -1,6 +1,7 @@
 /**
- * The reference platform: an e-commerce shop of 12 microservices and its Redis,
- * in three environments. Declared once; apps/terraform.ts and apps/kubernetes.ts read it.
+ * The reference platform: an e-commerce shop of 12 microservices and its Redis, in three environments.
+ * Declared once, as a user declares theirs: `eks-platform synth apps/platform.ts` (`npm run synth`) writes
+ * both worlds of every environment. It imports the package by its name, exactly like a user's platform.
  */
 import {
   CapacityType,
@@ -11,7 +12,7 @@ import {
   type EnvironmentConfig,
   type ServiceDefinition,
   type ServicePortSpec,
-} from '../lib/model';
+} from 'eks-platform-constructs/model';
 
 const REGISTRY = '111122223333.dkr.ecr.eu-central-1.amazonaws.com/shop';
 const HTTP: ServicePortSpec = { name: 'web', port: 8080, protocol: PortProtocol.HTTP };
@@ -114,7 +115,8 @@ export const environments: EnvironmentConfig[] = [
     singleNatGateway: true,
     nodeGroups: [{ name: 'general', instanceTypes: ['m6i.large', 'm5.large'], minSize: 2, maxSize: 6, desiredSize: 3, capacityType: CapacityType.SPOT }],
     clusterAdminRoleArns: ['arn:aws:iam::111111111111:role/platform-admins'],
-    backup: { retentionDays: 30, expectedGbPerDay: 5 },
+    // dev keeps nothing worth locking: a named weakening
+    backup: { retentionDays: 30, expectedGbPerDay: 5, disableObjectLock: true },
     kubernetes: {
       minReplicas: 1,
       maxReplicas: 2,
@@ -132,7 +134,8 @@ export const environments: EnvironmentConfig[] = [
     kubernetesVersion: '1.33',
     nodeGroups: [{ name: 'general', instanceTypes: ['m6i.xlarge'], minSize: 3, maxSize: 12, desiredSize: 3 }],
     clusterAdminRoleArns: ['arn:aws:iam::222222222222:role/platform-admins'],
-    backup: { retentionDays: 90, replicaRegion: 'eu-west-1', expectedGbPerDay: 20 },
+    // staging: replicated, but without Object Lock and without Replication Time Control's extra cost
+    backup: { retentionDays: 90, replicaRegion: 'eu-west-1', expectedGbPerDay: 20, disableObjectLock: true, replicationTimeControl: false },
     kubernetes: {
       minReplicas: 2,
       maxReplicas: 4,
@@ -170,3 +173,5 @@ export const platform = new Platform({
   services,
   tags: { Project: 'shop', ManagedBy: 'eks-platform-constructs' },
 });
+
+export default platform;

@@ -20,6 +20,7 @@ export * from './aws/bucket-replication';
 export * from './aws/cost-projection';
 export * from './aws/data/s3-prices-eu-central-1';
 export * from './aws/lifecycle';
+export * from './aws/platform-backups';
 export * from './aws/velero-role';
 
 // k8s: workloads, namespaces, network policies (issue 4)
@@ -55,3 +56,11 @@ export type { IstioResourceShape } from './k8s/mesh/_istio-object';
 export * from './policy/gate';
 export * from './policy/terraform-rules';
 export * from './synth';
+
+// the main job: one function and the eks-platform command (issue 8)
+export * from './app/cost-report';
+export * from './app/kubernetes-app';
+export * from './app/load-platform';
+export * from './app/synthesize';
+export * from './app/terraform-app';
+export { parseCommandLine, runCommand, type CommandOutput, type CostCommand, type SynthCommand } from './cli';

@@ -4,3 +4,6 @@ export * from './names';
 export * from './platform';
 export * from './service';
 export * from './validation';
+export * from './aws-data';
+export * from './release';
+export * from './rules';

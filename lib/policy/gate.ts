@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { loadAll } from 'js-yaml';
 import { listFiles } from '../synth';
 import { analyzeIstio, formatFinding } from './istio-analyze';
 import { checkPodSecurity, formatViolation, type KubernetesObject } from './pod-security';
@@ -24,13 +24,15 @@ export interface Violation {
 export function readKubernetesObjects(dir: string): Array<{ readonly file: string; readonly object: KubernetesObject }> {
   const out: Array<{ file: string; object: KubernetesObject }> = [];
   for (const file of listFiles(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))) {
-    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
-      if (doc.errors.length > 0) {
-        throw new Error(`${file}: ${doc.errors[0].message}`);
-      }
-      const object = doc.toJS() as KubernetesObject | null;
-      if (object) {
-        out.push({ file, object });
+    let docs: unknown[];
+    try {
+      docs = loadAll(fs.readFileSync(path.join(dir, file), 'utf8'));
+    } catch (err) {
+      throw new Error(`${file}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    }
+    for (const doc of docs) {
+      if (doc) {
+        out.push({ file, object: doc as KubernetesObject });
       }
     }
   }
@@ -83,13 +85,23 @@ export function checkFolder(dir: string): Violation[] {
   return violations;
 }
 
-/** The gate for {@link writeAtomically}: checks every written folder; throws one error listing every violation. */
-export function checkOutput(written: ReadonlyMap<string, string>): void {
-  const violations: Violation[] = [];
-  for (const [target, tmp] of [...written].sort(([a], [b]) => a.localeCompare(b))) {
-    violations.push(...checkFolder(tmp).map((v) => ({ ...v, where: `${target}: ${v.where}` })));
-  }
+/** The violations of one written folder, each `where` prefixed with the folder the output is meant for. */
+export function checkTarget(target: string, writtenDir: string): Violation[] {
+  return checkFolder(writtenDir).map((v) => ({ ...v, where: `${target}: ${v.where}` }));
+}
+
+/** Throws one error listing every violation, unless there are none. */
+export function refuseViolations(violations: readonly Violation[]): void {
   if (violations.length > 0) {
     throw new Error(`the gate refused the output (${violations.length} violation(s)):\n${violations.map((v) => `  [${v.rule}] ${v.where}: ${v.message}`).join('\n')}`);
   }
+}
+
+/**
+ * The gate for `writeAtomically`: checks every written folder; throws one error listing every violation.
+ * (`synthesize` checks each folder as soon as it is written instead, with {@link checkTarget}, and refuses with
+ * {@link refuseViolations}: the same rules over the same files.)
+ */
+export function checkOutput(written: ReadonlyMap<string, string>): void {
+  refuseViolations([...written].sort(([a], [b]) => a.localeCompare(b)).flatMap(([target, tmp]) => checkTarget(target, tmp)));
 }

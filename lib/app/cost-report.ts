@@ -1,13 +1,12 @@
 /**
- * Prints, for each environment of the reference platform, the steady-state monthly S3 cost of its
- * backup bucket's lifecycle against keeping everything in STANDARD (`npm run cost`).
- * Pure arithmetic over the model and the price table: the output is deterministic.
+ * The cost report of `eks-platform cost <platform-module>` (`npm run cost` for the reference platform): for each
+ * environment, the steady-state monthly S3 cost of its backup bucket's lifecycle against keeping everything in
+ * STANDARD. Pure arithmetic over the model and the price table: the output is deterministic.
  */
-import { projectMonthlyCost, projectionRule, type CostProjection } from '../lib/aws/cost-projection';
-import { S3_PRICES_EU_CENTRAL_1 } from '../lib/aws/data/s3-prices-eu-central-1';
-import { defaultLifecycleRules } from '../lib/aws/lifecycle';
-import type { Platform } from '../lib/model/platform';
-import { platform } from './platform';
+import { projectMonthlyCost, projectionRule, type CostProjection } from '../aws/cost-projection';
+import { S3_PRICES_EU_CENTRAL_1 } from '../aws/data/s3-prices-eu-central-1';
+import { defaultLifecycleRules } from '../aws/lifecycle';
+import type { Platform } from '../model/platform';
 
 /** The default `expectedGbPerDay` of the model. */
 const DEFAULT_GB_PER_DAY = 50;
@@ -54,8 +53,4 @@ export function costReport(p: Platform): string {
   }
   out.push('## Summary', '', table(summary), '');
   return out.join('\n');
-}
-
-if (require.main === module) {
-  process.stdout.write(costReport(platform));
 }

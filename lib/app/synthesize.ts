@@ -1,0 +1,168 @@
+/**
+ * The main job, as one function: every selected environment of a platform, both worlds, written atomically
+ * through the gate. `eks-platform synth`, `npm run synth`, `cdktf synth|deploy` (through `cdktf.json`) and
+ * `cdk8s synth` (through `cdk8s.yaml`) all end here, so the same checks run whichever way a user synthesizes.
+ */
+import * as path from 'node:path';
+import type { PlatformStack } from '../aws/platform-stack';
+import type { PlatformChart } from '../k8s/platform-chart';
+import type { Violation } from '../policy/gate';
+import type { Platform } from '../model/platform';
+import { writeAtomically, type OutputTarget } from '../synth';
+import { startTerraformWorker } from './_terraform-worker-client';
+import { selectEnvironments } from './environments';
+import type { PlatformChartOptions } from './kubernetes-app';
+import { loadPlatformModule, UsageError } from './load-platform';
+import type { SynthWarning } from './terraform-app';
+
+export type { SynthWarning } from './terraform-app';
+export { selectEnvironments } from './environments';
+
+/** Which world a synth writes. */
+export type SynthWorld = 'terraform' | 'kubernetes';
+
+/**
+ * What a platform module may export beside its Platform (as `synthOptions`), and what {@link synthesize} takes
+ * besides where to write: options of the charts, and hooks that add a user's own objects.
+ */
+export interface PlatformSynthOptions {
+  /** Options of every environment's PlatformChart (autoscaling metrics, storage classes, mesh). @default PlatformChart's defaults */
+  readonly chart?: PlatformChartOptions;
+  /** Called with each environment's Terraform stack once it is built: add resources of your own, or overrides. @default nothing */
+  readonly extendStack?: (stack: PlatformStack) => void;
+  /** Called with each environment's chart once it is built: add objects of your own, or JSON patches. @default nothing */
+  readonly extendChart?: (chart: PlatformChart) => void;
+}
+
+/** Where a synth writes, and what. */
+export interface SynthesizeTargetOptions {
+  /** The environments to synthesize; an unknown name fails before anything is written. @default every environment */
+  readonly environments?: readonly string[];
+  /** The folder that holds `cdktf.out/` and `dist/`, and the synth's state folder `.eks-platform/`. @default the current folder */
+  readonly outdir?: string;
+  /** Synthesize one world only. @default both */
+  readonly only?: SynthWorld;
+  /**
+   * The Terraform output folder (it gets `manifest.json` and `stacks/<env>/cdk.tf.json`).
+   * @default `$CDKTF_OUTDIR` when set (the cdktf CLI sets it), else `<outdir>/cdktf.out`
+   */
+  readonly terraformOutdir?: string;
+  /**
+   * The Kubernetes output folder (it gets one folder per environment).
+   * @default `$CDK8S_OUTDIR` when set (the cdk8s CLI sets it), else `<outdir>/dist`
+   */
+  readonly kubernetesOutdir?: string;
+}
+
+/** Options for {@link synthesize}. */
+export interface SynthesizeOptions extends PlatformSynthOptions, SynthesizeTargetOptions {}
+
+/** What a synth did. */
+export interface SynthesisResult {
+  /** The environments synthesized, in the platform's order. */
+  readonly environments: readonly string[];
+  /** The output folders replaced, as given (Terraform first, then one per environment). */
+  readonly written: readonly string[];
+  /** Warnings of the constructs: the command prints them. */
+  readonly warnings: readonly SynthWarning[];
+}
+
+/** The folder, inside the output folder, where a synth keeps its lock and journal (see lib/synth.ts). */
+export const STATE_FOLDER = '.eks-platform';
+
+/** The Terraform and Kubernetes output folders of a synth, and its state folder. */
+export function outputFolders(options: Pick<SynthesizeTargetOptions, 'outdir' | 'terraformOutdir' | 'kubernetesOutdir'> = {}): { readonly terraform: string; readonly kubernetes: string; readonly state: string } {
+  const outdir = options.outdir ?? '.';
+  return {
+    terraform: options.terraformOutdir ?? process.env.CDKTF_OUTDIR ?? path.join(outdir, 'cdktf.out'),
+    kubernetes: options.kubernetesOutdir ?? process.env.CDK8S_OUTDIR ?? path.join(outdir, 'dist'),
+    state: path.join(outdir, STATE_FOLDER),
+  };
+}
+
+/**
+ * Synthesizes the selected environments of `platform`: Terraform JSON (one stack per environment) and Kubernetes
+ * YAML (one folder per environment). Everything is written to temporary folders and checked by the gate first;
+ * only when all of it passed does it replace the previous output, all folders together (crash-safe, see
+ * lib/synth.ts). A refused platform or output throws and changes nothing on disk.
+ */
+export function synthesize(platform: Platform, options: SynthesizeOptions = {}): SynthesisResult {
+  return run(platform, options);
+}
+
+/**
+ * Loads a platform module ({@link loadPlatformModule}) and synthesizes it with its `synthOptions` (what `eks-platform
+ * synth` does). With both worlds, the Terraform side is built in a worker thread that loads the module too, while
+ * this thread builds the Kubernetes side: the same output as {@link synthesize}, in about half the time on two cores.
+ * Throws a {@link UsageError} for a missing module or an environment the platform does not have.
+ */
+export async function synthesizeModule(file: string, options: SynthesizeTargetOptions = {}): Promise<SynthesisResult> {
+  const worker = options.only === undefined ? startTerraformWorker(file, options.environments ?? []) : undefined;
+  try {
+    const { platform, options: moduleOptions } = await loadPlatformModule(file);
+    try {
+      selectEnvironments(platform, options.environments);
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+    return run(platform, { ...moduleOptions, ...options }, worker?.writeInto);
+  } finally {
+    await worker?.stop();
+  }
+}
+
+/** Writes the Terraform side into a folder; returns its warnings and what the gate found in it. */
+type TerraformWriter = (dir: string) => { readonly warnings: readonly SynthWarning[]; readonly violations: readonly Violation[] };
+
+/*
+ * The two worlds' constructs are required where they are used, not at the top: importing cdktf takes about 0.25 s
+ * and cdk8s about 0.1 s, and `synthesizeModule` starts its Terraform worker before either is loaded.
+ */
+function run(platform: Platform, options: SynthesizeOptions, writeTerraform?: TerraformWriter): SynthesisResult {
+  const { buildKubernetesApp } = require('./kubernetes-app') as typeof import('./kubernetes-app');
+  const { checkTarget, refuseViolations } = require('../policy/gate') as typeof import('../policy/gate');
+  const environments = selectEnvironments(platform, options.environments);
+  const folders = outputFolders(options);
+  const warnings: SynthWarning[] = [];
+  // each folder is checked by the gate as soon as it is written (the Kubernetes side while the Terraform worker
+  // still runs); the gate refuses them all together before anything is swapped in
+  const violations = new Map<string, readonly Violation[]>();
+  const targets: OutputTarget[] = [];
+  // the gate runs the Istio analysis over the written files; the chart need not run it a second time
+  const chart: PlatformChartOptions = { ...options.chart, mesh: { analyze: false, ...options.chart?.mesh } };
+  if (options.only !== 'kubernetes') {
+    targets.push({
+      dir: folders.terraform,
+      write: (tmp) => {
+        if (writeTerraform) {
+          const done = writeTerraform(tmp);
+          warnings.push(...done.warnings);
+          violations.set(folders.terraform, done.violations.map((v) => ({ ...v, where: `${folders.terraform}: ${v.where}` })));
+          return;
+        }
+        const { synthesizeTerraform } = require('./terraform-app') as typeof import('./terraform-app');
+        warnings.push(...synthesizeTerraform(platform, tmp, { environments, extendStack: options.extendStack }));
+        violations.set(folders.terraform, checkTarget(folders.terraform, tmp));
+      },
+    });
+  }
+  if (options.only !== 'terraform') {
+    for (const name of environments) {
+      const dir = path.join(folders.kubernetes, name);
+      targets.push({
+        dir,
+        write: (tmp) => {
+          buildKubernetesApp(platform, name, tmp, { chart, extendChart: options.extendChart }).synth();
+          violations.set(dir, checkTarget(dir, tmp));
+        },
+      });
+    }
+  }
+  // with a worker, its result is awaited last, after this thread wrote the Kubernetes side
+  const order = writeTerraform ? [...targets.slice(1), targets[0]] : targets;
+  writeAtomically(order, {
+    gate: () => refuseViolations(targets.flatMap((t) => violations.get(t.dir) ?? [])),
+    stateDir: folders.state,
+  });
+  return { environments, written: targets.map((t) => t.dir), warnings };
+}

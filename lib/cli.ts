@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+/**
+ * The `eks-platform` command.
+ *
+ *   eks-platform synth <platform-module> [env ...] [--outdir DIR] [--only terraform|kubernetes]
+ *   eks-platform cost <platform-module>
+ *
+ * Exit codes: 0 success; 1 the platform or its output was refused (errors on stderr, nothing changed);
+ * 2 usage errors (unknown option, missing file, unknown environment).
+ */
+import * as path from 'node:path';
+import { loadPlatformModule, UsageError } from './app/load-platform';
+import { outputFolders, synthesizeModule, type SynthWorld } from './app/synthesize';
+import { ValidationError } from './model/validation';
+import { recoverOutput } from './synth';
+
+const USAGE = `usage:
+  eks-platform synth <platform-module> [env ...] [--outdir DIR] [--only terraform|kubernetes]
+  eks-platform cost <platform-module>
+
+<platform-module> is a .js or .ts file whose default export, or export named platform, is a Platform.
+synth writes <outdir>/cdktf.out/stacks/<env>/cdk.tf.json and <outdir>/dist/<env>/ (all environments when
+none is named), atomically and only when the gate passed.
+exit codes: 0 done; 1 the platform or its output was refused, nothing changed; 2 usage error`;
+
+/** The parsed command line of `eks-platform synth`. */
+export interface SynthCommand {
+  readonly command: 'synth';
+  readonly module: string;
+  readonly environments: readonly string[];
+  readonly outdir: string;
+  readonly only?: SynthWorld;
+}
+
+/** The parsed command line of `eks-platform cost`. */
+export interface CostCommand {
+  readonly command: 'cost';
+  readonly module: string;
+}
+
+/** Where the command writes what it says. */
+export interface CommandOutput {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** Parses the arguments after `eks-platform`; throws a {@link UsageError} for what it does not understand. */
+export function parseCommandLine(argv: readonly string[]): SynthCommand | CostCommand | 'help' {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    return 'help';
+  }
+  if (command !== 'synth' && command !== 'cost') {
+    throw new UsageError(`unknown command ${JSON.stringify(command)}; allowed: synth, cost`);
+  }
+  const positional: string[] = [];
+  let outdir = '.';
+  let only: SynthWorld | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (command === 'synth' && arg === '--outdir') {
+      const value = rest[++i];
+      if (value === undefined || value === '' || value.startsWith('--')) {
+        throw new UsageError('--outdir needs a folder');
+      }
+      outdir = value;
+    } else if (command === 'synth' && arg === '--only') {
+      const value = rest[++i];
+      if (value !== 'terraform' && value !== 'kubernetes') {
+        throw new UsageError(`--only is ${JSON.stringify(value ?? '')}; allowed: terraform or kubernetes`);
+      }
+      only = value;
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option ${arg}; allowed: ${command === 'synth' ? '--outdir DIR, --only terraform|kubernetes' : 'none'}`);
+    } else {
+      positional.push(arg);
+    }
+  }
+  const [module, ...environments] = positional;
+  if (module === undefined) {
+    throw new UsageError(`${command} needs a platform module (a .js or .ts file that exports a Platform)`);
+  }
+  if (command === 'cost') {
+    if (environments.length > 0) {
+      throw new UsageError(`cost takes one platform module; got also ${environments.join(' ')}`);
+    }
+    return { command, module };
+  }
+  return { command, module, environments, outdir, only };
+}
+
+/** Runs the command; resolves to its exit code. Never throws and never prints a stack trace. */
+export async function runCommand(argv: readonly string[], out: CommandOutput): Promise<number> {
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (err) {
+    out.stderr(`eks-platform: ${messageOf(err)}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (parsed === 'help') {
+    out.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    if (parsed.command === 'synth') {
+      // before anything else: finish or undo what an interrupted synth left, even when this one is refused
+      const folders = outputFolders({ outdir: parsed.outdir });
+      const recovered = recoverOutput(folders.state, [path.dirname(path.resolve(folders.terraform)), folders.kubernetes]);
+      for (const line of recovered.messages) {
+        out.stderr(`eks-platform: ${line}\n`);
+      }
+    }
+    if (parsed.command === 'cost') {
+      const { platform } = await loadPlatformModule(parsed.module);
+      // required here: the cost report needs the AWS constructs' lifecycle rules, synth of one world may not
+      const { costReport } = require('./app/cost-report') as typeof import('./app/cost-report');
+      out.stdout(costReport(platform));
+      return 0;
+    }
+    const result = await synthesizeModule(parsed.module, { environments: parsed.environments, outdir: parsed.outdir, only: parsed.only });
+    for (const w of result.warnings) {
+      out.stderr(`warning: ${w.path}: ${w.message}\n`);
+    }
+    out.stdout(`synthesized ${result.environments.join(', ')}: ${result.written.map((d) => path.relative('.', d) || '.').join(', ')}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      out.stderr(`eks-platform: ${err.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    const kind = err instanceof ValidationError ? 'the platform was refused' : 'synth failed';
+    out.stderr(`eks-platform: ${kind}, nothing written:\n${messageOf(err)}\n`);
+    if (process.env.EKS_PLATFORM_DEBUG && err instanceof Error && err.stack) {
+      out.stderr(`${err.stack}\n`);
+    }
+    return 1;
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+if (require.main === module) {
+  void runCommand(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,111 @@
+/**
+ * The package as a new user gets it: `npm pack`, installed with its peers into an empty project, a platform of the
+ * user's own (three environments, one of them `qa`, four services, one stateful), synthesized with
+ * `npx eks-platform synth platform.ts`; and the published typings compiled by the user's `tsc` with
+ * `skipLibCheck: false` under `moduleResolution` node16 and bundler.
+ *
+ * Slow (an npm install, about half a minute from the npm cache that `npm ci` filled): one install for the file.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { listFiles } from '../lib/synth';
+import { smallPlatformSource } from './fixtures/small-platform';
+
+const ROOT = path.join(__dirname, '..');
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; peerDependencies: Record<string, string> };
+
+/** The peers at the versions this repository tests with, plus what a TypeScript user has anyway. */
+function peerSpecs(): string[] {
+  const names = [...Object.keys(pkg.peerDependencies), '@types/node'];
+  return names.map((name) => `${name}@${pkg.devDependencies[name] ?? pkg.peerDependencies[name]}`);
+}
+
+/** `npx --no-install <args>` in the project, as its user types it. */
+function npx(project: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['--no-install', ...args], {
+    cwd: project,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '', npm_config_update_notifier: 'false', npm_config_loglevel: 'error' },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('npm warn')).join('\n') };
+}
+
+function snapshotOf(dir: string): Map<string, string> {
+  return new Map(listFiles(dir).filter((f) => f.startsWith('cdktf.out/') || f.startsWith('dist/')).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+describe('the npm package, installed into an empty project', () => {
+  let project: string;
+  let synth: { status: number | null; stdout: string; stderr: string };
+
+  beforeAll(() => {
+    project = fs.mkdtempSync(path.join(os.tmpdir(), 'epc-user-'));
+    const env = { ...process.env, NODE_OPTIONS: '', npm_config_loglevel: 'error', npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' };
+    const packed = execFileSync(NPM, ['pack', '--silent', '--pack-destination', project], { cwd: ROOT, encoding: 'utf8', env }).trim().split('\n').pop() as string;
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'erp-platform', version: '1.0.0', private: true }, null, 2));
+    execFileSync(NPM, ['install', '--prefer-offline', '--no-save', path.join(project, packed), ...peerSpecs()], { cwd: project, encoding: 'utf8', env, stdio: 'pipe' });
+    fs.writeFileSync(path.join(project, 'platform.ts'), smallPlatformSource());
+    synth = npx(project, ['eks-platform', 'synth', 'platform.ts']);
+  }, 300_000);
+
+  test('synthesizes both worlds of every environment, backups included', () => {
+    expect(synth.stderr).toBe('');
+    expect(synth.status).toBe(0);
+    expect([...snapshotOf(project).keys()]).toEqual([
+      'cdktf.out/manifest.json',
+      'cdktf.out/stacks/dev/cdk.tf.json',
+      'cdktf.out/stacks/prod/cdk.tf.json',
+      'cdktf.out/stacks/qa/cdk.tf.json',
+      'dist/dev/platform.k8s.yaml',
+      'dist/prod/platform.k8s.yaml',
+      'dist/qa/platform.k8s.yaml',
+    ]);
+    for (const env of ['dev', 'qa', 'prod']) {
+      const stack = JSON.parse(fs.readFileSync(path.join(project, 'cdktf.out', 'stacks', env, 'cdk.tf.json'), 'utf8'));
+      expect(Object.keys(stack.resource)).toEqual(expect.arrayContaining(['aws_eks_cluster', 'aws_s3_bucket', 'aws_s3_bucket_lifecycle_configuration']));
+      expect(stack.output.velero_role_arn).toBeDefined();
+    }
+    const prod = JSON.parse(fs.readFileSync(path.join(project, 'cdktf.out', 'stacks', 'prod', 'cdk.tf.json'), 'utf8'));
+    expect(prod.resource.aws_s3_bucket_replication_configuration).toBeDefined();
+    expect(fs.readFileSync(path.join(project, 'dist', 'qa', 'platform.k8s.yaml'), 'utf8')).toContain('kind: StatefulSet');
+  });
+
+  test('fails with exit 1 for a refused platform and leaves the previous output byte-identical', () => {
+    const before = snapshotOf(project);
+    fs.writeFileSync(path.join(project, 'bad-platform.ts'), smallPlatformSource({ apiNamespace: 'kube-system' }));
+    const r = npx(project, ['eks-platform', 'synth', 'bad-platform.ts']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('kube-system');
+    expect(snapshotOf(project)).toEqual(before);
+  });
+
+  test.each([
+    ['node16', { module: 'node16', moduleResolution: 'node16' }],
+    ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],
+  ])('compiles against the published typings with skipLibCheck false (moduleResolution %s)', (name, options) => {
+    const tsconfig = `tsconfig.${name}.json`;
+    fs.writeFileSync(path.join(project, tsconfig), JSON.stringify({
+      compilerOptions: { ...options, target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
+      files: ['platform.ts'],
+    }));
+    const r = npx(project, ['tsc', '-p', tsconfig]);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  test('the published .d.ts import nothing from a devDependency', () => {
+    const lib = path.join(project, 'node_modules', 'eks-platform-constructs', 'build', 'lib');
+    const allowed = new Set(['constructs', 'cdktf', 'cdk8s', 'cdk8s-plus-28', '@cdktf/provider-aws', ...Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).dependencies ?? {})]);
+    const imported = new Set<string>();
+    for (const file of listFiles(lib).filter((f) => f.endsWith('.d.ts'))) {
+      for (const m of fs.readFileSync(path.join(lib, file), 'utf8').matchAll(/(?:from|import\()\s*['"]([^'".][^'"]*)['"]/g)) {
+        const spec = m[1].startsWith('node:') ? 'node:' : m[1].startsWith('@') ? m[1].split('/').slice(0, 2).join('/') : m[1].split('/')[0];
+        imported.add(spec);
+      }
+    }
+    expect([...imported].filter((s) => s !== 'node:' && !allowed.has(s)).sort()).toEqual([]);
+  });
+});
