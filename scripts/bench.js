@@ -118,7 +118,7 @@ fs.rmSync(out, { recursive: true, force: true });
 /** A platform module of `n` services in namespaces of 25, each calling up to three others, in three environments. */
 function generatedPlatform(n) {
   return `'use strict';
-const { Platform, PortProtocol } = require('eks-platform-constructs');
+const { Platform, PortProtocol } = require('eks-platform-constructs/model');
 const N = ${n};
 const perNamespace = 25;
 const services = [];

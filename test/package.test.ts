@@ -19,7 +19,8 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
 
 /** The peers at the versions this repository tests with, plus what a TypeScript user has anyway. */
 function peerSpecs(): string[] {
-  const names = [...Object.keys(pkg.peerDependencies), '@types/node'];
+  // typescript and @types/node: the consumer's own compiler, for the typings test (the command itself needs neither)
+  const names = [...Object.keys(pkg.peerDependencies), 'typescript', '@types/node'];
   return names.map((name) => `${name}@${pkg.devDependencies[name] ?? pkg.peerDependencies[name]}`);
 }
 

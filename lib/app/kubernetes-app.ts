@@ -36,6 +36,13 @@ export interface KubernetesAppOptions {
  * anything is written, and construct-level dependencies order the objects.
  */
 export class KubernetesApp extends App {
+  /**
+   * What the last `synth()` wrote: each file (relative to `outdir`) with its text and the objects it was written
+   * from, so that the gate can check those objects once it has found the file unchanged, instead of parsing the
+   * YAML back (lib/policy/gate.ts, `KnownFiles`).
+   */
+  public readonly written = new Map<string, { readonly text: string; readonly objects: readonly unknown[] }>();
+
   constructor(props: Omit<AppProps, 'yamlOutputType'> = {}) {
     super({ recordConstructMetadata: false, outputFileExtension: '.k8s.yaml', ...props, yamlOutputType: YamlOutputType.FILE_PER_CHART });
   }
@@ -48,8 +55,13 @@ export class KubernetesApp extends App {
       throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
     }
     addApiObjectDependencies(this);
+    this.written.clear();
     for (const chart of this.charts) {
-      fs.writeFileSync(path.join(this.outdir, `${chart.node.id}${this.outputFileExtension}`), stringifyYaml(chart.toJson()), 'utf8');
+      const file = `${chart.node.id}${this.outputFileExtension}`;
+      const objects = chart.toJson();
+      const text = stringifyYaml(objects);
+      fs.writeFileSync(path.join(this.outdir, file), text, 'utf8');
+      this.written.set(file, { text, objects });
     }
   }
 }
@@ -102,7 +114,7 @@ function addApiObjectDependencies(app: App): void {
  * Builds the cdk8s App of one environment; `app.synth()` writes only into `outdir`
  * (validations, including the namespace quota checks, run first and throw before anything is written).
  */
-export function buildKubernetesApp(platform: Platform, environmentName: string, outdir: string, options: KubernetesAppOptions = {}): App {
+export function buildKubernetesApp(platform: Platform, environmentName: string, outdir: string, options: KubernetesAppOptions = {}): KubernetesApp {
   const app = new KubernetesApp({ outdir });
   const chart = new PlatformChart(app, 'platform', { ...options.chart, platform, environment: environmentName });
   options.extendChart?.(chart);

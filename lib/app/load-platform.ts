@@ -3,8 +3,8 @@
  * whose default export, or export named `platform`, is a {@link Platform}; it may also export `synthOptions`
  * ({@link PlatformSynthOptions}).
  *
- * TypeScript is transpiled, not type-checked (type-check in your tests or CI with `tsc --noEmit`), with the
- * `typescript` package of the user's project, into CommonJS. Transpiled files are cached by content in
+ * TypeScript is transpiled, not type-checked (type-check in your tests or CI with `tsc --noEmit`), with Sucrase
+ * (a dependency: types removed, imports turned into CommonJS; about six times faster to load than `typescript`). Transpiled files are cached by content in
  * `node_modules/.cache/eks-platform-constructs/` of the nearest package, so an unchanged module costs no
  * compiler at all. A process that already has a TypeScript loader (tsx, ts-node) keeps it.
  */
@@ -82,14 +82,8 @@ function pick(file: string, mod: Record<string, unknown>): LoadedPlatform {
 type CompileHook = (module: NodeJS.Module & { _compile(code: string, filename: string): void }, filename: string) => void;
 type ExtensionTable = Record<string, CompileHook | undefined>;
 
-/** Loaded once per process: the project's `typescript`, resolved from the platform module's folder. */
-interface TypeScriptApi {
-  readonly version: string;
-  transpileModule(input: string, options: { compilerOptions: Record<string, unknown>; fileName: string }): { outputText: string };
-}
-
-/** Compiler options of the transpilation: CommonJS, so `import ... from 'eks-platform-constructs'` resolves as `require`. */
-const COMPILER_OPTIONS = { module: 1 /* CommonJS */, target: 9 /* ES2022 */, esModuleInterop: true, verbatimModuleSyntax: false };
+/** Sucrase's transform, loaded on the first TypeScript file (about 0.1 s; the typescript package takes 0.6 s). */
+type Transform = (code: string, options: { transforms: string[]; filePath: string; production: boolean; disableESTransforms: boolean }) => { code: string };
 
 function registerTypeScript(moduleFile: string): void {
   const extensions = (Module as unknown as { _extensions: ExtensionTable })._extensions;
@@ -97,17 +91,18 @@ function registerTypeScript(moduleFile: string): void {
     return; // tsx, ts-node or an earlier call registered one
   }
   const cacheDir = cacheFolder(moduleFile);
-  let ts: TypeScriptApi | undefined;
+  let transform: Transform | undefined;
   const hook: CompileHook = (module, filename) => {
     const source = fs.readFileSync(filename, 'utf8');
-    const key = createHash('sha256').update(`${filename}\0${source}`).digest('hex');
+    const key = createHash('sha256').update(`${TRANSPILER}\0${filename}\0${source}`).digest('hex');
     const cached = cacheDir ? path.join(cacheDir, `${key}.js`) : undefined;
     if (cached && fs.existsSync(cached)) {
       module._compile(fs.readFileSync(cached, 'utf8'), filename);
       return;
     }
-    ts ??= loadTypeScript(moduleFile);
-    const output = ts.transpileModule(source, { compilerOptions: COMPILER_OPTIONS, fileName: filename }).outputText;
+    transform ??= (require('sucrase') as { transform: Transform }).transform;
+    // types removed, imports and exports turned into CommonJS (so `eks-platform-constructs` resolves as a require)
+    const output = transform(source, { transforms: ['typescript', 'imports'], filePath: filename, production: true, disableESTransforms: true }).code;
     if (cached) {
       writeCacheFile(cached, output);
     }
@@ -118,14 +113,8 @@ function registerTypeScript(moduleFile: string): void {
   }
 }
 
-function loadTypeScript(moduleFile: string): TypeScriptApi {
-  try {
-    const resolved = require.resolve('typescript', { paths: [path.dirname(moduleFile), process.cwd(), __dirname] });
-    return require(resolved) as TypeScriptApi;
-  } catch {
-    throw new UsageError(`platform module ${path.basename(moduleFile)}: loading TypeScript needs the typescript package (npm install --save-dev typescript), or compile it to .js first`);
-  }
-}
+/** Part of the cache key: a new transpiler (or options) never reuses files of the old. */
+const TRANSPILER = 'sucrase-3/typescript,imports';
 
 /** `node_modules/.cache/eks-platform-constructs/ts` of the nearest folder with a `node_modules`, or none. */
 function cacheFolder(moduleFile: string): string | undefined {

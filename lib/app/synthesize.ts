@@ -152,8 +152,9 @@ function run(platform: Platform, options: SynthesizeOptions, writeTerraform?: Te
       targets.push({
         dir,
         write: (tmp) => {
-          buildKubernetesApp(platform, name, tmp, { chart, extendChart: options.extendChart }).synth();
-          violations.set(dir, checkTarget(dir, tmp));
+          const app = buildKubernetesApp(platform, name, tmp, { chart, extendChart: options.extendChart });
+          app.synth();
+          violations.set(dir, checkTarget(dir, tmp, app.written));
         },
       });
     }

@@ -20,13 +20,22 @@ export interface Violation {
   readonly message: string;
 }
 
+/**
+ * Files a writer knows it wrote (relative path → the text written and the objects it was serialized from). The gate
+ * uses the objects of a file whose text on disk is exactly that text, instead of parsing it back: the same objects,
+ * since the YAML writer round-trips (test/app/kubernetes-app.test.ts proves it on the reference platform).
+ */
+export type KnownFiles = ReadonlyMap<string, { readonly text: string; readonly objects: readonly unknown[] }>;
+
 /** Every object of every `.yaml` file below `dir`, in file order. Throws on YAML that does not parse. */
-export function readKubernetesObjects(dir: string): Array<{ readonly file: string; readonly object: KubernetesObject }> {
+export function readKubernetesObjects(dir: string, known?: KnownFiles): Array<{ readonly file: string; readonly object: KubernetesObject }> {
   const out: Array<{ file: string; object: KubernetesObject }> = [];
   for (const file of listFiles(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))) {
-    let docs: unknown[];
+    let docs: readonly unknown[];
     try {
-      docs = loadAll(fs.readFileSync(path.join(dir, file), 'utf8'));
+      const text = fs.readFileSync(path.join(dir, file), 'utf8');
+      const written = known?.get(file);
+      docs = written !== undefined && written.text === text ? written.objects : loadAll(text);
     } catch (err) {
       throw new Error(`${file}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
     }
@@ -68,9 +77,9 @@ export function findMachinePaths(dir: string): Violation[] {
  * Standard "restricted" and the platform's rules (lib/policy/pod-security.ts); the Istio objects pass the
  * analysis (lib/policy/istio-analyze.ts); every Terraform stack passes lib/policy/terraform-rules.ts.
  */
-export function checkFolder(dir: string): Violation[] {
+export function checkFolder(dir: string, known?: KnownFiles): Violation[] {
   const violations = findMachinePaths(dir);
-  const objects = readKubernetesObjects(dir).map((o) => o.object);
+  const objects = readKubernetesObjects(dir, known).map((o) => o.object);
   for (const v of checkPodSecurity(objects)) {
     violations.push({ rule: v.control, where: `${v.kind} ${v.namespace ?? ''}/${v.name}`, message: formatViolation(v) });
   }
@@ -86,8 +95,8 @@ export function checkFolder(dir: string): Violation[] {
 }
 
 /** The violations of one written folder, each `where` prefixed with the folder the output is meant for. */
-export function checkTarget(target: string, writtenDir: string): Violation[] {
-  return checkFolder(writtenDir).map((v) => ({ ...v, where: `${target}: ${v.where}` }));
+export function checkTarget(target: string, writtenDir: string, known?: KnownFiles): Violation[] {
+  return checkFolder(writtenDir, known).map((v) => ({ ...v, where: `${target}: ${v.where}` }));
 }
 
 /** Throws one error listing every violation, unless there are none. */

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { ApiObject, Chart } from 'cdk8s';
 import { loadAll } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
-import { KubernetesApp, stringifyYaml } from '../../lib/app/kubernetes-app';
+import { platform as referencePlatform } from '../../apps/platform';
+import { KubernetesApp, buildKubernetesApp, stringifyYaml } from '../../lib/app/kubernetes-app';
+import { readKubernetesObjects } from '../../lib/policy/gate';
 
 function scratch(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'kubernetes-app-test-'));
@@ -59,5 +61,30 @@ describe('KubernetesApp', () => {
     expect(readAsYaml11(text)).toEqual([{ data: tricky }]);
     expect(text).toContain('dot: "."');
     expect(text).toContain('"yes": "yes"');
+  });
+});
+
+describe('the gate\'s use of the objects KubernetesApp wrote', () => {
+  test('the YAML writer round-trips every environment of the reference platform (load(dump(x)) equals x)', () => {
+    for (const env of referencePlatform.environments) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-roundtrip-'));
+      const app = buildKubernetesApp(referencePlatform, env.name, dir);
+      app.synth();
+      expect(app.written.size).toBe(1);
+      for (const [file, { text, objects }] of app.written) {
+        expect(fs.readFileSync(path.join(dir, file), 'utf8')).toBe(text);
+        expect(loadAll(text)).toEqual(objects);
+      }
+    }
+  });
+
+  test('a file changed after it was written is parsed from disk, not taken from the writer', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-known-'));
+    const app = buildKubernetesApp(referencePlatform, 'dev', dir);
+    app.synth();
+    const [file] = [...app.written.keys()];
+    fs.appendFileSync(path.join(dir, file), '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: added-later\n  namespace: shop\n');
+    const kinds = readKubernetesObjects(dir, app.written).map((o) => `${o.object.kind}/${o.object.metadata?.name}`);
+    expect(kinds).toContain('ConfigMap/added-later');
   });
 });
