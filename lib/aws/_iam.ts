@@ -3,6 +3,7 @@
  * and refusing statements that grant every action on every resource.
  * Not exported from lib/index.ts.
  */
+import type { AwsPartition } from '../model/partition';
 import type { IamStatementSpec } from '../model/service';
 import { ValidationError } from '../model/validation';
 import { validateIamStatements } from '../model/rules';
@@ -98,7 +99,10 @@ export function serviceTrustPolicy(...services: string[]): string {
   return policyDocument([{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: services }] }]);
 }
 
-/** The ARN of an AWS managed policy (partition `aws`). */
-export function awsManagedPolicyArn(name: string): string {
-  return `arn:aws:iam::aws:policy/${name}`;
+/**
+ * The ARN of an AWS managed policy.
+ * @param partition the ARN partition of the region (`arnPartition(region)`); default `aws`
+ */
+export function awsManagedPolicyArn(name: string, partition: AwsPartition = 'aws'): string {
+  return `arn:${partition}:iam::aws:policy/${name}`;
 }

@@ -70,6 +70,7 @@ export class ClusterAutoscalerRole extends Construct {
       serviceAccount: this.serviceAccount,
       oidcProviderArn: cluster.oidcProviderArn,
       oidcIssuer: cluster.oidcIssuer,
+      partition: cluster.partition,
       statements: [{ actions: CLUSTER_AUTOSCALER_DESCRIBE_ACTIONS, resources: ['*'] }],
       conditionalStatements: [ownedByCluster],
     });

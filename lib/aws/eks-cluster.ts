@@ -7,16 +7,19 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
+import { DataAwsEksAddonVersion } from '@cdktf/provider-aws/lib/data-aws-eks-addon-version';
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { Fn, dependable, type ITerraformDependable } from 'cdktf';
+import { Annotations, Fn, dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { kubernetesVersionWarning } from '../model/kubernetes-versions';
 import { clusterName as clusterNameOf } from '../model/names';
+import { arnPartition, type AwsPartition } from '../model/partition';
 import { requireAccountId, requireRoleArn, validatePublicAccessCidrs } from '../model/rules';
-import { addonVersionsFor, CoreAddon, type AddonVersions } from './addon-versions';
+import { addonVersionsFor, CoreAddon, EKS_DEFAULT_ADDON_VERSION, type AddonVersions } from './addon-versions';
 import { awsManagedPolicyArn, serviceTrustPolicy } from './_iam';
 import { KmsKey } from './kms-key';
 import { requireLogRetention, type INetwork } from './network';
@@ -25,8 +28,24 @@ import { ServiceAccountRole } from './service-account-role';
 /** The five control-plane log types, all enabled. */
 export const CLUSTER_LOG_TYPES: readonly string[] = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
 
-/** The EKS access policy that makes a principal cluster admin. */
+/** The EKS access policy that makes a principal cluster admin, in partition `aws`; see {@link clusterAdminAccessPolicyArn}. */
 export const CLUSTER_ADMIN_ACCESS_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
+
+/** The ARN of the EKS access policy that makes a principal cluster admin, in a partition. */
+export function clusterAdminAccessPolicyArn(partition: AwsPartition): string {
+  return `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`;
+}
+
+/** The VPC CNI add-on's configuration: its network policy agent enforces Kubernetes NetworkPolicies. */
+export const VPC_CNI_CONFIGURATION: Readonly<Record<string, string>> = { enableNetworkPolicy: 'true' };
+
+/** What EKS does when the Kubernetes version leaves standard support (the cluster's `upgrade_policy`). */
+export enum SupportType {
+  /** EKS upgrades the control plane to the next version when standard support ends: no extended-support charge. */
+  STANDARD = 'STANDARD',
+  /** The cluster stays on its version for up to 12 more months, billed per cluster hour. */
+  EXTENDED = 'EXTENDED',
+}
 
 /** Options for an {@link EksCluster}. */
 export interface EksClusterProps {
@@ -65,6 +84,18 @@ export interface EksClusterProps {
    * @default {} : every add-on at the version of `ADDON_VERSIONS[kubernetesVersion]`
    */
   readonly addonVersionOverrides?: Partial<Record<CoreAddon, string>>;
+  /**
+   * Keep the Kubernetes version in EKS extended support (billed per cluster hour) after standard support ends,
+   * instead of letting EKS upgrade the control plane: `upgrade_policy.support_type = "EXTENDED"`.
+   * @default false: `support_type = "STANDARD"`
+   */
+  readonly extendedSupport?: boolean;
+  /**
+   * The day against which the Kubernetes version's support dates are checked (a warning annotation, printed at
+   * synth, never written to the Terraform JSON).
+   * @default the day of the synth (`Date.now()`)
+   */
+  readonly supportCheckDate?: Date;
 }
 
 /** An EKS cluster with its IAM role, keys, log group, access entries, OIDC provider and core add-ons. */
@@ -81,6 +112,12 @@ export class EksCluster extends Construct {
   public readonly accountId: string;
   /** The region of the network. */
   public readonly region: string;
+  /** The ARN partition of the region (`aws`, `aws-us-gov`, `aws-cn`, `aws-eusc`). */
+  public readonly partition: AwsPartition;
+  /** The upgrade policy: STANDARD unless `extendedSupport` is set. */
+  public readonly supportType: SupportType;
+  /** The support warning of the Kubernetes version on `supportCheckDate`, if any (also added as a warning annotation). */
+  public readonly kubernetesVersionWarning?: string;
   /** The cluster's ARN. */
   public readonly clusterArn: string;
   /** The pinned Kubernetes version. */
@@ -122,10 +159,17 @@ export class EksCluster extends Construct {
     this.environmentName = props.environmentName;
     this.accountId = props.accountId;
     this.region = props.network.region;
+    this.partition = arnPartition(this.region);
     requireAccountId(path, 'accountId', props.accountId);
     this.kubernetesVersion = props.kubernetesVersion;
     const table = addonVersionsFor(path, 'kubernetesVersion', props.kubernetesVersion);
     this.addonVersions = { ...table, ...(props.addonVersionOverrides ?? {}) };
+    this.supportType = props.extendedSupport ? SupportType.EXTENDED : SupportType.STANDARD;
+    // a warning goes to the synth's output only: the Terraform JSON does not depend on the day
+    this.kubernetesVersionWarning = kubernetesVersionWarning(props.kubernetesVersion, props.supportCheckDate ?? new Date(Date.now()), props.extendedSupport ?? false);
+    if (this.kubernetesVersionWarning !== undefined) {
+      Annotations.of(this).addWarning(this.kubernetesVersionWarning);
+    }
     this.logRetentionDays = props.logRetentionDays ?? 90;
     requireLogRetention(path, 'logRetentionDays', this.logRetentionDays);
     this.publicAccessCidrs = [...(props.publicAccessCidrs ?? [])].sort();
@@ -136,6 +180,7 @@ export class EksCluster extends Construct {
       requireRoleArn(path, 'adminRoleArns', arn);
     }
     const region = this.region;
+    const partition = this.partition;
 
     this.clusterRole = new IamRole(this, 'ClusterRole', {
       name: `${this.clusterName}-cluster`,
@@ -143,7 +188,7 @@ export class EksCluster extends Construct {
     });
     const clusterPolicy = new IamRolePolicyAttachment(this, 'ClusterRolePolicy', {
       role: this.clusterRole.name,
-      policyArn: awsManagedPolicyArn('AmazonEKSClusterPolicy'),
+      policyArn: awsManagedPolicyArn('AmazonEKSClusterPolicy', partition),
     });
 
     this.secretsKey = new KmsKey(this, 'SecretsKey', {
@@ -151,6 +196,7 @@ export class EksCluster extends Construct {
       description: `Envelope encryption of Kubernetes secrets in ${this.clusterName}`,
       allowRoleArns: [this.clusterRole.arn],
       accountId: props.accountId,
+      partition,
     });
     this.logsKmsKey =
       props.logsKmsKey ??
@@ -159,6 +205,7 @@ export class EksCluster extends Construct {
         description: `Control-plane logs of ${this.clusterName}`,
         allowServicePrincipals: [`logs.${region}.amazonaws.com`],
         accountId: props.accountId,
+        partition,
       });
     // pre-created so that retention and encryption apply from the first log line
     const logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
@@ -182,6 +229,8 @@ export class EksCluster extends Construct {
       accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
       // the core add-ons are installed below as managed add-ons at pinned versions
       bootstrapSelfManagedAddons: false,
+      // explicit: the EKS API defaults to EXTENDED, which bills extended support without anyone choosing it
+      upgradePolicy: { supportType: this.supportType },
       dependsOn: [logGroup, clusterPolicy],
     });
     this.clusterArn = this.resource.arn;
@@ -195,7 +244,7 @@ export class EksCluster extends Construct {
       new EksAccessPolicyAssociation(adminScope, 'ClusterAdmin', {
         clusterName: this.resource.name,
         principalArn: arn,
-        policyArn: CLUSTER_ADMIN_ACCESS_POLICY,
+        policyArn: clusterAdminAccessPolicyArn(partition),
         accessScope: { type: 'cluster' },
         dependsOn: [entry],
       });
@@ -218,8 +267,9 @@ export class EksCluster extends Construct {
       serviceAccount: 'ebs-csi-controller-sa',
       oidcProviderArn: this.oidcProviderArn,
       oidcIssuer: this.oidcIssuer,
+      partition,
       statements: [],
-      managedPolicyArns: [awsManagedPolicyArn('service-role/AmazonEBSCSIDriverPolicy')],
+      managedPolicyArns: [awsManagedPolicyArn('service-role/AmazonEBSCSIDriverPolicy', partition)],
     });
 
     const addonScope = new Construct(this, 'Addons');
@@ -228,10 +278,14 @@ export class EksCluster extends Construct {
       addons[name] = new EksAddon(addonScope, name, {
         clusterName: this.resource.name,
         addonName: name,
-        addonVersion: this.addonVersions[name],
+        addonVersion: this.addonVersions[name] === EKS_DEFAULT_ADDON_VERSION
+          ? new DataAwsEksAddonVersion(addonScope, `${name}-default-version`, { addonName: name, kubernetesVersion: this.kubernetesVersion, mostRecent: false }).version
+          : this.addonVersions[name],
         resolveConflictsOnCreate: 'OVERWRITE',
         resolveConflictsOnUpdate: 'OVERWRITE',
         ...(name === CoreAddon.EBS_CSI_DRIVER ? { serviceAccountRoleArn: this.ebsCsiDriverRole.roleArn } : {}),
+        // the network policy agent of the VPC CNI enforces NetworkPolicies (lib/k8s writes them)
+        ...(name === CoreAddon.VPC_CNI ? { configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION) } : {}),
       });
     }
     this.addons = addons;
@@ -242,7 +296,7 @@ export class EksCluster extends Construct {
    * node groups: without nodes they never become active.
    */
   public addonsRequireNodes(...nodeGroups: ITerraformDependable[]): void {
-    for (const name of [CoreAddon.COREDNS, CoreAddon.EBS_CSI_DRIVER]) {
+    for (const name of [CoreAddon.COREDNS, CoreAddon.EBS_CSI_DRIVER, CoreAddon.METRICS_SERVER]) {
       const addon = this.addons[name];
       addon.dependsOn = [...new Set([...(addon.dependsOn ?? []), ...nodeGroups.map((n) => dependable(n))])];
     }

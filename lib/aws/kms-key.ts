@@ -4,10 +4,12 @@
  * and named service principals or roles use of the key, nothing wider.
  */
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey as KmsKeyResource } from '@cdktf/provider-aws/lib/kms-key';
 import { Lazy, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import type { AwsPartition } from '../model/partition';
 import { ValidationError } from '../model/validation';
 import { requireAccountId } from '../model/rules';
 import { assertNoAdminStatements, policyDocument, type PolicyStatement } from './_iam';
@@ -42,6 +44,12 @@ export interface KmsKeyProps {
    * @default the account of the provider's credentials, read through an `aws_caller_identity` data source
    */
   readonly accountId?: string;
+  /**
+   * The ARN partition of the key's region (`arnPartition(region)` of lib/model/partition.ts), for the ARNs of the
+   * key policy.
+   * @default the provider's partition, read through an `aws_partition` data source
+   */
+  readonly partition?: AwsPartition;
 }
 
 const ALIAS = /^[a-zA-Z0-9/_-]{1,250}$/;
@@ -60,9 +68,12 @@ export class KmsKey extends Construct {
   public readonly deletionWindowInDays: number;
   /** The account whose root administers the key (a literal or a token). */
   public readonly accountId: string;
+  /** The ARN partition of the key policy's ARNs (a literal or a token). */
+  public readonly partition: string;
 
   private readonly servicePrincipals: string[];
   private readonly roleArns: string[];
+  private readonly serviceLinkedRoleArns: string[] = [];
   private readonly extraStatements: PolicyStatement[] = [];
 
   constructor(scope: Construct, id: string, props: KmsKeyProps) {
@@ -78,6 +89,7 @@ export class KmsKey extends Construct {
       requireAccountId(this.node.path, 'accountId', props.accountId);
     }
     this.accountId = props.accountId ?? new DataAwsCallerIdentity(this, 'CallerIdentity').accountId;
+    this.partition = props.partition ?? new DataAwsPartition(this, 'Partition').partition;
     this.servicePrincipals = [...(props.allowServicePrincipals ?? [])];
     this.roleArns = [...(props.allowRoleArns ?? [])];
     this.aliasName = `alias/${props.alias}`;
@@ -104,6 +116,17 @@ export class KmsKey extends Construct {
   }
 
   /**
+   * Lets a role that may not exist yet, such as a service-linked role AWS creates on first use
+   * (`AWSServiceRoleForAutoScaling`), encrypt, decrypt and create grants for AWS resources with the key.
+   * KMS refuses a key policy that names a principal that does not exist, so the statements name no principal
+   * (`AWS: *`) and match the role by the conditions `aws:PrincipalArn` (the role) and `aws:PrincipalAccount`
+   * (the key's account), whose values KMS does not check.
+   */
+  public allowServiceLinkedRole(roleArn: string): void {
+    this.serviceLinkedRoleArns.push(roleArn);
+  }
+
+  /**
    * Adds a statement to the key policy (principals required). A statement with `*` actions on `*`
    * is refused.
    */
@@ -123,7 +146,7 @@ export class KmsKey extends Construct {
         sid: 'AccountRootAdministers',
         actions: ['kms:*'],
         resources: ['*'],
-        principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${this.accountId}:root`] }],
+        principals: [{ type: 'AWS', identifiers: [`arn:${this.partition}:iam::${this.accountId}:root`] }],
       },
     ];
     // CloudWatch Logs is scoped to the account's log groups through the encryption context it sends.
@@ -135,7 +158,7 @@ export class KmsKey extends Construct {
         actions: KMS_USE_ACTIONS,
         resources: ['*'],
         principals: [{ type: 'Service', identifiers: logs }],
-        conditions: [{ test: 'ArnLike', variable: 'kms:EncryptionContext:aws:logs:arn', values: [`arn:aws:logs:*:${this.accountId}:*`] }],
+        conditions: [{ test: 'ArnLike', variable: 'kms:EncryptionContext:aws:logs:arn', values: [`arn:${this.partition}:logs:*:${this.accountId}:*`] }],
       });
     }
     if (others.length > 0) {
@@ -159,6 +182,27 @@ export class KmsKey extends Construct {
         resources: ['*'],
         principals: [{ type: 'AWS', identifiers: this.roleArns }],
         conditions: [{ test: 'Bool', variable: 'kms:GrantIsForAWSResource', values: ['true'] }],
+      });
+    }
+    if (this.serviceLinkedRoleArns.length > 0) {
+      // no principal named: the role may not exist when the key policy is written
+      const byCondition = [
+        { test: 'ArnEquals', variable: 'aws:PrincipalArn', values: this.serviceLinkedRoleArns },
+        { test: 'StringEquals', variable: 'aws:PrincipalAccount', values: [this.accountId] },
+      ];
+      statements.push({
+        sid: 'ServiceLinkedRolesUseKey',
+        actions: KMS_USE_ACTIONS,
+        resources: ['*'],
+        principals: [{ type: 'AWS', identifiers: ['*'] }],
+        conditions: byCondition,
+      });
+      statements.push({
+        sid: 'ServiceLinkedRolesGrantToAwsResources',
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        principals: [{ type: 'AWS', identifiers: ['*'] }],
+        conditions: [...byCondition, { test: 'Bool', variable: 'kms:GrantIsForAWSResource', values: ['true'] }],
       });
     }
     return policyDocument([...statements, ...this.extraStatements]);

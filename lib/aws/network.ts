@@ -20,6 +20,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
 import { cidrSubnet, cidrsOverlap, tryParseCidr, type Cidr } from '../model/cidr';
+import { arnPartition } from '../model/partition';
 import { ValidationError } from '../model/validation';
 import { policyDocument, serviceTrustPolicy } from './_iam';
 import { KmsKey } from './kms-key';
@@ -247,6 +248,7 @@ export class Network extends Construct implements INetwork {
         description: `VPC flow logs of ${props.clusterName}`,
         allowServicePrincipals: [`logs.${region}.amazonaws.com`],
         accountId: props.accountId,
+        partition: arnPartition(region),
       });
 
     const clusterTag = { [`kubernetes.io/cluster/${props.clusterName}`]: 'shared' };
@@ -281,7 +283,8 @@ export class Network extends Construct implements INetwork {
             vpcId: this.vpc.id,
             availabilityZone: zone,
             cidrBlock: this.subnetCidrs[tier][i],
-            mapPublicIpOnLaunch: tier === 'public',
+            // no subnet hands out public IPs: the NAT gateways have their EIPs, load balancers get theirs from AWS
+            mapPublicIpOnLaunch: false,
             tags: { Name: `${props.clusterName}-${tier}-${zone}`, ...roleTag },
           }),
         );

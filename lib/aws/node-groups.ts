@@ -1,8 +1,17 @@
 /**
- * The managed node groups of a cluster, spread over the three private subnets: a launch template
- * each with IMDSv2 required (hop limit 1, so pods cannot borrow the node's role), an encrypted gp3
+ * The managed node groups of a cluster: each configured group becomes one EKS managed node group per
+ * availability zone (`<cluster>-<group>-<zone letter>`, in that zone's private subnet), sharing one launch
+ * template with IMDSv2 required (hop limit 1, so pods cannot borrow the node's role), an encrypted gp3
  * root volume and no SSH key; the node IAM role with the AWS managed worker, CNI and ECR read-only
  * policies. The cluster autoscaler owns the desired size after creation.
+ *
+ * Why one group per zone: an Auto Scaling group over three zones lets the cluster autoscaler add a node in
+ * whatever zone EC2 picks, so a pending pod bound to a zone (an EBS volume, a zone spread constraint) may
+ * never get its node, and AZ rebalancing terminates nodes behind the autoscaler's back. With one group per
+ * zone, run the cluster autoscaler with `--balance-similar-node-groups`: the zonal groups of a configured
+ * group have the same instance types, labels, taints and launch template, so it treats them as similar
+ * (it ignores the per-group label `eks.amazonaws.com/nodegroup` and the zone labels) and keeps their sizes
+ * balanced. `nodeGroupNames` lists the EKS names for whoever installs it.
  */
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -10,6 +19,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Construct } from 'constructs';
 import { CapacityType, type NodeGroupConfig } from '../model/environment';
+import { iamRoleArn } from '../model/names';
 import { isGravitonInstanceType, validateNodeGroupConfigs } from '../model/rules';
 import { ValidationError } from '../model/validation';
 import { awsManagedPolicyArn, serviceTrustPolicy } from './_iam';
@@ -41,6 +51,32 @@ export interface NodeGroupsProps {
   readonly maxUnavailablePercentage?: number;
 }
 
+/** EKS allows this many characters in a node group's name. */
+export const EKS_NODE_GROUP_NAME_MAX = 63;
+
+/** One EKS managed node group: a configured group in one zone. */
+export interface ZonalNodeGroup {
+  /** The configured group's name, e.g. `general`. */
+  readonly group: string;
+  /** The availability zone, e.g. `eu-central-1a`. */
+  readonly zone: string;
+  /** The EKS node group name, `<cluster>-<group>-<zone letter>`. */
+  readonly name: string;
+  /** This zone's share of the group's sizes (see {@link splitAcrossZones}). */
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly desiredSize: number;
+}
+
+/**
+ * Splits a group's size over `zones` zones so that the sum is `total`: each zone gets `floor(total / zones)`, and
+ * the first `total % zones` zones (in the order of the network's zones) one more. Min 20 over 3 zones: 7, 7, 6;
+ * min 1: 1, 0, 0. The same rule for min, desired and max keeps min <= desired <= max in every zone.
+ */
+export function splitAcrossZones(total: number, zones: number): number[] {
+  return Array.from({ length: zones }, (_, i) => Math.floor(total / zones) + (i < total % zones ? 1 : 0));
+}
+
 /** One resolved node group. */
 export interface ResolvedNodeGroup extends NodeGroupConfig {
   readonly capacityType: CapacityType;
@@ -58,9 +94,16 @@ export class NodeGroups extends Construct {
   public readonly volumeKmsKey: KmsKey;
   /** The groups, resolved, in the order given. */
   public readonly groups: readonly ResolvedNodeGroup[];
-  /** The node group resources by group name. */
+  /** The EKS node group resources, one per group and zone, keyed `<group>-<zone letter>` (e.g. `general-a`). */
   public readonly nodeGroups: Readonly<Record<string, EksNodeGroup>>;
-  /** The launch templates by group name. */
+  /** The zonal node groups, by configured group then zone order. */
+  public readonly zonalGroups: readonly ZonalNodeGroup[];
+  /**
+   * The EKS node group names, `<cluster>-<group>-<zone letter>`, in the order of `zonalGroups`: what the cluster
+   * autoscaler (with `--balance-similar-node-groups`) or a dashboard needs.
+   */
+  public readonly nodeGroupNames: readonly string[];
+  /** The launch templates by group name (one per configured group, shared by its zonal node groups). */
   public readonly launchTemplates: Readonly<Record<string, LaunchTemplate>>;
   /** Sum of the groups' minSize. */
   public readonly totalMinSize: number;
@@ -74,6 +117,26 @@ export class NodeGroups extends Construct {
     const path = this.node.path;
     const cluster = props.cluster;
     this.groups = resolveGroups(path, props.nodeGroups);
+    const zones = props.network.availabilityZones;
+    if (props.network.privateSubnetIds.length !== zones.length) {
+      throw new ValidationError(path, 'network.privateSubnetIds', props.network.privateSubnetIds, `allowed: one private subnet per zone (${zones.length})`);
+    }
+    const zonalGroups: ZonalNodeGroup[] = [];
+    for (const group of this.groups) {
+      if (group.maxSize < zones.length) {
+        throw new ValidationError(path, `nodeGroups.${group.name}.maxSize`, group.maxSize, `allowed: at least ${zones.length}, one node per zone (each group becomes one EKS node group per zone, and EKS needs a maxSize of 1 or more in each)`);
+      }
+      const [mins, maxes, desireds] = [group.minSize, group.maxSize, group.desiredSize].map((total) => splitAcrossZones(total, zones.length));
+      zones.forEach((zone, i) => {
+        const name = `${cluster.clusterName}-${group.name}-${zone.slice(-1)}`;
+        if (name.length > EKS_NODE_GROUP_NAME_MAX) {
+          throw new ValidationError(path, `nodeGroups.${group.name}.name`, group.name, `allowed: a name that keeps the EKS node group name <cluster>-<group>-<zone letter> (${name}) at most ${EKS_NODE_GROUP_NAME_MAX} characters, here at most ${EKS_NODE_GROUP_NAME_MAX - (name.length - group.name.length)}`);
+        }
+        zonalGroups.push({ group: group.name, zone, name, minSize: mins[i], maxSize: maxes[i], desiredSize: desireds[i] });
+      });
+    }
+    this.zonalGroups = zonalGroups;
+    this.nodeGroupNames = zonalGroups.map((z) => z.name);
     this.totalMinSize = this.groups.reduce((n, g) => n + g.minSize, 0);
     this.totalMaxSize = this.groups.reduce((n, g) => n + g.maxSize, 0);
     this.maxUnavailablePercentage = props.maxUnavailablePercentage ?? 33;
@@ -86,7 +149,7 @@ export class NodeGroups extends Construct {
       assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com'),
     });
     const attachments = NODE_ROLE_MANAGED_POLICIES.map(
-      (name) => new IamRolePolicyAttachment(this, `NodeRole${name}`, { role: this.nodeRole.name, policyArn: awsManagedPolicyArn(name) }),
+      (name) => new IamRolePolicyAttachment(this, `NodeRole${name}`, { role: this.nodeRole.name, policyArn: awsManagedPolicyArn(name, cluster.partition) }),
     );
 
     this.volumeKmsKey =
@@ -95,8 +158,11 @@ export class NodeGroups extends Construct {
         alias: `${cluster.clusterName}-node-volumes`,
         description: `Root volumes of the nodes of ${cluster.clusterName}`,
         accountId: cluster.accountId,
+        partition: cluster.partition,
       });
-    this.volumeKmsKey.allowRole(`arn:aws:iam::${cluster.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`);
+    // EC2 Auto Scaling launches the nodes with this role, which AWS creates on first use: a new account does not
+    // have it yet when the key policy is written, so the key matches it by condition instead of naming it
+    this.volumeKmsKey.allowServiceLinkedRole(iamRoleArn(cluster.accountId, 'aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling', cluster.partition));
 
     const nodeGroups: Record<string, EksNodeGroup> = {};
     const launchTemplates: Record<string, LaunchTemplate> = {};
@@ -126,32 +192,35 @@ export class NodeGroups extends Construct {
         ],
       });
       launchTemplates[group.name] = lt;
-      nodeGroups[group.name] = new EksNodeGroup(groupScope, 'Resource', {
-        clusterName: cluster.resource.name,
-        nodeGroupName: name,
-        nodeRoleArn: this.nodeRole.arn,
-        subnetIds: props.network.privateSubnetIds as string[],
-        amiType: group.amiType,
-        capacityType: group.capacityType,
-        instanceTypes: [...group.instanceTypes],
-        labels: { ...group.labels },
-        // EKS's taint effects are spelled NO_SCHEDULE, PREFER_NO_SCHEDULE, NO_EXECUTE
-        taint: group.taints?.length ? group.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() })) : undefined,
-        scalingConfig: { minSize: group.minSize, maxSize: group.maxSize, desiredSize: group.desiredSize },
-        updateConfig: { maxUnavailablePercentage: this.maxUnavailablePercentage },
-        launchTemplate: { id: lt.id, version: `${lt.latestVersion}` },
-        tags: {
-          'k8s.io/cluster-autoscaler/enabled': 'true',
-          [`k8s.io/cluster-autoscaler/${cluster.clusterName}`]: 'owned',
-          // what the cluster autoscaler assumes of a node of an empty group (scale from zero); it also reads the
-          // group's labels and taints through eks:DescribeNodegroup, which its role has
-          ...Object.fromEntries(Object.entries(group.labels).map(([k, v]) => [`k8s.io/cluster-autoscaler/node-template/label/${k}`, v])),
-          ...Object.fromEntries((group.taints ?? []).map((t) => [`k8s.io/cluster-autoscaler/node-template/taint/${t.key}`, `${t.value ?? ''}:${t.effect}`])),
-        },
-        // the cluster autoscaler owns the desired size once the group exists
-        lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
-        dependsOn: attachments,
-      });
+      for (const zonal of zonalGroups.filter((z) => z.group === group.name)) {
+        const zoneIndex = zones.indexOf(zonal.zone);
+        nodeGroups[`${group.name}-${zonal.zone.slice(-1)}`] = new EksNodeGroup(new Construct(groupScope, zonal.zone), 'Resource', {
+          clusterName: cluster.resource.name,
+          nodeGroupName: zonal.name,
+          nodeRoleArn: this.nodeRole.arn,
+          subnetIds: [props.network.privateSubnetIds[zoneIndex]],
+          amiType: group.amiType,
+          capacityType: group.capacityType,
+          instanceTypes: [...group.instanceTypes],
+          labels: { ...group.labels },
+          // EKS's taint effects are spelled NO_SCHEDULE, PREFER_NO_SCHEDULE, NO_EXECUTE
+          taint: group.taints?.length ? group.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() })) : undefined,
+          scalingConfig: { minSize: zonal.minSize, maxSize: zonal.maxSize, desiredSize: zonal.desiredSize },
+          updateConfig: { maxUnavailablePercentage: this.maxUnavailablePercentage },
+          launchTemplate: { id: lt.id, version: `${lt.latestVersion}` },
+          tags: {
+            'k8s.io/cluster-autoscaler/enabled': 'true',
+            [`k8s.io/cluster-autoscaler/${cluster.clusterName}`]: 'owned',
+            // what the cluster autoscaler assumes of a node of an empty group (scale from zero); it also reads the
+            // group's labels and taints through eks:DescribeNodegroup, which its role has
+            ...Object.fromEntries(Object.entries(group.labels).map(([k, v]) => [`k8s.io/cluster-autoscaler/node-template/label/${k}`, v])),
+            ...Object.fromEntries((group.taints ?? []).map((t) => [`k8s.io/cluster-autoscaler/node-template/taint/${t.key}`, `${t.value ?? ''}:${t.effect}`])),
+          },
+          // the cluster autoscaler owns the desired size once the group exists
+          lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
+          dependsOn: attachments,
+        });
+      }
     }
     this.nodeGroups = nodeGroups;
     this.launchTemplates = launchTemplates;

@@ -1,7 +1,9 @@
 /**
- * The Terraform remote state of an environment: an S3 backend with a DynamoDB lock table, named
- * from the environment's `remoteState` or `<platform>-<env>-<accountId>-tfstate` / `<platform>-<env>-tflock`.
- * The bucket and table are created once, outside these stacks (a bootstrap step).
+ * The Terraform remote state of an environment: an S3 backend with S3 native locking (`use_lockfile`, a lock
+ * object next to the state; Terraform 1.10 or later), named from the environment's `remoteState` or
+ * `<platform>-<env>-<accountId>-tfstate`. A DynamoDB lock table is used only when `remoteState.lockTable` names one
+ * (DynamoDB locking is deprecated in Terraform 1.11; keeping both during a migration is what Terraform documents).
+ * The bucket (and a table, if named) is created once, outside these stacks (a bootstrap step).
  */
 import { S3Backend, type TerraformStack } from 'cdktf';
 import type { EnvironmentConfig } from '../model/environment';
@@ -10,37 +12,40 @@ import { ValidationError } from '../model/validation';
 /** The resolved names of an environment's remote state. */
 export interface RemoteStateNames {
   readonly bucket: string;
-  readonly lockTable: string;
+  /** The DynamoDB lock table, only when the environment names one; otherwise S3 native locking alone. */
+  readonly lockTable?: string;
   readonly region: string;
   /** The state object's key, `<env>/terraform.tfstate`. */
   readonly key: string;
 }
 
-/** The names of an environment's state bucket and lock table, defaults derived from the platform and environment. */
+/** The names of an environment's state bucket (and lock table, if any), defaults derived from the platform and environment. */
 export function remoteStateNames(platformName: string, env: EnvironmentConfig): RemoteStateNames {
   return {
     bucket: env.remoteState?.bucket ?? `${platformName}-${env.name}-${env.accountId}-tfstate`,
-    lockTable: env.remoteState?.lockTable ?? `${platformName}-${env.name}-tflock`,
+    ...(env.remoteState?.lockTable !== undefined ? { lockTable: env.remoteState.lockTable } : {}),
     region: env.remoteState?.region ?? env.region,
     key: `${env.name}/terraform.tfstate`,
   };
 }
 
-/** Declares the S3 backend of a stack (encrypted state, DynamoDB locking) and returns the names used. */
+/** Declares the S3 backend of a stack (encrypted state, S3 native locking) and returns the names used. */
 export function addRemoteStateBackend(stack: TerraformStack, platformName: string, env: EnvironmentConfig): RemoteStateNames {
   const names = remoteStateNames(platformName, env);
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(names.bucket)) {
     throw new ValidationError(stack.node.path, 'remoteState.bucket', names.bucket, 'allowed: an S3 bucket name (3 to 63 lower-case letters, digits, "." and "-")');
   }
-  if (!/^[a-zA-Z0-9_.-]{3,255}$/.test(names.lockTable)) {
+  if (names.lockTable !== undefined && !/^[a-zA-Z0-9_.-]{3,255}$/.test(names.lockTable)) {
     throw new ValidationError(stack.node.path, 'remoteState.lockTable', names.lockTable, 'allowed: a DynamoDB table name (3 to 255 letters, digits, "_", "-", ".")');
   }
-  new S3Backend(stack, {
+  const backend = new S3Backend(stack, {
     bucket: names.bucket,
     key: names.key,
     region: names.region,
-    dynamodbTable: names.lockTable,
+    ...(names.lockTable !== undefined ? { dynamodbTable: names.lockTable } : {}),
     encrypt: true,
   });
+  // cdktf 0.21's S3BackendConfig predates use_lockfile (Terraform 1.10), hence the override
+  backend.addOverride('use_lockfile', true);
   return names;
 }

@@ -9,6 +9,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { Lazy, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { iamRoleArn, serviceAccountRoleName } from '../model/names';
+import type { AwsPartition } from '../model/partition';
 import type { IamStatementSpec } from '../model/service';
 import { ValidationError, requireDns1123Label } from '../model/validation';
 import { requireAccountId } from '../model/rules';
@@ -42,6 +43,11 @@ export interface ServiceAccountRoleProps {
    * @default []
    */
   readonly managedPolicyArns?: readonly string[];
+  /**
+   * The ARN partition of the cluster's region (`EksCluster.partition`, or `arnPartition(region)`), for `expectedRoleArn`.
+   * @default 'aws'
+   */
+  readonly partition?: AwsPartition;
 }
 
 /** Something that can be given permissions: a role with an inline policy (see BackupBucket.grantReadWrite). */
@@ -59,7 +65,7 @@ export class ServiceAccountRole extends Construct implements IGrantable {
   public readonly roleName: string;
   /** The role's ARN (a reference to the role, so users of it depend on it). */
   public readonly roleArn: string;
-  /** The role's ARN as the Kubernetes side computes it: `arn:aws:iam::<account>:role/<roleName>`. */
+  /** The role's ARN as the Kubernetes side computes it: `arn:<partition>:iam::<account>:role/<roleName>`. */
   public readonly expectedRoleArn: string;
   /** The subject the trust policy allows: `system:serviceaccount:<namespace>:<serviceAccount>`. */
   public readonly subject: string;
@@ -97,7 +103,7 @@ export class ServiceAccountRole extends Construct implements IGrantable {
     this.path = path;
 
     this.roleName = serviceAccountRoleName(props.platformName, props.environmentName, props.namespace, props.serviceAccount);
-    this.expectedRoleArn = iamRoleArn(props.accountId, this.roleName);
+    this.expectedRoleArn = iamRoleArn(props.accountId, this.roleName, props.partition ?? 'aws');
     this.subject = `system:serviceaccount:${props.namespace}:${props.serviceAccount}`;
 
     this.role = new IamRole(this, 'Resource', {

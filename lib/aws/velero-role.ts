@@ -12,6 +12,7 @@
  *   DeleteSnapshot only on snapshots carrying the `velero.io/backup` tag the plugin sets.
  */
 import { Construct } from 'constructs';
+import { arnPartition } from '../model/partition';
 import { ValidationError } from '../model/validation';
 import type { PolicyStatement } from './_iam';
 import type { BackupBucket } from './backup-bucket';
@@ -53,13 +54,14 @@ export class VeleroRole extends Construct {
 
   constructor(scope: Construct, id: string, props: VeleroRoleProps) {
     super(scope, id);
-    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(props.region)) {
+    if (!/^[a-z]{2,4}(-gov)?-[a-z]+-\d$/.test(props.region)) {
       throw new ValidationError(this.node.path, 'region', props.region, 'allowed: an AWS region name such as eu-central-1');
     }
     this.namespace = props.namespace ?? 'velero';
     this.serviceAccount = props.serviceAccount ?? 'velero';
-    const volumes = `arn:aws:ec2:${props.region}:${props.accountId}:volume/*`;
-    const snapshots = `arn:aws:ec2:${props.region}::snapshot/*`;
+    const partition = arnPartition(props.region);
+    const volumes = `arn:${partition}:ec2:${props.region}:${props.accountId}:volume/*`;
+    const snapshots = `arn:${partition}:ec2:${props.region}::snapshot/*`;
     const conditional: PolicyStatement[] = [
       {
         sid: 'TagOnlyWhileCreating',
@@ -82,6 +84,7 @@ export class VeleroRole extends Construct {
       serviceAccount: this.serviceAccount,
       oidcProviderArn: props.oidcProviderArn,
       oidcIssuer: props.oidcIssuer,
+      partition,
       statements: [
         ...props.bucket.readWriteStatements(),
         { actions: ['ec2:DescribeSnapshots', 'ec2:DescribeVolumes'], resources: ['*'] },

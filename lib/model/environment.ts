@@ -70,11 +70,15 @@ export interface ExistingVpcConfig {
   readonly intraSubnetIds?: readonly string[];
 }
 
-/** Where Terraform keeps an environment's state: an S3 bucket with a DynamoDB lock table. */
+/** Where Terraform keeps an environment's state: an S3 bucket, locked with S3 native locking (`use_lockfile`). */
 export interface RemoteStateConfig {
   /** @default `<platform>-<env>-<accountId>-tfstate` */
   readonly bucket?: string;
-  /** @default `<platform>-<env>-tflock` */
+  /**
+   * A DynamoDB lock table used in addition to S3 native locking (while migrating from table locking; Terraform 1.11
+   * deprecates it).
+   * @default none: S3 native locking only
+   */
   readonly lockTable?: string;
   /** @default the environment's region */
   readonly region?: string;
@@ -184,6 +188,12 @@ export interface EnvironmentConfig {
   readonly existingVpc?: ExistingVpcConfig;
   /** The pinned Kubernetes minor version of the EKS control plane, e.g. `1.33`. */
   readonly kubernetesVersion: string;
+  /**
+   * Keep `kubernetesVersion` in EKS extended support (billed per cluster hour) once its standard support ends,
+   * instead of letting EKS upgrade the control plane (the cluster's `upgrade_policy.support_type`). A named opt-in.
+   * @default false: support type STANDARD
+   */
+  readonly kubernetesExtendedSupport?: boolean;
   /** Managed node groups; their sizes add up to the environment's cluster size. */
   readonly nodeGroups: readonly NodeGroupConfig[];
   /** IAM role ARNs that get cluster-admin access entries. @default [] */
@@ -199,6 +209,14 @@ export interface EnvironmentConfig {
    * @default false: one NAT gateway per zone
    */
   readonly singleNatGateway?: boolean;
+  /**
+   * VPC interface endpoints (private DNS) for STS and the AWS services the catalog's `awsPermissions` call, where AWS
+   * offers one (see INTERFACE_ENDPOINTS): pods reach them inside the VPC, and their NetworkPolicies open 443 to the
+   * VPC only. `false` (for an existing VPC that already has them, say) sends those calls over the NAT gateways, and
+   * the NetworkPolicies then open 443 to public addresses.
+   * @default true
+   */
+  readonly privateAwsEndpoints?: boolean;
   /** Days CloudWatch keeps control-plane and flow logs. @default 90 */
   readonly logRetentionDays?: number;
   /** Terraform remote state. @default names derived from the platform and environment */

@@ -4,6 +4,7 @@
  * annotates the service account with `serviceAccountRoleArn(...)`, and neither looks the other up.
  */
 import { createHash } from 'node:crypto';
+import type { AwsPartition } from './partition';
 import type { ServiceDefinition, ServicePortSpec } from './service';
 
 /** The annotation EKS reads to give a service account's pods an IAM role (IRSA). */
@@ -31,14 +32,20 @@ export function serviceAccountRoleName(platformName: string, environmentName: st
   return `${full.slice(0, IAM_ROLE_NAME_MAX - 9)}-${hash}`;
 }
 
-/** The ARN of an IAM role in an account (partition `aws`). */
-export function iamRoleArn(accountId: string, roleName: string): string {
-  return `arn:aws:iam::${accountId}:role/${roleName}`;
+/**
+ * The ARN of an IAM role in an account.
+ * @param partition the ARN partition of the account's region (`arnPartition(region)` in lib/model/partition.ts); default `aws`
+ */
+export function iamRoleArn(accountId: string, roleName: string, partition: AwsPartition = 'aws'): string {
+  return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }
 
-/** The ARN of a service account's IAM role. */
-export function serviceAccountRoleArn(platformName: string, environmentName: string, accountId: string, namespace: string, serviceAccount: string): string {
-  return iamRoleArn(accountId, serviceAccountRoleName(platformName, environmentName, namespace, serviceAccount));
+/**
+ * The ARN of a service account's IAM role.
+ * @param partition the ARN partition of the environment's region; default `aws`
+ */
+export function serviceAccountRoleArn(platformName: string, environmentName: string, accountId: string, namespace: string, serviceAccount: string, partition: AwsPartition = 'aws'): string {
+  return iamRoleArn(accountId, serviceAccountRoleName(platformName, environmentName, namespace, serviceAccount), partition);
 }
 
 /** The service account of a service: its own name. */
@@ -100,4 +107,12 @@ export function podLabels(service: Pick<ServiceDefinition, 'name' | 'partOf'>, v
     [LABEL_MANAGED_BY]: 'eks-platform-constructs',
     [LABEL_ISTIO_VERSION]: version.name,
   };
+}
+
+/**
+ * The deterministic name of an environment's backup bucket: `<platform>-<env>-backups-<accountId>`, and `-<region>`
+ * appended for a bucket in another region (a replica). The AWS side creates it; Velero's storage location names it.
+ */
+export function backupBucketName(platformName: string, environmentName: string, accountId: string, region?: string): string {
+  return `${platformName}-${environmentName}-backups-${accountId}${region ? `-${region}` : ''}`;
 }

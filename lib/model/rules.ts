@@ -32,8 +32,11 @@ export function requireRegion(path: string, field: string, value: string): void 
   }
 }
 
-/** The longest node group name: EKS allows 63 characters for the group, the library's resource names add 23. */
-export const MAX_NODE_GROUP_NAME = 40;
+/**
+ * The longest node group name: EKS allows 63 characters for a node group, the library's names add 25 (the cluster
+ * name and `-` before, the 2-character zone suffix `-a` of the per-zone node groups after); NodeGroups checks the whole name.
+ */
+export const MAX_NODE_GROUP_NAME = 38;
 
 /**
  * Throws unless the node groups are valid: at least one, unique names of at most {@link MAX_NODE_GROUP_NAME}

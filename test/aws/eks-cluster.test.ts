@@ -4,15 +4,20 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { Testing } from 'cdktf';
 import type {} from 'cdktf/lib/testing/adapters/jest';
 import { Construct } from 'constructs';
-import { ADDON_VERSIONS } from '../../lib/aws/addon-versions';
-import { EksCluster, type EksClusterProps } from '../../lib/aws/eks-cluster';
+import { ADDON_VERSIONS, EKS_DEFAULT_ADDON_VERSION } from '../../lib/aws/addon-versions';
+import { EksCluster, SupportType, type EksClusterProps } from '../../lib/aws/eks-cluster';
 import { Network } from '../../lib/aws/network';
 
 type Body = Record<string, unknown>;
 
-function withCluster(scope: Construct, props: Partial<Omit<EksClusterProps, 'network'>> = {}): EksCluster {
-  const network = new Network(scope, 'Network', { clusterName: 'shop-staging', cidr: '10.20.0.0/16', availabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'], accountId: '222222222222' });
-  return new EksCluster(scope, 'Cluster', { platformName: 'shop', environmentName: 'staging', accountId: '222222222222', kubernetesVersion: '1.33', network, ...props });
+function withCluster(scope: Construct, props: Partial<Omit<EksClusterProps, 'network'>> = {}, zones = ['eu-central-1a', 'eu-central-1b', 'eu-central-1c']): EksCluster {
+  const network = new Network(scope, 'Network', { clusterName: 'shop-staging', cidr: '10.20.0.0/16', availabilityZones: zones, accountId: '222222222222' });
+  return new EksCluster(scope, 'Cluster', { platformName: 'shop', environmentName: 'staging', accountId: '222222222222', kubernetesVersion: '1.33', network, supportCheckDate: new Date('2026-01-15T12:00:00Z'), ...props });
+}
+
+/** The warning annotations of a construct (what `cdktf synth` prints; never in the JSON). */
+function warningsOf(cluster: EksCluster): string[] {
+  return cluster.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data));
 }
 
 describe('EksCluster', () => {
@@ -61,11 +66,66 @@ describe('EksCluster', () => {
 
   it('pins every core add-on to the table of its Kubernetes version, the EBS driver with its own role', () => {
     for (const [name, version] of Object.entries(ADDON_VERSIONS['1.33'])) {
-      expect(synth).toHaveResourceWithProperties(EksAddon, { addon_name: name, addon_version: version });
+      if (version === EKS_DEFAULT_ADDON_VERSION) {
+        // not pinned (metrics-server): AWS's default for the cluster's version, read at plan time
+        const addon = Object.values(resources.aws_eks_addon).find((a) => a.addon_name === name);
+        expect(addon?.addon_version).toMatch(/^\$\{data\.aws_eks_addon_version\..*\.version\}$/);
+      } else {
+        expect(synth).toHaveResourceWithProperties(EksAddon, { addon_name: name, addon_version: version });
+      }
     }
     const ebs = Object.values(resources.aws_eks_addon).find((a) => a.addon_name === 'aws-ebs-csi-driver');
     expect(ebs?.service_account_role_arn).toMatch(/aws_iam_role\.Cluster_EbsCsiDriverRole/);
     expect(Object.values(resources.aws_iam_role).map((r) => r.name)).toContain('shop-staging-kube-system-ebs-csi-controller-sa');
+  });
+
+  it('turns on the VPC CNI network policy agent so that NetworkPolicies are enforced', () => {
+    const cni = Object.values(resources.aws_eks_addon).find((a) => a.addon_name === 'vpc-cni');
+    expect(JSON.parse(String(cni?.configuration_values))).toEqual({ enableNetworkPolicy: 'true' });
+    const others = Object.values(resources.aws_eks_addon).filter((a) => a.addon_name !== 'vpc-cni');
+    expect(others.every((a) => a.configuration_values === undefined)).toBe(true);
+  });
+
+  it('sets the upgrade policy to STANDARD unless extended support is chosen', () => {
+    expect(Object.values(resources.aws_eks_cluster)[0].upgrade_policy).toEqual({ support_type: 'STANDARD' });
+    expect(cluster.supportType).toBe(SupportType.STANDARD);
+    const extended = JSON.parse(Testing.synthScope((scope) => {
+      withCluster(scope, { extendedSupport: true });
+    })) as { resource: typeof resources };
+    expect(Object.values(extended.resource.aws_eks_cluster)[0].upgrade_policy).toEqual({ support_type: 'EXTENDED' });
+  });
+
+  it('warns at synth, outside the JSON, when the version nears or has left standard support', () => {
+    // 2026-01-15: 1.33 has 195 days of standard support left
+    expect(warningsOf(cluster)).toEqual([]);
+    let near!: EksCluster;
+    let past!: EksCluster;
+    const nearJson = Testing.synthScope((scope) => {
+      near = withCluster(scope, { supportCheckDate: new Date('2026-06-01T00:00:00Z') });
+    });
+    Testing.synthScope((scope) => {
+      past = withCluster(scope, { supportCheckDate: new Date('2026-12-01T00:00:00Z'), extendedSupport: true });
+    });
+    expect(warningsOf(near)).toEqual([expect.stringMatching(/^Kubernetes 1\.33 leaves EKS standard support on 2026-07-29 \(in 58 days\)/)]);
+    expect(warningsOf(past)).toEqual([expect.stringMatching(/^Kubernetes 1\.33 left EKS standard support on 2026-07-29: the cluster is in extended support .* until 2027-07-29/)]);
+    // the day of the check changes nothing in the Terraform JSON
+    const onDay = (day: string) => Testing.synthScope((scope) => {
+      withCluster(scope, { supportCheckDate: new Date(day) });
+    });
+    expect(nearJson).toBe(onDay('2026-01-15T00:00:00Z'));
+  });
+
+  it('writes every ARN in the partition of the region', () => {
+    const gov = Testing.synthScope((scope) => {
+      withCluster(scope, { adminRoleArns: ['arn:aws-us-gov:iam::222222222222:role/platform-admins'] }, ['us-gov-west-1a', 'us-gov-west-1b', 'us-gov-west-1c']);
+    });
+    expect(gov).not.toContain('arn:aws:');
+    const parsed = JSON.parse(gov) as { resource: typeof resources };
+    expect(Object.values(parsed.resource.aws_eks_access_policy_association)[0].policy_arn).toBe('arn:aws-us-gov:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy');
+    expect(Object.values(parsed.resource.aws_iam_role_policy_attachment).map((a) => a.policy_arn).sort()).toEqual([
+      'arn:aws-us-gov:iam::aws:policy/AmazonEKSClusterPolicy',
+      'arn:aws-us-gov:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy',
+    ]);
   });
 
   it('names access entries after the role and scopes the admin policy to the cluster', () => {
@@ -90,5 +150,19 @@ describe('EksCluster', () => {
     expect(() => Testing.synthScope((scope) => {
       withCluster(scope, { logRetentionDays: 45 });
     })).toThrow(/^stack\/Cluster: logRetentionDays is 45; allowed: one of 1, 3/);
+  });
+});
+
+describe('EksCluster on a Kubernetes version without pinned add-on builds', () => {
+  it('takes AWS\'s default add-on versions for it, read at plan time', () => {
+    const out = JSON.parse(Testing.synthScope((scope) => {
+      withCluster(scope, { kubernetesVersion: '1.35' });
+    })) as { data: { aws_eks_addon_version: Record<string, { addon_name: string; kubernetes_version: string; most_recent: boolean }> }; resource: { aws_eks_addon: Record<string, { addon_name: string; addon_version: string }> } };
+    const defaults = Object.values(out.data.aws_eks_addon_version);
+    expect(defaults.map((d) => d.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'metrics-server', 'vpc-cni']);
+    expect(defaults.every((d) => d.kubernetes_version === '1.35' && d.most_recent === false)).toBe(true);
+    for (const addon of Object.values(out.resource.aws_eks_addon)) {
+      expect(addon.addon_version).toMatch(/^\$\{data\.aws_eks_addon_version\..*\.version\}$/);
+    }
   });
 });

@@ -21,9 +21,11 @@ describe('KmsKey', () => {
         alias: 'shop-prod-logs',
         description: 'logs',
         accountId: '333333333333',
+        partition: 'aws',
         allowServicePrincipals: ['logs.eu-central-1.amazonaws.com', 'delivery.logs.amazonaws.com'],
       });
       key.allowRole('arn:aws:iam::333333333333:role/nodes');
+      key.allowServiceLinkedRole('arn:aws:iam::333333333333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling');
     });
     const parsed = JSON.parse(synth) as { resource: { aws_kms_key: Record<string, { policy: string }> } };
     policy = JSON.parse(Object.values(parsed.resource.aws_kms_key)[0].policy) as { Statement: Statement[] };
@@ -56,6 +58,36 @@ describe('KmsKey', () => {
       new KmsKey(scope, 'Key', { alias: 'a', description: 'd' });
     });
     expect(out).toContain('data.aws_caller_identity');
+  });
+
+  it('matches a role that may not exist yet by condition, naming no principal KMS would check', () => {
+    const slr = 'arn:aws:iam::333333333333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
+    const use = policy.Statement.find((s) => s.Sid === 'ServiceLinkedRolesUseKey');
+    const grant = policy.Statement.find((s) => s.Sid === 'ServiceLinkedRolesGrantToAwsResources');
+    expect(use?.Principal).toEqual({ AWS: '*' });
+    expect(use?.Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': slr }, StringEquals: { 'aws:PrincipalAccount': '333333333333' } });
+    expect([use?.Action].flat()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']);
+    expect(grant?.Principal).toEqual({ AWS: '*' });
+    expect(grant?.Action).toBe('kms:CreateGrant');
+    expect(grant?.Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': slr }, StringEquals: { 'aws:PrincipalAccount': '333333333333' }, Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+    // no statement names the role itself as a principal
+    expect(policy.Statement.flatMap((s) => Object.values(s.Principal ?? {}).flat())).not.toContain(slr);
+  });
+
+  it('writes the ARNs of the key policy in the partition given', () => {
+    const out = JSON.parse(Testing.synthScope((scope) => {
+      new KmsKey(scope, 'Key', { alias: 'a', description: 'd', accountId: '333333333333', partition: 'aws-us-gov', allowServicePrincipals: ['logs.us-gov-west-1.amazonaws.com'] });
+    })) as { resource: { aws_kms_key: Record<string, { policy: string }> } };
+    const doc = JSON.parse(Object.values(out.resource.aws_kms_key)[0].policy) as { Statement: Statement[] };
+    expect(doc.Statement[0].Principal).toEqual({ AWS: 'arn:aws-us-gov:iam::333333333333:root' });
+    expect(doc.Statement[1].Condition?.ArnLike['kms:EncryptionContext:aws:logs:arn']).toBe('arn:aws-us-gov:logs:*:333333333333:*');
+  });
+
+  it('reads the partition from the provider when none is given', () => {
+    const out = Testing.synthScope((scope) => {
+      new KmsKey(scope, 'Key', { alias: 'a', description: 'd', accountId: '333333333333' });
+    });
+    expect(out).toContain('arn:${data.aws_partition.Key_Partition');
   });
 
   it('fails when the alias has the alias/ prefix', () => {

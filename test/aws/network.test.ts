@@ -48,10 +48,10 @@ describe('Network', () => {
     expect(byTier('intra').map((s) => s.cidr_block)).toEqual(['10.30.112.0/22', '10.30.116.0/22', '10.30.120.0/22']);
   });
 
-  it('tags subnets for load balancer discovery and gives no public IPs outside public subnets', () => {
+  it('tags subnets for load balancer discovery and gives no subnet public IPs on launch', () => {
     for (const s of subnets) {
       const tier = s.tags.Name.split('-')[2];
-      expect(s.map_public_ip_on_launch).toBe(tier === 'public');
+      expect(s.map_public_ip_on_launch).toBe(false);
       if (tier === 'public') expect(s.tags['kubernetes.io/role/elb']).toBe('1');
       if (tier === 'private') expect(s.tags['kubernetes.io/role/internal-elb']).toBe('1');
       if (tier !== 'intra') expect(s.tags['kubernetes.io/cluster/shop-prod']).toBe('shared');
@@ -83,6 +83,16 @@ describe('Network', () => {
     const group = Object.values(parsed.resource.aws_cloudwatch_log_group)[0];
     expect(group.retention_in_days).toBe(90);
     expect(group.kms_key_id).toMatch(/aws_kms_key\./);
+  });
+
+  it('writes the flow-log key policy in the partition of the region', () => {
+    expect(String(Object.values(parsed.resource.aws_kms_key)[0].policy)).toContain('"arn:aws:iam::333333333333:root"');
+    const gov = JSON.parse(Testing.synthScope((scope) => {
+      new Network(scope, 'Network', { ...base, availabilityZones: ['us-gov-west-1a', 'us-gov-west-1b', 'us-gov-west-1c'] });
+    })) as Parsed;
+    const policy = String(Object.values(gov.resource.aws_kms_key)[0].policy);
+    expect(policy).toContain('"arn:aws-us-gov:iam::333333333333:root"');
+    expect(policy).not.toContain('arn:aws:');
   });
 
   it('adds an S3 gateway endpoint on the private route tables', () => {

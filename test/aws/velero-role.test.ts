@@ -85,6 +85,18 @@ describe('VeleroRole', () => {
     }
   });
 
+  test('writes the EC2 ARNs and its own expected ARN in the partition of the region', () => {
+    let role!: VeleroRole;
+    const out = Testing.synthScope((scope) => {
+      const bucket = new BackupBucket(scope, 'Backups', { platformName: 'shop', environmentName: 'prod', accountId: '333333333333', retentionDays: 365 });
+      role = new VeleroRole(scope, 'Velero', { ...PROPS, region: 'us-gov-west-1', bucket });
+    });
+    const policy = Object.values((JSON.parse(out) as { resource: Resources }).resource.aws_iam_role_policy)[0].policy as string;
+    expect(policy).toContain('arn:aws-us-gov:ec2:us-gov-west-1:333333333333:volume/*');
+    expect(policy).not.toContain('arn:aws:');
+    expect(role.serviceAccountRole.expectedRoleArn).toBe('arn:aws-us-gov:iam::333333333333:role/shop-prod-velero-velero');
+  });
+
   test('fails when the region is not an AWS region name', () => {
     expect(() =>
       Testing.synthScope((scope) => {

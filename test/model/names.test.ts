@@ -8,6 +8,11 @@ describe('names', () => {
     expect(iamRoleArn('1', 'r')).toBe('arn:aws:iam::1:role/r');
   });
 
+  test('writes role ARNs in the partition given', () => {
+    expect(serviceAccountRoleArn('shop', 'prod', '333333333333', 'shop', 'notification', 'aws-us-gov')).toBe('arn:aws-us-gov:iam::333333333333:role/shop-prod-shop-notification');
+    expect(iamRoleArn('333333333333', 'r', 'aws-cn')).toBe('arn:aws-cn:iam::333333333333:role/r');
+  });
+
   test('cuts long role names to 64 characters with a stable hash', () => {
     const long = serviceAccountRoleName('platform', 'staging', 'a-very-long-namespace-name', 'a-very-long-service-account-name');
     expect(long).toHaveLength(64);
