@@ -3,13 +3,14 @@
  * (WorkloadKind.DEPLOYMENT) and stateful service (WorkloadKind.STATEFUL) of the model, with their
  * NetworkPolicies from the call graph, and the Istio mesh over them.
  */
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../model/environment';
 import { qualifiedName } from '../model/names';
 import type { Platform } from '../model/platform';
 import { WorkloadKind, type ServiceDefinition } from '../model/service';
 import { ValidationError } from '../model/validation';
+import { PlatformAddons, type AddonsProps } from './addons/platform-addons';
 import { EbsStorageClass, type EbsStorageClassProps } from './ebs-storage-class';
 import { PodSecurityLevel } from './hardening';
 import { PlatformMesh, type PlatformMeshProps } from './mesh/platform-mesh';
@@ -36,6 +37,11 @@ export interface PlatformChartProps {
   readonly storageClasses?: readonly EbsStorageClassProps[];
   /** Options of the Istio mesh (gateway, traffic defaults, analysis). @default PlatformMesh's defaults */
   readonly mesh?: Omit<PlatformMeshProps, 'platform' | 'environment'>;
+  /**
+   * The add-ons (Argo CD Applications of pinned Helm charts): versions, Argo CD settings, add-ons turned off.
+   * @default every add-on at DEFAULT_ADDON_CHART_VERSIONS (docs/addons.md)
+   */
+  readonly addons?: AddonsProps;
 }
 
 /** Every namespace and workload of one environment. */
@@ -52,6 +58,8 @@ export class PlatformChart extends Chart {
   public readonly statefulServices: ReadonlyMap<string, StatefulService>;
   /** Istio routing, zero-trust policies and the public Gateway. */
   public readonly mesh: PlatformMesh;
+  /** The add-ons: cluster autoscaler, Istio, Velero, and the metrics adapter when a service needs it. */
+  public readonly addons: PlatformAddons;
 
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -101,7 +109,7 @@ export class PlatformChart extends Chart {
     for (const svc of services) {
       const scope = new Construct(this, `${svc.namespace}.${svc.name}`);
       const bounds = platform.replicaBounds(env, svc);
-      const networkPolicy = { callers: platform.callersOf(svc), callees: platform.calleesOf(svc) };
+      const networkPolicy = { callers: platform.callersOf(svc), callees: platform.calleesOf(svc), externalEndpoints: platform.externalEndpointsOf(env, svc) };
       const roleArn = platform.serviceRoleArn(env, svc);
       const namespace = namespaces.get(svc.namespace) as PlatformNamespace;
       const { nodeSelector, tolerations } = platform.schedulingOf(env, svc);
@@ -140,6 +148,27 @@ export class PlatformChart extends Chart {
     this.statefulServices = stateful;
 
     this.mesh = new PlatformMesh(this, 'Mesh', { ...props.mesh, platform, environment: env.name });
+
+    this.addons = new PlatformAddons(this, 'Addons', {
+      ...props.addons,
+      platform,
+      environment: env,
+      // the gateway the add-on installs is the one the mesh's Gateway selects
+      gateway: {
+        namespace: this.mesh.gateway?.namespace ?? props.mesh?.gateway?.namespace,
+        selector: this.mesh.gateway?.selector,
+      },
+      autoscalingMetrics: [...microservices.values()].flatMap((m) => m.metrics),
+    });
+    // the add-ons' Namespaces come before what the chart puts in them (e.g. the mesh's Gateway in istio-ingress)
+    const addonNamespaces = new Map(this.addons.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Namespace').map((n) => [n.name, n]));
+    const addonObjects = new Set(this.addons.node.findAll());
+    for (const obj of this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
+      const ns = obj.metadata.namespace === undefined ? undefined : addonNamespaces.get(obj.metadata.namespace);
+      if (ns && !addonObjects.has(obj)) {
+        obj.node.addDependency(ns);
+      }
+    }
   }
 }
 

@@ -1,0 +1,114 @@
+/**
+ * The add-ons of one environment, configured from the model: the cluster autoscaler, Istio (base, istiod, CNI,
+ * ingress gateway), Velero and, when a service autoscales on custom metrics, the Prometheus adapter. metrics-server is
+ * not here: it is an EKS add-on (see docs/addons.md).
+ */
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../model/environment';
+import type { Platform } from '../../model/platform';
+import type { AutoscalingMetric } from '../microservice';
+import { resolveArgoCdOptions, type ArgoCdOptions, type ResolvedArgoCdOptions } from './argo-cd-application';
+import { ClusterAutoscalerAddon } from './cluster-autoscaler-addon';
+import { IstioAddon, type IstioIngressGatewayOptions } from './istio-addon';
+import { MetricsAdapterAddon } from './metrics-adapter-addon';
+import { DEFAULT_ADDON_CHART_VERSIONS, type AddonChartVersions } from './versions';
+import { VeleroAddon } from './velero-addon';
+
+/**
+ * Add-ons turned off. Each is a weakening, named in the code that asks for it: without the cluster autoscaler nodes
+ * are never added or removed, without Istio nothing serves the mesh's objects (unless installed another way), without
+ * Velero there are no backups, without the adapter every HPA with a custom metric reports `FailedGetPodsMetric`.
+ */
+export interface DisabledAddons {
+  /** @default false */
+  readonly clusterAutoscaler?: boolean;
+  /** @default false */
+  readonly istio?: boolean;
+  /** @default false */
+  readonly velero?: boolean;
+  /** @default false (the adapter is installed only when some service autoscales on a Pods or External metric) */
+  readonly metricsAdapter?: boolean;
+}
+
+/** Options of the add-ons of an environment (`PlatformChart`'s `addons`). */
+export interface AddonsProps {
+  /** Where the Applications live and deploy to. @default namespace `argocd`, project `default`, the in-cluster API server */
+  readonly argoCd?: ArgoCdOptions;
+  /** Versions over {@link DEFAULT_ADDON_CHART_VERSIONS}. @default DEFAULT_ADDON_CHART_VERSIONS */
+  readonly versions?: Partial<AddonChartVersions>;
+  /** Add-ons turned off (a named weakening each). @default none: every add-on is installed */
+  readonly disabled?: DisabledAddons;
+  /** Prometheus, for the metrics adapter. @default 'http://prometheus-operated.monitoring.svc' port 9090 */
+  readonly prometheus?: { readonly url?: string; readonly port?: number };
+}
+
+/** Options for {@link PlatformAddons}: the model and what the rest of the chart decided. */
+export interface PlatformAddonsProps extends AddonsProps {
+  /** The platform model. */
+  readonly platform: Platform;
+  /** The environment. */
+  readonly environment: EnvironmentConfig;
+  /** The mesh's ingress gateway (its Gateway's namespace and selector). @default istio-ingress, istio: ingressgateway */
+  readonly gateway?: IstioIngressGatewayOptions;
+  /** Every autoscaling metric of the environment's services besides CPU. @default none: no metrics adapter */
+  readonly autoscalingMetrics?: readonly AutoscalingMetric[];
+}
+
+/** Every add-on of one environment. */
+export class PlatformAddons extends Construct {
+  /** Where the Applications live. */
+  public readonly argoCd: ResolvedArgoCdOptions;
+  /** The versions installed. */
+  public readonly versions: AddonChartVersions;
+  /** The add-ons turned off. */
+  public readonly disabled: Required<DisabledAddons>;
+  public readonly clusterAutoscaler?: ClusterAutoscalerAddon;
+  public readonly istio?: IstioAddon;
+  public readonly velero?: VeleroAddon;
+  /** Only when some service autoscales on a Pods or External metric. */
+  public readonly metricsAdapter?: MetricsAdapterAddon;
+
+  constructor(scope: Construct, id: string, props: PlatformAddonsProps) {
+    super(scope, id);
+    const env = props.environment;
+    const platformName = props.platform.name;
+    this.argoCd = resolveArgoCdOptions(props.argoCd);
+    this.versions = { ...DEFAULT_ADDON_CHART_VERSIONS, ...stripUndefined(props.versions ?? {}) };
+    this.disabled = {
+      clusterAutoscaler: props.disabled?.clusterAutoscaler ?? false,
+      istio: props.disabled?.istio ?? false,
+      velero: props.disabled?.velero ?? false,
+      metricsAdapter: props.disabled?.metricsAdapter ?? false,
+    };
+    const common = { platformName, environment: env, argoCd: this.argoCd };
+    if (!this.disabled.clusterAutoscaler) {
+      this.clusterAutoscaler = new ClusterAutoscalerAddon(this, 'ClusterAutoscaler', { ...common, chartVersion: this.versions.clusterAutoscalerChart });
+    }
+    if (!this.disabled.istio) {
+      this.istio = new IstioAddon(this, 'Istio', {
+        ...common,
+        version: this.versions.istio,
+        gateway: props.gateway,
+        // the named weakening: the CNI node agent's namespace is "privileged" (docs/addons.md, "Pod Security")
+        insecure: { privilegedCniNamespace: true },
+      });
+    }
+    if (!this.disabled.velero) {
+      this.velero = new VeleroAddon(this, 'Velero', { ...common, chartVersion: this.versions.veleroChart, awsPluginVersion: this.versions.veleroAwsPlugin });
+    }
+    const metrics = (props.autoscalingMetrics ?? []).filter((m) => m.spec.type === 'Pods' || m.spec.type === 'External');
+    if (metrics.length > 0 && !this.disabled.metricsAdapter) {
+      this.metricsAdapter = new MetricsAdapterAddon(this, 'MetricsAdapter', {
+        ...common,
+        metrics,
+        prometheusUrl: props.prometheus?.url,
+        prometheusPort: props.prometheus?.port,
+        chartVersion: this.versions.prometheusAdapterChart,
+      });
+    }
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

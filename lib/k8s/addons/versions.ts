@@ -1,0 +1,57 @@
+/**
+ * The pinned versions of the add-ons every environment installs, in one place so that a bump is one reviewed line.
+ * Each is an exact chart version (never a range): Argo CD installs exactly what the Git history says.
+ * Why each was chosen is in docs/addons.md ("Versions").
+ */
+
+/** Helm repositories of the add-ons. Argo CD must be able to reach them (or a mirror you put in `repoURL`). */
+export const ADDON_HELM_REPOSITORIES = {
+  clusterAutoscaler: 'https://kubernetes.github.io/autoscaler',
+  istio: 'https://istio-release.storage.googleapis.com/charts',
+  velero: 'https://vmware-tanzu.github.io/helm-charts',
+  prometheusAdapter: 'https://prometheus-community.github.io/helm-charts',
+} as const;
+
+/** Chart versions (and images the charts do not pin for us). Override any of them with `AddonsProps.versions`. */
+export interface AddonChartVersions {
+  /** `cluster-autoscaler` chart. @default '9.47.0' */
+  readonly clusterAutoscalerChart: string;
+  /**
+   * Istio: the `base`, `istiod`, `cni` and `gateway` charts share this version. The mesh emits
+   * `networking.istio.io/v1` and `security.istio.io/v1`, served from Istio 1.22; its objects are validated against
+   * the Istio 1.29 schemas, so 1.29 it is, at its latest patch with security fixes.
+   * @default '1.29.2'
+   */
+  readonly istio: string;
+  /** `velero` chart (Velero 1.17.1). @default '11.2.0' */
+  readonly veleroChart: string;
+  /** The `velero/velero-plugin-for-aws` image tag; the 1.13 line is the one built for Velero 1.17. @default 'v1.13.0' */
+  readonly veleroAwsPlugin: string;
+  /** `prometheus-adapter` chart (adapter v0.12.0). @default '5.3.0' */
+  readonly prometheusAdapterChart: string;
+}
+
+/** The versions installed unless overridden. */
+export const DEFAULT_ADDON_CHART_VERSIONS: AddonChartVersions = {
+  clusterAutoscalerChart: '9.47.0',
+  istio: '1.29.2',
+  veleroChart: '11.2.0',
+  veleroAwsPlugin: 'v1.13.0',
+  prometheusAdapterChart: '5.3.0',
+};
+
+/**
+ * The cluster autoscaler's image per Kubernetes minor version. The autoscaler is only supported with the Kubernetes
+ * minor it was built for, so the image follows the environment's `kubernetesVersion`, not the chart's appVersion.
+ * A minor not listed here fails synth: add its release when you upgrade the cluster.
+ */
+export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<string, string>> = {
+  '1.31': 'v1.31.0',
+  '1.32': 'v1.32.0',
+  '1.33': 'v1.33.0',
+  '1.34': 'v1.34.0',
+  '1.35': 'v1.35.0',
+};
+
+/** An exact version: `1.2.3` or `v1.2.3`, optionally with a pre-release suffix; never a range or `latest`. */
+export const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
