@@ -10,6 +10,7 @@ import {
   Release,
   WorkloadKind,
   type EnvironmentConfig,
+  type PlatformProps,
   type ServiceDefinition,
   type ServicePortSpec,
 } from 'eks-platform-constructs/model';
@@ -111,7 +112,7 @@ export const environments: EnvironmentConfig[] = [
     region: 'eu-central-1',
     availabilityZones: ZONES('eu-central-1'),
     vpcCidr: '10.10.0.0/16',
-    kubernetesVersion: '1.33',
+    kubernetesVersion: '1.35',
     singleNatGateway: true,
     nodeGroups: [{ name: 'general', instanceTypes: ['m6i.large', 'm5.large'], minSize: 2, maxSize: 6, desiredSize: 3, capacityType: CapacityType.SPOT }],
     clusterAdminRoleArns: ['arn:aws:iam::111111111111:role/platform-admins'],
@@ -131,7 +132,7 @@ export const environments: EnvironmentConfig[] = [
     region: 'eu-central-1',
     availabilityZones: ZONES('eu-central-1'),
     vpcCidr: '10.20.0.0/16',
-    kubernetesVersion: '1.33',
+    kubernetesVersion: '1.35',
     nodeGroups: [{ name: 'general', instanceTypes: ['m6i.xlarge'], minSize: 3, maxSize: 12, desiredSize: 3 }],
     clusterAdminRoleArns: ['arn:aws:iam::222222222222:role/platform-admins'],
     // staging: replicated, but without Object Lock and without Replication Time Control's extra cost
@@ -149,7 +150,7 @@ export const environments: EnvironmentConfig[] = [
     region: 'eu-central-1',
     availabilityZones: ZONES('eu-central-1'),
     vpcCidr: '10.30.0.0/16',
-    kubernetesVersion: '1.33',
+    kubernetesVersion: '1.35',
     nodeGroups: [
       { name: 'general', instanceTypes: ['m6i.2xlarge'], minSize: 12, maxSize: 150, desiredSize: 12 },
       { name: 'memory', instanceTypes: ['r6i.2xlarge'], minSize: 8, maxSize: 50, desiredSize: 8, labels: { workload: 'memory' } },
@@ -166,12 +167,22 @@ export const environments: EnvironmentConfig[] = [
   },
 ];
 
+/**
+ * Where the images come from: the platform's registry, an account of its own (REGISTRY), and ECR Public's
+ * Docker official images for Redis. Spread into every Platform built from these services.
+ */
+export const imageSources: Pick<PlatformProps, 'registry' | 'allowedImageRegistries'> = {
+  registry: { accountId: '111122223333', region: 'eu-central-1' },
+  allowedImageRegistries: ['public.ecr.aws/docker/library'],
+};
+
 /** The reference platform. */
 export const platform = new Platform({
   name: 'shop',
   environments,
   services,
   tags: { Project: 'shop', ManagedBy: 'eks-platform-constructs' },
+  ...imageSources,
 });
 
 export default platform;

@@ -6,6 +6,9 @@ export * from './model';
 // aws: network, cluster, node groups, service-account roles (issue 2)
 export * from './aws/addon-versions';
 export * from './aws/cluster-autoscaler-role';
+export * from './aws/container-registry';
+export * from './aws/registry-stack';
+export * from './aws/vpc-endpoints';
 export * from './aws/eks-cluster';
 export * from './aws/kms-key';
 export * from './aws/network';
@@ -46,6 +49,15 @@ export * from './k8s/mesh/service-routing';
 export * from './k8s/mesh/service-zero-trust';
 export * from './k8s/mesh/traffic-options';
 export * from './policy/istio-analyze';
+
+// k8s: add-ons as Argo CD Applications of pinned Helm charts
+export * from './k8s/addons/argo-cd-application';
+export * from './k8s/addons/cluster-autoscaler-addon';
+export * from './k8s/addons/istio-addon';
+export * from './k8s/addons/metrics-adapter-addon';
+export * from './k8s/addons/platform-addons';
+export * from './k8s/addons/velero-addon';
+export * from './k8s/addons/versions';
 
 // types of public props that live in private files
 export type { PolicyCondition, PolicyPrincipal, PolicyStatement } from './aws/_iam';

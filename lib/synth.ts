@@ -303,8 +303,13 @@ export function writeAtomically(targets: readonly OutputTarget[], options: Write
     writeJournal(stateDir, journal);
     step('journal-writing');
     const written = new Map<string, string>();
+    // parent folders this synth creates (e.g. `dist/` on a first synth): a refused synth removes them again
+    const createdParents: string[] = [];
     try {
       for (const e of entries) {
+        for (let dir = path.dirname(e.next); !fs.existsSync(dir); dir = path.dirname(dir)) {
+          createdParents.push(dir);
+        }
         fs.mkdirSync(e.next, { recursive: true });
         written.set(e.target.dir, e.next);
         e.target.write(e.next);
@@ -315,6 +320,13 @@ export function writeAtomically(targets: readonly OutputTarget[], options: Write
     } catch (err) {
       for (const e of entries) {
         fs.rmSync(e.next, { recursive: true, force: true });
+      }
+      for (const dir of [...new Set(createdParents)].sort((a, b) => b.length - a.length)) {
+        try {
+          fs.rmdirSync(dir);
+        } catch {
+          // not empty: someone else's files
+        }
       }
       fs.rmSync(path.join(stateDir, JOURNAL_FILE), { force: true });
       throw err;

@@ -140,7 +140,7 @@ for (let i = 0; i < N; i++) {
 const quota = { requestsCpuMillis: 400000, requestsMemoryMiB: 800000, limitsCpuMillis: 1200000, limitsMemoryMiB: 1600000, pods: 1000 };
 const environment = (name, account, cidr) => ({
   name, accountId: account, region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], vpcCidr: cidr,
-  kubernetesVersion: '1.33', nodeGroups: [{ name: 'general', instanceTypes: ['m6i.2xlarge'], minSize: 3, maxSize: 60, desiredSize: 3 }],
+  kubernetesVersion: '1.35', nodeGroups: [{ name: 'general', instanceTypes: ['m6i.2xlarge'], minSize: 3, maxSize: 60, desiredSize: 3 }],
   backup: { retentionDays: 35 }, kubernetes: { minReplicas: 2, maxReplicas: 3, namespaceQuota: quota },
 });
 exports.platform = new Platform({ name: 'gen', services, environments: [

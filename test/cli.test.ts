@@ -61,8 +61,12 @@ describe('eks-platform synth', () => {
       'cdktf.out/stacks/dev/cdk.tf.json',
       'cdktf.out/stacks/prod/cdk.tf.json',
       'cdktf.out/stacks/qa/cdk.tf.json',
+      'cdktf.out/stacks/registry/cdk.tf.json',
+      'dist/dev/PREREQUISITES.md',
       'dist/dev/platform.k8s.yaml',
+      'dist/prod/PREREQUISITES.md',
       'dist/prod/platform.k8s.yaml',
+      'dist/qa/PREREQUISITES.md',
       'dist/qa/platform.k8s.yaml',
     ]);
     const prod = JSON.parse(fs.readFileSync(path.join(out, 'cdktf.out/stacks/prod/cdk.tf.json'), 'utf8'));
@@ -106,7 +110,7 @@ export const synthOptions = {
     const dir = scratch();
     const r = run(['synth', moduleFile, 'qa', '--only', 'kubernetes', '--outdir', dir], ROOT);
     expect(r.status).toBe(0);
-    expect(listFiles(dir).filter((f) => !f.startsWith('.eks-platform/'))).toEqual(['dist/qa/platform.k8s.yaml']);
+    expect(listFiles(dir).filter((f) => !f.startsWith('.eks-platform/'))).toEqual(['dist/qa/PREREQUISITES.md', 'dist/qa/platform.k8s.yaml']);
   });
 
   test('loads a CommonJS .js module and an ES module .mjs', () => {

@@ -60,8 +60,12 @@ describe('the npm package, installed into an empty project', () => {
       'cdktf.out/stacks/dev/cdk.tf.json',
       'cdktf.out/stacks/prod/cdk.tf.json',
       'cdktf.out/stacks/qa/cdk.tf.json',
+      'cdktf.out/stacks/registry/cdk.tf.json',
+      'dist/dev/PREREQUISITES.md',
       'dist/dev/platform.k8s.yaml',
+      'dist/prod/PREREQUISITES.md',
       'dist/prod/platform.k8s.yaml',
+      'dist/qa/PREREQUISITES.md',
       'dist/qa/platform.k8s.yaml',
     ]);
     for (const env of ['dev', 'qa', 'prod']) {

@@ -21,7 +21,8 @@ async function main(): Promise<TerraformWorkerResult> {
   try {
     const { platform, options } = await loadPlatformModule(data.module);
     const environments = selectEnvironments(platform, data.environments);
-    const warnings = synthesizeTerraform(platform, scratch, { environments, extendStack: options.extendStack });
+    // every environment (none named): the registry's own stack too
+    const warnings = synthesizeTerraform(platform, scratch, { environments, extendStack: options.extendStack, registry: data.environments.length === 0 });
     const files = listFiles(scratch).map((f) => [f, fs.readFileSync(path.join(scratch, f), 'utf8')] as const);
     // the gate's rules over exactly these files, here while the main thread builds the Kubernetes side
     return { ok: true, files, warnings, violations: checkFolder(scratch) };

@@ -3,6 +3,7 @@
  * through the gate. `eks-platform synth`, `npm run synth`, `cdktf synth|deploy` (through `cdktf.json`) and
  * `cdk8s synth` (through `cdk8s.yaml`) all end here, so the same checks run whichever way a user synthesizes.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PlatformStack } from '../aws/platform-stack';
 import type { PlatformChart } from '../k8s/platform-chart';
@@ -67,6 +68,25 @@ export interface SynthesisResult {
   readonly warnings: readonly SynthWarning[];
 }
 
+/** The file, in each environment's Kubernetes folder, that lists what the environment expects to exist beforehand. */
+export const PREREQUISITES_FILE = 'PREREQUISITES.md';
+
+/** What an environment expects beforehand beyond the cluster-wide prerequisites: principals and names the output uses. */
+export function environmentPrerequisites(platform: Platform, environment: string): string[] {
+  const env = platform.environment(environment);
+  const out = [
+    `**Terraform state**: the S3 bucket of the stack's backend (see \`terraform.backend\` in \`cdktf.out/stacks/${env.name}/cdk.tf.json\`), in account ${env.accountId}.`,
+  ];
+  for (const arn of env.clusterAdminRoleArns ?? []) {
+    out.push(`**Admin role** \`${arn}\`: it gets cluster-admin access; IAM must have it before \`terraform apply\`.`);
+  }
+  const publicHosts = [...new Set(platform.services.flatMap((s) => s.public?.hosts ?? []))].sort();
+  if (publicHosts.length > 0) {
+    out.push(`**Public DNS and TLS**: DNS records of ${publicHosts.map((h) => `\`${h}\``).join(', ')} pointing at the ingress gateway's load balancer, and the gateway's TLS secret (see the Gateway's \`credentialName\`).`);
+  }
+  return out;
+}
+
 /** The folder, inside the output folder, where a synth keeps its lock and journal (see lib/synth.ts). */
 export const STATE_FOLDER = '.eks-platform';
 
@@ -121,6 +141,7 @@ type TerraformWriter = (dir: string) => { readonly warnings: readonly SynthWarni
 function run(platform: Platform, options: SynthesizeOptions, writeTerraform?: TerraformWriter): SynthesisResult {
   const { buildKubernetesApp } = require('./kubernetes-app') as typeof import('./kubernetes-app');
   const { checkTarget, refuseViolations } = require('../policy/gate') as typeof import('../policy/gate');
+  const { checkClosure, prerequisitesText } = require('../policy/closure') as typeof import('../policy/closure');
   const environments = selectEnvironments(platform, options.environments);
   const folders = outputFolders(options);
   const warnings: SynthWarning[] = [];
@@ -128,6 +149,7 @@ function run(platform: Platform, options: SynthesizeOptions, writeTerraform?: Te
   // still runs); the gate refuses them all together before anything is swapped in
   const violations = new Map<string, readonly Violation[]>();
   const targets: OutputTarget[] = [];
+  const kubernetesObjects = new Map<string, readonly unknown[]>();
   // the gate runs the Istio analysis over the written files; the chart need not run it a second time
   const chart: PlatformChartOptions = { ...options.chart, mesh: { analyze: false, ...options.chart?.mesh } };
   if (options.only !== 'kubernetes') {
@@ -141,7 +163,7 @@ function run(platform: Platform, options: SynthesizeOptions, writeTerraform?: Te
           return;
         }
         const { synthesizeTerraform } = require('./terraform-app') as typeof import('./terraform-app');
-        warnings.push(...synthesizeTerraform(platform, tmp, { environments, extendStack: options.extendStack }));
+        warnings.push(...synthesizeTerraform(platform, tmp, { environments, extendStack: options.extendStack, registry: options.environments === undefined || options.environments.length === 0 }));
         violations.set(folders.terraform, checkTarget(folders.terraform, tmp));
       },
     });
@@ -154,6 +176,8 @@ function run(platform: Platform, options: SynthesizeOptions, writeTerraform?: Te
         write: (tmp) => {
           const app = buildKubernetesApp(platform, name, tmp, { chart, extendChart: options.extendChart });
           app.synth();
+          fs.writeFileSync(path.join(tmp, PREREQUISITES_FILE), prerequisitesText(name, environmentPrerequisites(platform, name)));
+          kubernetesObjects.set(name, [...app.written.values()].flatMap((f) => f.objects));
           violations.set(dir, checkTarget(dir, tmp, app.written));
         },
       });
@@ -162,7 +186,18 @@ function run(platform: Platform, options: SynthesizeOptions, writeTerraform?: Te
   // with a worker, its result is awaited last, after this thread wrote the Kubernetes side
   const order = writeTerraform ? [...targets.slice(1), targets[0]] : targets;
   writeAtomically(order, {
-    gate: () => refuseViolations(targets.flatMap((t) => violations.get(t.dir) ?? [])),
+    gate: (written) => {
+      const all = targets.flatMap((t) => violations.get(t.dir) ?? []);
+      // across the two worlds of each environment, when this synth wrote both
+      const terraformDir = written.get(folders.terraform);
+      if (terraformDir !== undefined) {
+        for (const [name, objects] of kubernetesObjects) {
+          const stack = JSON.parse(fs.readFileSync(path.join(terraformDir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
+          all.push(...checkClosure(name, stack, objects));
+        }
+      }
+      refuseViolations(all);
+    },
     stateDir: folders.state,
   });
   return { environments, written: targets.map((t) => t.dir), warnings };

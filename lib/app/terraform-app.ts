@@ -4,14 +4,24 @@
 import { AnnotationMetadataEntryType, App } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { PlatformStack } from '../aws/platform-stack';
+import { REGISTRY_STACK, RegistryStack } from '../aws/registry-stack';
 import type { Platform } from '../model/platform';
 
 /** Options for {@link buildTerraformApp}. */
 export interface TerraformAppOptions {
-  /** The environments to build; an unknown name throws before anything is built. @default every environment of the platform */
+  /**
+   * The environments to build; an unknown name throws before anything is built. With every environment, a registry
+   * in an account of its own (no environment's) gets its stack too, named `registry`.
+   * @default every environment of the platform
+   */
   readonly environments?: readonly string[];
   /** Called with each environment's stack once it is built: add resources of your own, or overrides. @default nothing */
   readonly extendStack?: (stack: PlatformStack) => void;
+  /**
+   * Build the `registry` stack when the platform's registry is in an account of its own.
+   * @default true when `environments` is not given (a synth of every environment)
+   */
+  readonly registry?: boolean;
 }
 
 /**
@@ -26,6 +36,10 @@ export function buildTerraformApp(platform: Platform, outdir: string, options: T
   for (const environment of environments) {
     const stack = new PlatformStack(app, environment.name, { platform, environment });
     options.extendStack?.(stack);
+  }
+  // a registry in an account of its own gets a stack of its own, synthesized with all environments
+  if ((options.registry ?? options.environments === undefined) && platform.registryEnvironment() === undefined) {
+    new RegistryStack(app, REGISTRY_STACK, { platform });
   }
   return app;
 }

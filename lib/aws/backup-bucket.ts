@@ -25,6 +25,7 @@ import { Lazy, TerraformDataSource, TerraformResource } from 'cdktf';
 import { Construct, type IConstruct } from 'constructs';
 import type { IamStatementSpec } from '../model/service';
 import { ValidationError } from '../model/validation';
+import { backupBucketName } from '../model/names';
 import { requireAccountId } from '../model/rules';
 import type { IGrantable } from './service-account-role';
 import { policyDocument, type PolicyStatement } from './_iam';
@@ -81,13 +82,8 @@ export function requireBucketName(path: string, field: string, name: string): vo
   }
 }
 
-/**
- * The deterministic name of an environment's backup bucket: `<platform>-<env>-backups-<accountId>`,
- * and `-<region>` appended for a bucket in another region (a replica).
- */
-export function backupBucketName(platformName: string, environmentName: string, accountId: string, region?: string): string {
-  return `${platformName}-${environmentName}-backups-${accountId}${region ? `-${region}` : ''}`;
-}
+// the name both worlds derive (Velero's storage location names the bucket): lib/model/names.ts
+export { backupBucketName } from '../model/names';
 
 /** Sets `provider` on every Terraform resource and data source under `scope` (KmsKey has no provider prop). */
 export function useProvider(scope: IConstruct, provider: AwsProvider | undefined): void {

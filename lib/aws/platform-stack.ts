@@ -1,8 +1,9 @@
 /**
  * One Terraform stack per environment: AWS provider pinned to the environment's account and region
  * with default tags, the S3 remote backend, the network, the EKS cluster, its node groups, the
- * cluster autoscaler's role, one service-account role per service that asks for AWS permissions, and the
- * environment's backups (bucket, lifecycle, replication, Velero's role).
+ * cluster autoscaler's role, one service-account role per service that asks for AWS permissions, the
+ * environment's backups (bucket, lifecycle, replication, Velero's role), the platform's container registry when this
+ * environment hosts it, and Terraform outputs of what operators and the Kubernetes side read.
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
@@ -10,10 +11,13 @@ import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../model/environment';
 import { qualifiedName, serviceAccountName } from '../model/names';
 import type { Platform } from '../model/platform';
+import { arnPartition } from '../model/partition';
 import { EksCluster } from './eks-cluster';
 import { ClusterAutoscalerRole } from './cluster-autoscaler-role';
+import { ContainerRegistry } from './container-registry';
 import { KmsKey } from './kms-key';
 import { Network, type INetwork } from './network';
+import { AwsServiceEndpoints } from './vpc-endpoints';
 import { NodeGroups } from './node-groups';
 import { PlatformBackups } from './platform-backups';
 import { addRemoteStateBackend, type RemoteStateNames } from './remote-state';
@@ -41,6 +45,11 @@ export class PlatformStack extends TerraformStack {
   public readonly logsKey: KmsKey;
   /** The VPC: created by the stack, or the environment's `existingVpc`. */
   public readonly network: INetwork;
+  /**
+   * Interface endpoints (private DNS) of STS and the AWS services the catalog calls, when the environment keeps
+   * `privateAwsEndpoints` (the default) and some service has AWS permissions.
+   */
+  public readonly awsEndpoints?: AwsServiceEndpoints;
   /** The EKS cluster. */
   public readonly cluster: EksCluster;
   /** The managed node groups. */
@@ -51,6 +60,12 @@ export class PlatformStack extends TerraformStack {
   public readonly serviceRoles: Readonly<Record<string, ServiceAccountRole>>;
   /** The backup bucket, its replication and Velero's role. */
   public readonly backups: PlatformBackups;
+  /**
+   * The platform's container registry, created by the stack of the first environment in the registry's account and
+   * region (`platform.registryEnvironment()`); other environments pull from it.
+   * @default undefined in every other environment's stack
+   */
+  public readonly registry?: ContainerRegistry;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -74,6 +89,7 @@ export class PlatformStack extends TerraformStack {
       description: `CloudWatch log groups of ${name}`,
       allowServicePrincipals: [`logs.${env.region}.amazonaws.com`],
       accountId: env.accountId,
+      partition: arnPartition(env.region),
     });
     this.network = env.existingVpc ? Network.fromAttributes(this, 'Network', { ...env.existingVpc, availabilityZones: env.availabilityZones }) : new Network(this, 'Network', {
       clusterName: name,
@@ -84,11 +100,16 @@ export class PlatformStack extends TerraformStack {
       flowLogsKmsKey: this.logsKey,
       accountId: env.accountId,
     });
+    const endpointServices = platform.interfaceEndpointsOf(env);
+    if (endpointServices.length > 0) {
+      this.awsEndpoints = new AwsServiceEndpoints(this, 'AwsEndpoints', { network: this.network, vpcCidr: env.vpcCidr, services: endpointServices, namePrefix: name });
+    }
     this.cluster = new EksCluster(this, 'Cluster', {
       platformName: platform.name,
       environmentName: env.name,
       accountId: env.accountId,
       kubernetesVersion: env.kubernetesVersion,
+      extendedSupport: env.kubernetesExtendedSupport ?? false,
       network: this.network,
       adminRoleArns: env.clusterAdminRoleArns ?? [],
       publicAccessCidrs: env.publicApiAccessCidrs ?? [],
@@ -119,6 +140,7 @@ export class PlatformStack extends TerraformStack {
         oidcProviderArn: this.cluster.oidcProviderArn,
         oidcIssuer: this.cluster.oidcIssuer,
         statements: service.awsPermissions ?? [],
+        partition: this.cluster.partition,
       });
       if (role.expectedRoleArn !== expectedArn) {
         // both sides derive the ARN from lib/model/names.ts; a difference is a bug here, not bad input
@@ -133,6 +155,32 @@ export class PlatformStack extends TerraformStack {
     new TerraformOutput(this, 'vpc_id', { value: this.network.vpcId });
     new TerraformOutput(this, 'oidc_provider_arn', { value: this.cluster.oidcProviderArn });
     new TerraformOutput(this, 'cluster_autoscaler_role_arn', { value: this.clusterAutoscalerRole.roleArn });
+
+    if (platform.registryEnvironment()?.name === env.name) {
+      this.registry = ContainerRegistry.fromPlatform(this, 'ContainerRegistry', platform);
+    }
+    this.addOutputs();
+  }
+
+  /**
+   * What operators and the Kubernetes side read: the cluster's endpoint, ARN and OIDC issuer, every service role's ARN
+   * (`service_role_arn_<namespace>_<service>`), the backup access-log bucket, the registry's host and every
+   * repository's URL (`repository_url_<namespace>_<service>`; a literal from the model, the same in every stack).
+   */
+  private addOutputs(): void {
+    const out = (name: string, value: string, description: string) => new TerraformOutput(this, name, { value, description });
+    out('cluster_endpoint', this.cluster.endpoint, 'The URL of the EKS API endpoint');
+    out('cluster_arn', this.cluster.clusterArn, 'The ARN of the EKS cluster');
+    out('oidc_issuer', this.cluster.oidcIssuer, 'The OIDC issuer of the cluster, without https:// (the prefix of IRSA trust conditions)');
+    for (const [key, role] of Object.entries(this.serviceRoles).sort(([a], [b]) => a.localeCompare(b))) {
+      out(`service_role_arn_${key.replace('/', '_')}`, role.roleArn, `The IAM role of service account ${key}`);
+    }
+    out('backup_access_log_bucket', this.backups.bucket.accessLogBucket.bucketName, 'The bucket of the backup bucket\'s S3 server access logs');
+    out('container_registry', this.platform.registry.host, 'The host of the platform\'s ECR registry');
+    for (const service of [...this.platform.services].sort((a, b) => qualifiedName(a).localeCompare(qualifiedName(b)))) {
+      const url = this.registry ? this.registry.repositoryOf(service).resource.repositoryUrl : this.platform.repositoryUrl(service);
+      out(`repository_url_${service.namespace}_${service.name}`, url, `The ECR repository of ${qualifiedName(service)}`);
+    }
   }
 }
 

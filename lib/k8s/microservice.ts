@@ -19,6 +19,7 @@ import {
 import { LABEL_MANAGED_BY, LABEL_PART_OF, ROLE_ARN_ANNOTATION, podLabels, serviceAccountName, serviceSelector, versionSelector } from '../model/names';
 import type { ServiceDefinition, TolerationSpec } from '../model/service';
 import { ValidationError } from '../model/validation';
+import { STS_REGIONAL_ENDPOINTS_ANNOTATION } from '../model/aws-endpoints';
 import { requireRoleArn } from '../model/rules';
 import {
   DrainingDeployment,
@@ -195,7 +196,7 @@ export class Microservice extends Construct implements IQuotaConsumer {
         name: saName,
         namespace: ns,
         labels: this.commonLabels(),
-        annotations: this.roleArn ? { [ROLE_ARN_ANNOTATION]: this.roleArn } : undefined,
+        annotations: this.roleArn ? { [ROLE_ARN_ANNOTATION]: this.roleArn, [STS_REGIONAL_ENDPOINTS_ANNOTATION]: 'true' } : undefined,
       },
       automountServiceAccountToken: this.automountServiceAccountToken,
     });

@@ -9,7 +9,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IntOrString, KubeNetworkPolicy, type NetworkPolicyEgressRule, type NetworkPolicyIngressRule, type NetworkPolicyPeer, type NetworkPolicyPort } from 'cdk8s-plus-28/lib/imports/k8s';
 import { qualifiedName, serviceSelector } from '../model/names';
-import type { ServiceDefinition, ServicePortSpec } from '../model/service';
+import type { ExternalEndpointSpec, ServiceDefinition, ServicePortSpec } from '../model/service';
 import { parseCidr } from '../model/cidr';
 import { ValidationError, requireDns1123Label, requireIntegerInRange } from '../model/validation';
 import { targetPortOf } from './_workload';
@@ -106,6 +106,12 @@ export interface ServiceNetworkPolicyProps {
   readonly monitoringNamespace?: string;
   /** The sidecar's metrics ports admitted from monitoring. @default SIDECAR_METRICS_PORTS (15020, 15090) */
   readonly sidecarMetricsPorts?: readonly number[];
+  /**
+   * The endpoints outside the cluster the service calls, each opened on its port (`platform.externalEndpointsOf(env,
+   * service)`: its own and the AWS services its `awsPermissions` call, STS included).
+   * @default the service's `externalEndpoints`
+   */
+  readonly externalEndpoints?: readonly ExternalEndpointSpec[];
 }
 
 /** One NetworkPolicy per service, selecting every version's pods, covering ingress and egress. */
@@ -166,7 +172,7 @@ export class ServiceNetworkPolicy extends Construct {
         egress.push({ to: [peerOf(callee, svc.namespace)], ports });
       }
     }
-    const endpoints = [...(svc.externalEndpoints ?? [])].sort((a, b) => `${a.host}:${a.port}`.localeCompare(`${b.host}:${b.port}`));
+    const endpoints = [...(props.externalEndpoints ?? svc.externalEndpoints ?? [])].sort((a, b) => `${a.host}:${a.port}`.localeCompare(`${b.host}:${b.port}`));
     for (const ep of endpoints) {
       requireIntegerInRange(path, `externalEndpoints.${ep.host}.port`, ep.port, 1, 65535);
       const to: NetworkPolicyPeer[] = ep.cidrs && ep.cidrs.length > 0
@@ -178,7 +184,11 @@ export class ServiceNetworkPolicy extends Construct {
           }
         })
         : [{ ipBlock: { cidr: PUBLIC_INTERNET.cidr, except: [...PUBLIC_INTERNET.except] } }];
-      egress.push({ to, ports: tcpNumbers([ep.port]) });
+      const rule = { to, ports: tcpNumbers([ep.port]) };
+      // hosts behind the same addresses and port (an AWS service's names, all inside the VPC) share one rule
+      if (!egress.some((r) => JSON.stringify(r) === JSON.stringify(rule))) {
+        egress.push(rule);
+      }
     }
 
     this.resource = new KubeNetworkPolicy(this, 'Resource', {

@@ -15,6 +15,7 @@ import {
 import { LABEL_MANAGED_BY, LABEL_PART_OF, ROLE_ARN_ANNOTATION, podLabels, serviceAccountName, serviceSelector, versionSelector } from '../model/names';
 import type { ServiceDefinition, StorageSpec, TolerationSpec } from '../model/service';
 import { ValidationError } from '../model/validation';
+import { STS_REGIONAL_ENDPOINTS_ANNOTATION } from '../model/aws-endpoints';
 import { requireRoleArn } from '../model/rules';
 import { DrainingStatefulSet, containerPorts, envVars, podNodeSelector, podTolerations, probesFor, servicePorts, topologySpread, validateName, validateServiceIdentity, type WorkloadProbes } from './_workload';
 import { DisruptionBudget } from './disruption-budget';
@@ -119,7 +120,7 @@ export class StatefulService extends Construct implements IQuotaConsumer {
     const common = { ...serviceSelector(svc), [LABEL_PART_OF]: svc.partOf, [LABEL_MANAGED_BY]: labels[LABEL_MANAGED_BY] };
     const saName = serviceAccountName(svc);
     new KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: saName, namespace: ns, labels: common, annotations: props.roleArn ? { [ROLE_ARN_ANNOTATION]: props.roleArn } : undefined },
+      metadata: { name: saName, namespace: ns, labels: common, annotations: props.roleArn ? { [ROLE_ARN_ANNOTATION]: props.roleArn, [STS_REGIONAL_ENDPOINTS_ANNOTATION]: 'true' } : undefined },
       automountServiceAccountToken: false,
     });
     this.clientService = new KubeService(this, 'Service', {

@@ -7,3 +7,6 @@ export * from './validation';
 export * from './aws-data';
 export * from './release';
 export * from './rules';
+export * from './aws-endpoints';
+export * from './kubernetes-versions';
+export * from './partition';

@@ -3,12 +3,14 @@
  * Both worlds (lib/aws, lib/k8s) read it; it imports nothing of either.
  */
 import { partitionOf } from './aws-data';
+import { awsExternalEndpoints, awsServiceEndpoints, dnsSuffixOf } from './aws-endpoints';
 import { cidrsOverlap, tryParseCidr, type Cidr } from './cidr';
 import type { EnvironmentConfig, NamespaceQuotaConfig, NodeGroupConfig } from './environment';
 import { qualifiedName, serviceAccountName, serviceAccountRoleArn } from './names';
+import { arnPartition } from './partition';
 import { validateRelease } from './release';
 import { isLabelKey, isLabelValue, requireAccountId, requireRegion, requireRoleArn, validateIamStatements, validateNodeGroupConfigs, validatePublicAccessCidrs } from './rules';
-import { WorkloadKind, type ServiceDefinition, type TolerationSpec } from './service';
+import { WorkloadKind, type ExternalEndpointSpec, type ServiceDefinition, type TolerationSpec } from './service';
 import { ValidationError, imageProblem, isDns1123Label } from './validation';
 
 /**
@@ -28,7 +30,49 @@ export interface PlatformProps {
   readonly services?: readonly ServiceDefinition[];
   /** Tags on every AWS resource of every environment. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * The ECR registry of the platform's images: one account and region for every environment, one repository per
+   * service (`<platform>/<service>`). The stack of the first environment in that account and region creates it;
+   * when no environment is there (a dedicated registry account), deploy a `ContainerRegistry` in a stack of that
+   * account. Environments in other accounts get pull access through the repository policies.
+   * @default the account and region of the first environment, created by that environment's stack
+   */
+  readonly registry?: ContainerRegistryConfig;
+  /**
+   * Registries other than the platform's own that service images may come from: a host (`public.ecr.aws`,
+   * `docker.io` for images without a host) or a host with a path prefix (`public.ecr.aws/docker/library`).
+   * An image from anywhere else is refused.
+   * @default []: only the platform's own registry
+   */
+  readonly allowedImageRegistries?: readonly string[];
 }
+
+/** Where the platform's container images live (see {@link PlatformProps.registry}). */
+export interface ContainerRegistryConfig {
+  /** The AWS account id of the registry, 12 digits. */
+  readonly accountId: string;
+  /** The region of the registry, in the partition of the environments. */
+  readonly region: string;
+  /** Tagged images (releases) each repository keeps, the newest; older ones expire. @default 30 */
+  readonly keepReleases?: number;
+  /** Days an untagged image is kept after its push. @default 7 */
+  readonly untaggedExpiryDays?: number;
+}
+
+/** The platform's registry with its defaults resolved. */
+export interface ResolvedContainerRegistry {
+  readonly accountId: string;
+  readonly region: string;
+  readonly keepReleases: number;
+  readonly untaggedExpiryDays: number;
+  /** The registry's host, `<account>.dkr.ecr.<region>.amazonaws.com`. */
+  readonly host: string;
+}
+
+/** Tagged images a repository keeps by default. */
+export const DEFAULT_KEEP_RELEASES = 30;
+/** Days an untagged image is kept by default. */
+export const DEFAULT_UNTAGGED_EXPIRY_DAYS = 7;
 
 const K8S_VERSION = /^1\.\d{2}$/;
 
@@ -42,6 +86,10 @@ export class Platform {
   public readonly services: readonly ServiceDefinition[];
   /** Tags on every AWS resource. */
   public readonly tags: Readonly<Record<string, string>>;
+  /** The ECR registry of the platform's images, defaults resolved. */
+  public readonly registry: ResolvedContainerRegistry;
+  /** Registries (hosts or host/path prefixes) images may come from besides {@link registry}. */
+  public readonly allowedImageRegistries: readonly string[];
 
   private readonly path: string;
   /** Callers of each service by `namespace/name`, built once: callersOf is then linear in its answer. */
@@ -57,6 +105,9 @@ export class Platform {
     this.services = props.services ?? [];
     this.tags = props.tags ?? {};
     this.validateEnvironments();
+    this.registry = resolveRegistry(this.path, props.registry ?? { accountId: this.environments[0].accountId, region: this.environments[0].region }, this.environments);
+    this.allowedImageRegistries = props.allowedImageRegistries ?? [];
+    validateAllowedImageRegistries(this.path, this.allowedImageRegistries);
     this.validateServices();
     this.validateEnvironmentsAgainstServices();
     this.callers = this.indexCallers();
@@ -145,12 +196,45 @@ export class Platform {
     };
   }
 
+  /**
+   * Every endpoint outside the cluster a service calls in an environment: its `externalEndpoints`, then the AWS
+   * services its `awsPermissions` call, STS first (see lib/model/aws-endpoints.ts). The mesh and the NetworkPolicy
+   * both open exactly these.
+   */
+  public externalEndpointsOf(env: EnvironmentConfig, service: ServiceDefinition): ExternalEndpointSpec[] {
+    return [...(service.externalEndpoints ?? []), ...awsExternalEndpoints(env.region, env.vpcCidr, service.awsPermissions ?? [], env.privateAwsEndpoints ?? true)];
+  }
+
+  /** The interface endpoints an environment's VPC needs: STS and those of the services the catalog calls, sorted. */
+  public interfaceEndpointsOf(env: EnvironmentConfig): string[] {
+    if (env.privateAwsEndpoints === false) {
+      return [];
+    }
+    const names = this.services.flatMap((s) => awsServiceEndpoints(env.region, s.awsPermissions ?? []).map((e) => e.interfaceEndpoint));
+    return [...new Set(names.filter((n): n is string => n !== undefined))].sort();
+  }
+
   /** The ARN of the service's IAM role in an environment, or undefined if it asks for no AWS permissions. */
   public serviceRoleArn(env: EnvironmentConfig, service: ServiceDefinition): string | undefined {
     if (!service.awsPermissions || service.awsPermissions.length === 0) {
       return undefined;
     }
-    return serviceAccountRoleArn(this.name, env.name, env.accountId, service.namespace, serviceAccountName(service));
+    return serviceAccountRoleArn(this.name, env.name, env.accountId, service.namespace, serviceAccountName(service), arnPartition(env.region));
+  }
+
+  /** The ECR repository name of a service: `<platform>/<service>`. */
+  public repositoryName(service: Pick<ServiceDefinition, 'name'>): string {
+    return containerRepositoryName(this.name, service);
+  }
+
+  /** The URL of a service's ECR repository, `<registry host>/<platform>/<service>` (an image without its tag). */
+  public repositoryUrl(service: Pick<ServiceDefinition, 'name'>): string {
+    return `${this.registry.host}/${this.repositoryName(service)}`;
+  }
+
+  /** The environment whose stack creates the registry: the first in its account and region; undefined for a registry account of its own. */
+  public registryEnvironment(): EnvironmentConfig | undefined {
+    return this.environments.find((e) => e.accountId === this.registry.accountId && e.region === this.registry.region);
   }
 
   private validateEnvironments(): void {
@@ -162,6 +246,9 @@ export class Platform {
       const at = (field: string) => `environments.${env.name}.${field}`;
       if (!isDns1123Label(env.name) || env.name.length > 20) {
         throw new ValidationError(this.path, 'environments[].name', env.name, 'allowed: a DNS-1123 label of at most 20 characters (dev, qa, prod-eu)');
+      }
+      if (env.name === 'registry') {
+        throw new ValidationError(this.path, 'environments[].name', env.name, 'allowed: any DNS label but registry (the name of the container registry\'s stack)');
       }
       if (seen.has(env.name)) {
         throw new ValidationError(this.path, 'environments[].name', env.name, 'allowed: each environment once');
@@ -254,6 +341,10 @@ export class Platform {
         if (problem) {
           throw new ValidationError(this.path, at(`versions.${v.name}.image`), v.image, problem);
         }
+        if (!this.isAllowedImage(v.image)) {
+          const others = this.allowedImageRegistries.length > 0 ? ` or of allowedImageRegistries (${this.allowedImageRegistries.join(', ')})` : ' (add other registries to allowedImageRegistries)';
+          throw new ValidationError(this.path, at(`versions.${v.name}.image`), v.image, `allowed: an image of the platform's registry ${this.registry.host}${others}; this one comes from ${imageRegistry(v.image)}`);
+        }
       }
       if (svc.ports.length === 0) {
         throw new ValidationError(this.path, at('ports'), [], 'allowed: one or more ports');
@@ -292,6 +383,62 @@ export class Platform {
       }
       validateIamStatements(this.path, at('awsPermissions'), svc.awsPermissions ?? []);
       validateScheduling(this.path, at(''), svc.nodeSelector ?? {}, svc.tolerations ?? []);
+    }
+  }
+
+  /** Whether an image comes from the platform's registry or an allowed one. */
+  private isAllowedImage(image: string): boolean {
+    const host = imageRegistry(image);
+    const name = host === 'docker.io' && !image.startsWith('docker.io/') ? `docker.io/${image}` : image;
+    return host === this.registry.host || this.allowedImageRegistries.some((entry) => entry === host || (entry.includes('/') && name.startsWith(`${entry}/`)));
+  }
+}
+
+/** The ECR repository name of a service: `<platform>/<service>`. */
+export function containerRepositoryName(platformName: string, service: Pick<ServiceDefinition, 'name'>): string {
+  return `${platformName}/${service.name}`;
+}
+
+/** The host of an account's private ECR registry in a region, `<account>.dkr.ecr.<region>.amazonaws.com` (`.com.cn` in China). */
+export function containerRegistryHost(accountId: string, region: string): string {
+  return `${accountId}.dkr.ecr.${region}.${dnsSuffixOf(region)}`;
+}
+
+/**
+ * The registry an image reference points to: its first path component when that is a host (it holds a `.` or a
+ * `:`, or is `localhost`), else `docker.io` (Docker Hub, as the container runtime resolves it).
+ */
+export function imageRegistry(image: string): string {
+  const slash = image.indexOf('/');
+  const first = slash < 0 ? '' : image.slice(0, slash);
+  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : 'docker.io';
+}
+
+function resolveRegistry(path: string, config: ContainerRegistryConfig, environments: readonly EnvironmentConfig[]): ResolvedContainerRegistry {
+  requireAccountId(path, 'registry.accountId', config.accountId);
+  requireRegion(path, 'registry.region', config.region);
+  const partitions = [...new Set(environments.map((e) => partitionOf(e.region)))];
+  if (partitions.some((p) => p !== partitionOf(config.region))) {
+    throw new ValidationError(path, 'registry.region', config.region, `allowed: a region of the environments' partition (${partitions.join(', ')}); nodes pull only within a partition`);
+  }
+  const keepReleases = config.keepReleases ?? DEFAULT_KEEP_RELEASES;
+  const untaggedExpiryDays = config.untaggedExpiryDays ?? DEFAULT_UNTAGGED_EXPIRY_DAYS;
+  requireWholeNumberAtLeastOne(path, 'registry.keepReleases', keepReleases);
+  requireWholeNumberAtLeastOne(path, 'registry.untaggedExpiryDays', untaggedExpiryDays);
+  return { accountId: config.accountId, region: config.region, keepReleases, untaggedExpiryDays, host: containerRegistryHost(config.accountId, config.region) };
+}
+
+/** Throws unless `value` is a whole number, 1 or more (the registry's retention counts; ContainerRegistry applies it too). */
+export function requireWholeNumberAtLeastOne(path: string, field: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ValidationError(path, field, value, 'allowed: a whole number, 1 or more');
+  }
+}
+
+function validateAllowedImageRegistries(path: string, entries: readonly string[]): void {
+  for (const entry of entries) {
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9._-]+)*$/.test(entry)) {
+      throw new ValidationError(path, 'allowedImageRegistries', entry, 'allowed: a registry host such as public.ecr.aws (with an optional :port), optionally followed by a path prefix such as /docker/library; no scheme, no trailing /');
     }
   }
 }

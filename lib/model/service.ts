@@ -30,7 +30,10 @@ export interface ServicePortSpec {
 export interface ServiceVersionSpec {
   /** The version's name, a DNS-1123 label, e.g. `v1`. */
   readonly name: string;
-  /** The image, pinned by tag or digest (`repo:1.4.2` or `repo@sha256:...`); `latest` or no tag is refused. */
+  /**
+   * The image, pinned by tag or digest (`repo:1.4.2` or `repo@sha256:...`); `latest` or no tag is refused. It comes
+   * from the platform's registry (`Platform.repositoryUrl(service)`) or one of `allowedImageRegistries`.
+   */
   readonly image: string;
 }
 

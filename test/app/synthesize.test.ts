@@ -33,14 +33,18 @@ describe('synthesize (the main job as a function)', () => {
     synthesize(platform, { outdir: first });
   });
 
-  test('writes one Terraform stack and one Kubernetes folder per environment', () => {
+  test('writes one Terraform stack and one Kubernetes folder per environment, and the registry account\'s stack', () => {
     expect(outputFiles(first)).toEqual([
       'cdktf.out/manifest.json',
       'cdktf.out/stacks/dev/cdk.tf.json',
       'cdktf.out/stacks/prod/cdk.tf.json',
+      'cdktf.out/stacks/registry/cdk.tf.json',
       'cdktf.out/stacks/staging/cdk.tf.json',
+      'dist/dev/PREREQUISITES.md',
       'dist/dev/platform.k8s.yaml',
+      'dist/prod/PREREQUISITES.md',
       'dist/prod/platform.k8s.yaml',
+      'dist/staging/PREREQUISITES.md',
       'dist/staging/platform.k8s.yaml',
     ]);
   });
@@ -81,7 +85,7 @@ describe('synthesize (the main job as a function)', () => {
     const out = scratch();
     const result = synthesize(platform, { environments: ['prod', 'dev'], outdir: out });
     expect(result.environments).toEqual(['dev', 'prod']);
-    expect(outputFiles(out)).toEqual(['cdktf.out/manifest.json', 'cdktf.out/stacks/dev/cdk.tf.json', 'cdktf.out/stacks/prod/cdk.tf.json', 'dist/dev/platform.k8s.yaml', 'dist/prod/platform.k8s.yaml']);
+    expect(outputFiles(out)).toEqual(['cdktf.out/manifest.json', 'cdktf.out/stacks/dev/cdk.tf.json', 'cdktf.out/stacks/prod/cdk.tf.json', 'dist/dev/PREREQUISITES.md', 'dist/dev/platform.k8s.yaml', 'dist/prod/PREREQUISITES.md', 'dist/prod/platform.k8s.yaml']);
   });
 
   test('writes one world only with `only`', () => {
@@ -90,7 +94,7 @@ describe('synthesize (the main job as a function)', () => {
     expect(outputFiles(tf)).toEqual(['cdktf.out/manifest.json', 'cdktf.out/stacks/dev/cdk.tf.json']);
     const k8s = scratch();
     synthesize(platform, { environments: ['dev'], outdir: k8s, only: 'kubernetes' });
-    expect(outputFiles(k8s)).toEqual(['dist/dev/platform.k8s.yaml']);
+    expect(outputFiles(k8s)).toEqual(['dist/dev/PREREQUISITES.md', 'dist/dev/platform.k8s.yaml']);
   });
 
   test('writes where the cdktf and cdk8s CLIs ask (CDKTF_OUTDIR, CDK8S_OUTDIR)', () => {
@@ -109,7 +113,7 @@ describe('synthesize (the main job as a function)', () => {
         }
       }
     }
-    expect(outputFiles(out)).toEqual(['k8s-here/dev/platform.k8s.yaml', 'tf-here/manifest.json', 'tf-here/stacks/dev/cdk.tf.json']);
+    expect(outputFiles(out)).toEqual(['k8s-here/dev/PREREQUISITES.md', 'k8s-here/dev/platform.k8s.yaml', 'tf-here/manifest.json', 'tf-here/stacks/dev/cdk.tf.json']);
   });
 
   test('fails when an unknown environment is named, and writes nothing', () => {

@@ -5,7 +5,7 @@
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { Testing } from 'cdktf';
 import type {} from 'cdktf/lib/testing/adapters/jest';
-import { environments, services } from '../../apps/platform';
+import { environments, services, imageSources } from '../../apps/platform';
 import { PlatformStack } from '../../lib/aws/platform-stack';
 import type { EnvironmentConfig } from '../../lib/model/environment';
 import { Platform } from '../../lib/model/platform';
@@ -18,7 +18,7 @@ const prodEnv = environments.find((e) => e.name === 'prod')!;
 
 function stackOf(change: Partial<EnvironmentConfig> = {}, extend?: (stack: PlatformStack) => void): Parsed {
   const env = { ...prodEnv, ...change };
-  const platform = new Platform({ name: 'shop', environments: [env], services });
+  const platform = new Platform({ ...imageSources, name: 'shop', environments: [env], services });
   const stack = new PlatformStack(Testing.app(), env.name, { platform, environment: platform.environment(env.name) });
   extend?.(stack);
   return JSON.parse(Testing.synth(stack)) as Parsed;
@@ -63,9 +63,8 @@ describe('PlatformStack: an existing VPC', () => {
     expect(of(out, 'aws_nat_gateway')).toEqual({});
     const cluster = Object.values(of(out, 'aws_eks_cluster'))[0] as { vpc_config: { subnet_ids: string[] } };
     expect(cluster.vpc_config.subnet_ids).toEqual(existingVpc.privateSubnetIds);
-    for (const group of Object.values(of(out, 'aws_eks_node_group'))) {
-      expect(group.subnet_ids).toEqual(existingVpc.privateSubnetIds);
-    }
+    // one node group per zone, each in that zone's subnet of the existing VPC
+    expect(Object.values(of(out, 'aws_eks_node_group')).map((g) => (g.subnet_ids as string[])[0]).sort()).toEqual(expect.arrayContaining(existingVpc.privateSubnetIds));
     expect(out.output.vpc_id.value).toBe(existingVpc.vpcId);
   });
 

@@ -5,6 +5,7 @@ import type {} from 'cdktf/lib/testing/adapters/jest';
 import { platform } from '../../apps/platform';
 import type { Network } from '../../lib/aws/network';
 import { PlatformStack } from '../../lib/aws/platform-stack';
+import { Platform } from '../../lib/model/platform';
 import { checkTerraformStack, readPolicyDocument } from '../../lib/policy/terraform-rules';
 
 type Body = Record<string, unknown>;
@@ -61,7 +62,7 @@ describe('PlatformStack prod (the reference platform)', () => {
     const clusters = of(prod.parsed, 'aws_eks_cluster');
     expect(clusters).toHaveLength(1);
     const c = clusters[0];
-    expect(c.version).toBe('1.33');
+    expect(c.version).toBe('1.35');
     expect(c.encryption_config).toEqual({ resources: ['secrets'], provider: { key_arn: expect.stringMatching(/^\$\{aws_kms_key\./) } });
     expect([...(c.enabled_cluster_log_types as string[])].sort()).toEqual(['api', 'audit', 'authenticator', 'controllerManager', 'scheduler']);
     expect(c.vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: false });
@@ -80,8 +81,10 @@ describe('PlatformStack prod (the reference platform)', () => {
     const sum = (k: string) => groups.reduce((n, g) => n + ((g.scaling_config as Record<string, number>)[k] ?? 0), 0);
     expect(sum('min_size')).toBe(20);
     expect(sum('max_size')).toBe(200);
+    // one group per zone, each in its zone's private subnet
+    expect(new Set(groups.map((g) => (g.subnet_ids as string[])[0])).size).toBe(3);
     for (const g of groups) {
-      expect(g.subnet_ids).toHaveLength(3);
+      expect(g.subnet_ids).toHaveLength(1);
       expect((g.subnet_ids as string[]).every((id) => id.includes('PrivateSubnet'))).toBe(true);
       expect(g.remote_access).toBeUndefined();
       expect(g.lifecycle).toEqual({ ignore_changes: ['scaling_config[0].desired_size'] });
@@ -133,12 +136,12 @@ describe('PlatformStack prod (the reference platform)', () => {
     });
   });
 
-  it('keeps state in S3 with encryption and a DynamoDB lock table named from the environment', () => {
+  it('keeps state in S3 with encryption and S3 native locking (use_lockfile), no DynamoDB table', () => {
     expect(prod.parsed.terraform.backend.s3).toEqual({
       bucket: 'shop-prod-333333333333-tfstate',
       key: 'prod/terraform.tfstate',
       region: 'eu-central-1',
-      dynamodb_table: 'shop-prod-tflock',
+      use_lockfile: true,
       encrypt: true,
     });
     expect(S3Backend).toBeDefined();
@@ -164,10 +167,10 @@ describe('PlatformStack prod (the reference platform)', () => {
     expect(role?.assume_role_policy).toContain(':sub":"system:serviceaccount:kube-system:cluster-autoscaler"');
   });
 
-  it('installs the five core add-ons at pinned versions', () => {
+  it('installs the six core add-ons (metrics-server among them, for the HPAs) at the versions of the table (on 1.35, AWS\'s defaults read at plan time)', () => {
     const addons = of(prod.parsed, 'aws_eks_addon');
-    expect(addons.map((a) => a.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
-    expect(addons.every((a) => typeof a.addon_version === 'string' && /^v\d+\.\d+\.\d+-eksbuild\.\d+$/.test(a.addon_version))).toBe(true);
+    expect(addons.map((a) => a.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'metrics-server', 'vpc-cni']);
+    expect(addons.every((a) => typeof a.addon_version === 'string' && /^(v\d+\.\d+\.\d+-eksbuild\.\d+|\$\{data\.aws_eks_addon_version\.[\w-]+\.version\})$/.test(a.addon_version))).toBe(true);
   });
 
   it('gives each admin role an access entry with the cluster-admin policy at cluster scope', () => {
@@ -175,5 +178,81 @@ describe('PlatformStack prod (the reference platform)', () => {
     expect(associations.map((a) => a.principal_arn).sort()).toEqual(['arn:aws:iam::333333333333:role/platform-admins', 'arn:aws:iam::333333333333:role/sre-oncall']);
     expect(associations.every((a) => a.policy_arn === 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy')).toBe(true);
     expect(of(prod.parsed, 'aws_eks_access_entry')).toHaveLength(2);
+  });
+});
+
+describe('PlatformStack outputs and container registry', () => {
+  type Outputs = Record<string, { value: string }>;
+  let prod: { stack: PlatformStack; outputs: Outputs; parsed: Stack };
+  beforeAll(() => {
+    const { stack, parsed } = synth('prod');
+    prod = { stack, parsed, outputs: (parsed as unknown as { output: Outputs }).output };
+  });
+
+  it('outputs the cluster endpoint, ARN and OIDC issuer', () => {
+    expect(prod.outputs.cluster_endpoint.value).toMatch(/^\$\{aws_eks_cluster\.Cluster_\w+\.endpoint\}$/);
+    expect(prod.outputs.cluster_arn.value).toMatch(/^\$\{aws_eks_cluster\.Cluster_\w+\.arn\}$/);
+    expect(prod.outputs.oidc_issuer.value).toContain('aws_iam_openid_connect_provider.Cluster_OidcProvider');
+  });
+
+  it('outputs one role ARN per service role, named service_role_arn_<namespace>_<service>', () => {
+    const names = Object.keys(prod.outputs).filter((n) => n.startsWith('service_role_arn_'));
+    expect(names).toEqual(Object.keys(prod.stack.serviceRoles).map((k) => `service_role_arn_${k.replace('/', '_')}`).sort());
+    expect(names.length).toBeGreaterThan(0);
+    expect(prod.outputs.service_role_arn_shop_notification.value).toMatch(/^\$\{aws_iam_role\.ServiceRoles_shop-notification_\w+\.arn\}$/);
+  });
+
+  it('outputs the bucket names', () => {
+    expect(prod.outputs.backup_bucket.value).toBe('shop-prod-backups-333333333333');
+    expect(prod.outputs.backup_access_log_bucket.value).toBe(prod.stack.backups.bucket.accessLogBucket.bucketName);
+  });
+
+  it('outputs the registry host and one repository URL per service, from the model', () => {
+    expect(prod.outputs.container_registry.value).toBe('111122223333.dkr.ecr.eu-central-1.amazonaws.com');
+    const names = Object.keys(prod.outputs).filter((n) => n.startsWith('repository_url_'));
+    expect(names).toHaveLength(platform.services.length);
+    expect(prod.outputs['repository_url_shop-data_redis'].value).toBe('111122223333.dkr.ecr.eu-central-1.amazonaws.com/shop/redis');
+    expect(prod.outputs.repository_url_shop_storefront.value).toBe(platform.repositoryUrl(platform.service('storefront', 'shop')));
+  });
+
+  it('creates no registry when the registry has an account of its own', () => {
+    expect(prod.stack.registry).toBeUndefined();
+    expect(prod.parsed.resource.aws_ecr_repository).toBeUndefined();
+  });
+
+  describe('with the registry in an environment account (the default: the first environment)', () => {
+    const own = new Platform({
+      name: 'shop',
+      environments: platform.environments,
+      services: platform.services,
+      allowedImageRegistries: ['111122223333.dkr.ecr.eu-central-1.amazonaws.com', 'public.ecr.aws'],
+    });
+    const build = (envName: string) => {
+      const stack = new PlatformStack(Testing.app(), envName, { platform: own, environment: own.environment(envName) });
+      return { stack, parsed: JSON.parse(Testing.synth(stack)) as Stack & { output: Outputs } };
+    };
+    let dev: ReturnType<typeof build>;
+    let staging: ReturnType<typeof build>;
+    beforeAll(() => {
+      dev = build('dev');
+      staging = build('staging');
+    });
+
+    it('creates the repositories in the first environment\'s stack, with pulls for the other environment accounts', () => {
+      expect(own.registryEnvironment()?.name).toBe('dev');
+      expect(Object.keys(dev.parsed.resource.aws_ecr_repository)).toHaveLength(own.services.length);
+      expect(dev.stack.registry?.pullAccountIds).toEqual(['222222222222', '333333333333']);
+      const policy = JSON.parse(Object.values(dev.parsed.resource.aws_ecr_repository_policy)[0].policy as string) as { Statement: Array<{ Principal: unknown; Action: string[] }> };
+      expect(policy.Statement[0].Principal).toEqual({ AWS: ['arn:aws:iam::222222222222:root', 'arn:aws:iam::333333333333:root'] });
+      expect(policy.Statement[0].Action).toEqual(['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']);
+      expect(dev.parsed.output.repository_url_shop_cart.value).toMatch(/^\$\{aws_ecr_repository\.ContainerRegistry_Repositories_shop-cart_\w+\.repository_url\}$/);
+      expect(checkTerraformStack(dev.parsed)).toEqual([]);
+    });
+
+    it('creates nothing of the registry in the other stacks, which output the same URLs', () => {
+      expect(staging.stack.registry).toBeUndefined();
+      expect(staging.parsed.resource.aws_ecr_repository).toBeUndefined();
+      expect(staging.parsed.output.repository_url_shop_cart.value).toBe('111111111111.dkr.ecr.eu-central-1.amazonaws.com/shop/cart');
+    });
   });
 });

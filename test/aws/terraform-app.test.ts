@@ -33,9 +33,12 @@ describe('buildTerraformApp (lib/app/terraform-app.ts)', () => {
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('has one stack per environment, named dev, staging and prod', () => {
+  it('has one stack per environment, named dev, staging and prod, and the registry\'s own account gets a registry stack', () => {
     const app = buildTerraformApp(platform, path.join(tmp, 'c'));
-    expect(app.node.children.filter((c) => c instanceof TerraformStack).map((c) => c.node.id)).toEqual(['dev', 'staging', 'prod']);
+    expect(app.node.children.filter((c) => c instanceof TerraformStack).map((c) => c.node.id)).toEqual(['dev', 'staging', 'prod', 'registry']);
+    const registry = JSON.parse(first.get(path.join('stacks', 'registry', 'cdk.tf.json'))!) as { provider: { aws: { allowed_account_ids: string[] }[] }; resource: { aws_ecr_repository: Record<string, { name: string }> } };
+    expect(registry.provider.aws[0].allowed_account_ids).toEqual([platform.registry.accountId]);
+    expect(Object.values(registry.resource.aws_ecr_repository).map((r) => r.name)).toContain('shop/storefront');
     for (const env of ['dev', 'staging', 'prod']) {
       expect(first.has(path.join('stacks', env, 'cdk.tf.json'))).toBe(true);
     }

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { environments, services } from '../../apps/platform';
+import { environments, services, imageSources } from '../../apps/platform';
 import { EbsStorageClass, EbsVolumeType, ReclaimPolicy } from '../../lib/k8s/ebs-storage-class';
 import { PlatformChart } from '../../lib/k8s/platform-chart';
 import { Platform } from '../../lib/model/platform';
@@ -31,12 +31,12 @@ describe('EbsStorageClass', () => {
   });
 
   test('is emitted by the platform chart for the stateful services\' class', () => {
-    const chart = new PlatformChart(Testing.app(), 'platform', { platform: new Platform({ name: 'shop', environments, services }), environment: 'prod' });
+    const chart = new PlatformChart(Testing.app(), 'platform', { platform: new Platform({ ...imageSources, name: 'shop', environments, services }), environment: 'prod' });
     expect(Testing.synth(chart).filter((o) => o.kind === 'StorageClass').map((o) => o.metadata.name)).toEqual(['gp3']);
   });
 
   test('fails when a stateful service names a class the chart does not emit', () => {
-    const platform = new Platform({
+    const platform = new Platform({ ...imageSources,
       name: 'shop',
       environments,
       services: services.map((s) => (s.storage ? { ...s, storage: { ...s.storage, storageClassName: 'io2' } } : s)),

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { buildKubernetesApp, KUBERNETES_FILE } from '../../lib/app/kubernetes-app';
 import { checkOutput } from '../../lib/policy/gate';
-import { environments, platform, services } from '../../apps/platform';
+import { environments, platform, services, imageSources } from '../../apps/platform';
 import { Microservice } from '../../lib/k8s/microservice';
 import { Platform } from '../../lib/model/platform';
 import { PortProtocol, type ServiceDefinition } from '../../lib/model/service';
@@ -68,7 +68,7 @@ describe('synth of bad input', () => {
     const { dir, before } = previousDist();
     const dev = environments.find((e) => e.name === 'dev');
     if (!dev) throw new Error('no dev');
-    const small = new Platform({
+    const small = new Platform({ ...imageSources,
       name: 'shop',
       services,
       environments: [{ ...dev, kubernetes: { ...dev.kubernetes, namespaceQuota: { ...dev.kubernetes.namespaceQuota, requestsCpuMillis: 4000, pods: 20 } } }],

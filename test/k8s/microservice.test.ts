@@ -70,7 +70,8 @@ describe('Microservice', () => {
 
   test('annotates the ServiceAccount with its IAM role and does not mount its token', () => {
     const sa = find('ServiceAccount', 'cart');
-    expect(sa.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/shop-prod-shop-cart' });
+    // regional STS: the endpoint the platform opens (and serves from inside the VPC)
+    expect(sa.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/shop-prod-shop-cart', 'eks.amazonaws.com/sts-regional-endpoints': 'true' });
     expect(sa.automountServiceAccountToken).toBe(false);
     expect(find('Deployment', 'cart-v1').spec.template.spec.automountServiceAccountToken).toBe(false);
   });

@@ -1,4 +1,4 @@
-import { environments, platform, services } from '../../apps/platform';
+import { environments, imageSources, platform, services } from '../../apps/platform';
 import { TaintEffect, type EnvironmentConfig } from '../../lib/model/environment';
 import { Platform } from '../../lib/model/platform';
 import { Release, type ServiceDefinition } from '../../lib/model/service';
@@ -11,11 +11,12 @@ function withEnv(change: Partial<EnvironmentConfig>, name = 'prod'): Platform {
     name: 'shop',
     environments: environments.map((e) => (e.name === name ? { ...e, ...change } : e)),
     services,
+    ...imageSources,
   });
 }
 
 function withService(name: string, change: Partial<ServiceDefinition>): Platform {
-  return new Platform({ name: 'shop', environments, services: services.map((s) => (s.name === name ? { ...s, ...change } : s)) });
+  return new Platform({ name: 'shop', environments, services: services.map((s) => (s.name === name ? { ...s, ...change } : s)), ...imageSources });
 }
 
 function errorOf(build: () => unknown): ValidationError {
@@ -100,7 +101,7 @@ describe('Platform', () => {
   });
 
   test('accepts any DNS label as an environment name', () => {
-    const platform = new Platform({ name: 'shop', environments: [{ ...prod, name: 'qa' }], services });
+    const platform = new Platform({ name: 'shop', environments: [{ ...prod, name: 'qa' }], services, ...imageSources });
     expect(platform.environments.map((e) => e.name)).toEqual(['qa']);
   });
 
@@ -137,9 +138,9 @@ describe('Platform', () => {
   });
 
   test('fails when a node group name is longer than the stack allows', () => {
-    const name = 'a'.repeat(41);
+    const name = 'a'.repeat(39);
     const err = errorOf(() => withEnv({ nodeGroups: [{ name, instanceTypes: ['m6i.large'], minSize: 3, maxSize: 6, desiredSize: 3 }] }));
-    expect(err.message).toContain('allowed: unique DNS-1123 labels of at most 40 characters');
+    expect(err.message).toContain('allowed: unique DNS-1123 labels of at most 38 characters');
   });
 
   test('fails when a blue-green release names an active version outside its pair', () => {
@@ -173,7 +174,7 @@ describe('Platform', () => {
     const tainted = [...prod.nodeGroups, { ...prod.nodeGroups[0], name: 'dedicated', labels: { pool: 'dedicated' }, taints: [{ key: 'dedicated', value: 'data', effect: TaintEffect.NO_SCHEDULE }] }];
     const envs = environments.map((e) => ({ ...e, nodeGroups: e.name === 'prod' ? tainted : e.nodeGroups }));
     const svc = (tolerate: boolean) => services.map((s) => (s.name === 'cart' ? { ...s, nodeSelector: { pool: 'dedicated' }, tolerations: tolerate ? [{ key: 'dedicated', value: 'data' }] : [] } : s));
-    const build = (tolerate: boolean) => new Platform({ name: 'shop', environments: envs.filter((e) => e.name === 'prod'), services: svc(tolerate) });
+    const build = (tolerate: boolean) => new Platform({ name: 'shop', environments: envs.filter((e) => e.name === 'prod'), services: svc(tolerate), ...imageSources });
     expect(errorOf(() => build(false)).field).toBe('services.cart.nodeSelector');
     expect(() => build(true)).not.toThrow();
   });
@@ -203,7 +204,7 @@ describe('Platform', () => {
       versions: [services[0].versions[0]], calls: i > 0 ? [`svc-${i - 1}`, 'svc-0'] : [],
     }));
     const plain = environments.map((e) => ({ ...e, kubernetes: { ...e.kubernetes, serviceOverrides: undefined } }));
-    const big = new Platform({ name: 'shop', environments: plain, services: many });
+    const big = new Platform({ name: 'shop', environments: plain, services: many, ...imageSources });
     expect(big.callersOf(big.service('svc-0', 'shop')).map((s) => s.name)).toHaveLength(399);
     expect(big.callersOf(big.service('svc-5', 'shop')).map((s) => s.name)).toEqual(['svc-6']);
   });
@@ -236,5 +237,67 @@ describe('Platform', () => {
 
   test('fails when a service name is not a DNS-1123 label', () => {
     expect(errorOf(() => withService('cart', { name: 'Cart_Service' })).message).toContain('services[].name is "Cart_Service"; allowed: a DNS-1123 label');
+  });
+});
+
+describe('Platform image registries', () => {
+  const storefront = services.find((s) => s.name === 'storefront')!;
+  const withImage = (image: string, sources: Partial<typeof imageSources> = imageSources) =>
+    new Platform({ name: 'shop', environments, services: services.map((s) => (s.name === 'storefront' ? { ...s, versions: [{ name: 'v1', image }] } : s)), ...sources });
+
+  test('accepts the reference platform: its own registry and ECR Public Docker library images', () => {
+    expect(platform.registry).toEqual({ accountId: '111122223333', region: 'eu-central-1', keepReleases: 30, untaggedExpiryDays: 7, host: '111122223333.dkr.ecr.eu-central-1.amazonaws.com' });
+    expect(platform.allowedImageRegistries).toEqual(['public.ecr.aws/docker/library']);
+    expect(platform.repositoryName(storefront)).toBe('shop/storefront');
+    expect(platform.repositoryUrl(storefront)).toBe('111122223333.dkr.ecr.eu-central-1.amazonaws.com/shop/storefront');
+    expect(platform.registryEnvironment()).toBeUndefined();
+  });
+
+  test('puts the registry by default in the first environment, whose stack creates it', () => {
+    const own = withImage('111111111111.dkr.ecr.eu-central-1.amazonaws.com/shop/storefront:3.12.0', { allowedImageRegistries: ['public.ecr.aws', '111122223333.dkr.ecr.eu-central-1.amazonaws.com'] });
+    expect(own.registry.host).toBe('111111111111.dkr.ecr.eu-central-1.amazonaws.com');
+    expect(own.registryEnvironment()?.name).toBe('dev');
+  });
+
+  test('fails when an image comes from a registry that is neither the platform\'s nor allowed', () => {
+    const err = errorOf(() => withImage('ghcr.io/acme/storefront:3.12.0'));
+    expect(err.field).toBe('services.storefront.versions.v1.image');
+    expect(err.message).toBe(
+      'Platform(shop): services.storefront.versions.v1.image is "ghcr.io/acme/storefront:3.12.0"; allowed: an image of the platform\'s registry ' +
+        '111122223333.dkr.ecr.eu-central-1.amazonaws.com or of allowedImageRegistries (public.ecr.aws/docker/library); this one comes from ghcr.io',
+    );
+  });
+
+  test('fails when an image comes from the ECR registry of another account', () => {
+    expect(errorOf(() => withImage('333333333333.dkr.ecr.eu-central-1.amazonaws.com/shop/storefront:3.12.0')).message).toContain('this one comes from 333333333333.dkr.ecr.eu-central-1.amazonaws.com');
+  });
+
+  test('fails when an image outside an allowed path prefix comes from an allowed host', () => {
+    expect(errorOf(() => withImage('public.ecr.aws/someone/storefront:1.0.0')).field).toBe('services.storefront.versions.v1.image');
+    expect(() => withImage('public.ecr.aws/docker/library/nginx:1.27.0')).not.toThrow();
+  });
+
+  test('fails when an image without a host (Docker Hub) is used and docker.io is not allowed', () => {
+    expect(errorOf(() => withImage('nginx:1.27.0')).message).toContain('this one comes from docker.io');
+    expect(() => withImage('nginx:1.27.0', { ...imageSources, allowedImageRegistries: ['docker.io', 'public.ecr.aws'] })).not.toThrow();
+  });
+
+  test('fails when no registry is declared and the images are elsewhere', () => {
+    expect(errorOf(() => new Platform({ name: 'shop', environments, services })).message).toContain("allowed: an image of the platform's registry 111111111111.dkr.ecr.eu-central-1.amazonaws.com (add other registries to allowedImageRegistries)");
+  });
+
+  test('fails when the registry is in another partition than the environments', () => {
+    const err = errorOf(() => withImage('x.example.com/a:1.0.0', { registry: { accountId: '111122223333', region: 'cn-north-1' } }));
+    expect(err.field).toBe('registry.region');
+  });
+
+  test('fails when the registry keeps no releases', () => {
+    expect(errorOf(() => withImage('x.example.com/a:1.0.0', { registry: { accountId: '111122223333', region: 'eu-central-1', keepReleases: 0 } })).message).toBe(
+      'Platform(shop): registry.keepReleases is 0; allowed: a whole number, 1 or more',
+    );
+  });
+
+  test('fails when an allowed registry is given with a scheme', () => {
+    expect(errorOf(() => withImage('x.example.com/a:1.0.0', { ...imageSources, allowedImageRegistries: ['https://ghcr.io'] })).field).toBe('allowedImageRegistries');
   });
 });

@@ -25,6 +25,9 @@ export interface IstioObjectMetadata {
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
+/** The annotation of Argo CD's per-object sync options. */
+export const ARGO_CD_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
+
 /** Options of every typed Istio construct: metadata and the spec, typed by the Istio interface. */
 export interface IstioObjectProps<T extends IstioResourceShape> {
   /** Name, namespace, labels, annotations. */
@@ -48,7 +51,9 @@ export abstract class IstioObject<T extends IstioResourceShape> extends ApiObjec
         name: props.metadata.name,
         namespace: props.metadata.namespace,
         labels: props.metadata.labels ? { ...props.metadata.labels } : undefined,
-        annotations: props.metadata.annotations ? { ...props.metadata.annotations } : undefined,
+        // Argo CD applies these with the add-on that installs their CRDs (istio-base): on a first sync, its dry run
+        // must not fail on a kind the cluster does not know yet
+        annotations: { [ARGO_CD_SYNC_OPTIONS]: 'SkipDryRunOnMissingResource=true', ...(props.metadata.annotations ?? {}) },
       },
       spec: props.spec,
     });

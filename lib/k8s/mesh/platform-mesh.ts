@@ -7,13 +7,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../model/environment';
-import { qualifiedName } from '../../model/names';
+import { meshPrincipal, qualifiedName } from '../../model/names';
 import type { Platform } from '../../model/platform';
 import type { ServiceDefinition } from '../../model/service';
 import { ValidationError } from '../../model/validation';
 import { analyzeIstio, formatFinding, type IstioAnalyzedObject } from '../../policy/istio-analyze';
 import { IstioPeerAuthentication } from './istio-resources';
-import { PublicGateway } from './public-gateway';
+import { INGRESS_GATEWAY_NAMESPACE, INGRESS_GATEWAY_SERVICE_ACCOUNT, PublicGateway } from './public-gateway';
 import { ServiceRouting } from './service-routing';
 import { ServiceZeroTrust } from './service-zero-trust';
 import type { ServiceTrafficOptions } from './traffic-options';
@@ -113,6 +113,9 @@ export class PlatformMesh extends Construct {
           platform,
           service,
           monitoringNamespace: props.monitoringNamespace,
+          // the gateway's namespace, as set for the Gateway: moving it moves the rule that admits it
+          ingressGatewayPrincipal: meshPrincipal(props.gateway?.namespace ?? INGRESS_GATEWAY_NAMESPACE, INGRESS_GATEWAY_SERVICE_ACCOUNT),
+          externalEndpoints: platform.externalEndpointsOf(this.environment, service),
         }));
       }
     }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { meshPrincipal, serviceAccountName, serviceHost, serviceSelector } from '../../model/names';
 import type { Platform } from '../../model/platform';
-import { PortProtocol, type ServiceDefinition, type ServicePortSpec } from '../../model/service';
+import { PortProtocol, type ExternalEndpointSpec, type ServiceDefinition, type ServicePortSpec } from '../../model/service';
 import { ValidationError, requireDns1123Label } from '../../model/validation';
 import { IstioAuthorizationPolicy, IstioServiceEntry, IstioSidecar, type AuthorizationRule, type ServiceEntrySpec } from './istio-resources';
 import { INGRESS_GATEWAY_NAMESPACE, INGRESS_GATEWAY_SERVICE_ACCOUNT } from './public-gateway';
@@ -34,6 +34,12 @@ export interface ServiceZeroTrustProps {
   readonly monitoringNamespace?: string;
   /** Admit the monitoring namespace on the service's metrics port. @default true (when the service has a metricsPort) */
   readonly allowMetricsScrape?: boolean;
+  /**
+   * The endpoints outside the cluster the service calls: a ServiceEntry each, and the Sidecar's egress
+   * (`platform.externalEndpointsOf(env, service)`: its own and the AWS services its `awsPermissions` call).
+   * @default the service's `externalEndpoints`
+   */
+  readonly externalEndpoints?: readonly ExternalEndpointSpec[];
 }
 
 /** The AuthorizationPolicy, Sidecar and ServiceEntries of one workload. */
@@ -86,7 +92,7 @@ export class ServiceZeroTrust extends Construct {
       },
     });
 
-    const externals = [...(service.externalEndpoints ?? [])].sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
+    const externals = [...(props.externalEndpoints ?? service.externalEndpoints ?? [])].sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
     const entriesScope = new Construct(this, 'ServiceEntries');
     const byHost = new Map<string, typeof externals>();
     for (const e of externals) {
@@ -97,7 +103,8 @@ export class ServiceZeroTrust extends Construct {
       spec: {
         hosts: [host],
         location: 'MESH_EXTERNAL',
-        resolution: 'DNS',
+        // a wildcard host (S3's virtual-hosted names) cannot be resolved ahead: the proxy passes it on by SNI
+        resolution: host.startsWith('*.') ? 'NONE' : 'DNS',
         exportTo: ['.'],
         ports: endpoints.map((e) => ({ number: e.port, name: `${(e.protocol ?? PortProtocol.TLS)}-${e.port}`, protocol: istioProtocol(e.protocol ?? PortProtocol.TLS) })),
       },
@@ -140,7 +147,7 @@ function istioProtocol(protocol: PortProtocol): ServiceEntryProtocol {
 
 /** `<service>-<host with dots as dashes>`, cut to 63 characters with a hash suffix when longer. */
 export function serviceEntryName(serviceName: string, host: string): string {
-  const full = `${serviceName}-${host.replace(/\./g, '-')}`.replace(/[^a-z0-9-]/g, '-');
+  const full = `${serviceName}-${host.replace(/^\*\./, 'any.').replace(/\./g, '-')}`.replace(/[^a-z0-9-]/g, '-');
   if (full.length <= 63) {
     return full;
   }

@@ -150,12 +150,12 @@ describe('PlatformMesh on the reference platform (prod)', () => {
     }
   });
 
-  test('each Sidecar limits egress to the callees, declared external hosts and istio-system, REGISTRY_ONLY', () => {
+  test('each Sidecar limits egress to the callees, declared external hosts, the AWS endpoints its permissions need and istio-system, REGISTRY_ONLY', () => {
     for (const service of platform.services) {
       const sc = only(manifests, 'Sidecar', service.namespace, service.name);
       const expected = [
         ...platform.calleesOf(service).map((c) => `${c.namespace}/${serviceHost(c)}`),
-        ...(service.externalEndpoints ?? []).map((e) => `${service.namespace}/${e.host}`),
+        ...platform.externalEndpointsOf(platform.environment('prod'), service).map((e) => `${service.namespace}/${e.host}`),
         'istio-system/*',
       ].sort();
       expect(sc.spec).toEqual({
@@ -169,8 +169,11 @@ describe('PlatformMesh on the reference platform (prod)', () => {
   test('declared external hosts get a ServiceEntry (MESH_EXTERNAL, TLS 443)', () => {
     const se = only(manifests, 'ServiceEntry', 'shop', 'payment-api-stripe-com');
     expect(se.spec).toEqual({ hosts: ['api.stripe.com'], location: 'MESH_EXTERNAL', resolution: 'DNS', exportTo: ['.'], ports: [{ number: 443, name: 'tls-443', protocol: 'TLS' }] });
+    // and the AWS endpoints of the services with AWS permissions (STS, SES's API, S3)
     expect(manifests.filter((m) => m.kind === 'ServiceEntry').map((m) => m.metadata.name).sort()).toEqual([
-      'payment-api-stripe-com', 'search-search-shop-eu-central-1-es-amazonaws-com', 'shipping-api-carrier-example-net',
+      'notification-email-eu-central-1-amazonaws-com', 'notification-sts-eu-central-1-amazonaws-com',
+      'payment-api-stripe-com', 'recommendation-any-s3-eu-central-1-amazonaws-com', 'recommendation-s3-eu-central-1-amazonaws-com',
+      'recommendation-sts-eu-central-1-amazonaws-com', 'search-search-shop-eu-central-1-es-amazonaws-com', 'shipping-api-carrier-example-net',
     ]);
   });
 
@@ -181,8 +184,8 @@ describe('PlatformMesh on the reference platform (prod)', () => {
   test('every Istio object validates against the Istio schemas', async () => {
     const { checked, errors } = await validateIstioObjects(manifests);
     expect(errors).toEqual([]);
-    // 1 gateway + 2 namespaces + 13 services x (DR, VS, AP, Sidecar) + 2 public VS + 3 ServiceEntries
-    expect(checked).toBe(1 + 2 + 13 * 4 + 2 + 3);
+    // 1 gateway + 2 namespaces + 13 services x (DR, VS, AP, Sidecar) + 2 public VS + 3 declared and 5 AWS ServiceEntries
+    expect(checked).toBe(1 + 2 + 13 * 4 + 2 + 3 + 5);
   });
 
   test('synth is deterministic', () => {

@@ -12,7 +12,7 @@ const svc = (name: string, rest: Partial<ServiceDefinition> = {}): ServiceDefini
   metricsPort: 'metrics',
   ...rest,
 });
-const small = new Platform({
+const small = new Platform({ allowedImageRegistries: ['registry.example.com'],
   name: 'tiny',
   environments,
   services: [svc('front', { calls: ['api'], public: { hosts: ['tiny.example.com'] } }), svc('api', { calls: ['back/db'], externalEndpoints: [{ host: 'api.stripe.com', port: 443 }] }), svc('lonely'), { ...svc('db'), namespace: 'back', metricsPort: undefined, ports: [{ name: 'main', port: 5432, protocol: PortProtocol.TCP }] }],
@@ -63,7 +63,7 @@ describe('ServiceZeroTrust', () => {
   });
 
   test('fails when the metrics port names no port of the service', () => {
-    const bad = new Platform({ name: 'tiny', environments, services: [svc('x', { metricsPort: 'prom' })] });
+    const bad = new Platform({ allowedImageRegistries: ['registry.example.com'], name: 'tiny', environments, services: [svc('x', { metricsPort: 'prom' })] });
     expect(() => new ServiceZeroTrust(Testing.chart(), 'ZeroTrust', { platform: bad, service: bad.service('x', 'shop') })).toThrow(/ZeroTrust: service.metricsPort is "prom"; allowed: one of the service's port names \(web, metrics\)/);
   });
 });

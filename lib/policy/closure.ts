@@ -1,0 +1,163 @@
+/**
+ * Closure across the two worlds of one environment: what the Kubernetes side names must exist on the Terraform side
+ * of the same environment, or be provided by an add-on the same synth installs, or be a listed prerequisite.
+ * Proven from the written files alone (the gate runs it over the synth's temporary folders):
+ * - every IAM role ARN in an `eks.amazonaws.com/role-arn` annotation names a role of the stack, in its account;
+ * - every value of a `bucket` field (Velero's storage location, Helm values) names a bucket of the stack;
+ * - every StorageClass `kmsKeyId` names a key alias or key of the stack; every `ebs.csi.aws.com` StorageClass has
+ *   the stack's `aws-ebs-csi-driver` add-on; every `storageClassName` a workload asks for is a StorageClass emitted;
+ * - every custom resource's API group has its CRDs from an add-on the chart installs (an Argo CD Application of
+ *   that chart) or from a prerequisite listed in {@link CLUSTER_PREREQUISITES};
+ * - NetworkPolicies have an engine (the vpc-cni add-on with its network policy agent on); HorizontalPodAutoscalers
+ *   have their metrics API (metrics-server for resource metrics, the metrics adapter for custom ones).
+ */
+import type { Violation } from './gate';
+
+/** Something the cluster must have before the platform's output is applied, with the API groups it provides. */
+export interface ClusterPrerequisite {
+  /** What it is, e.g. `Argo CD`. */
+  readonly name: string;
+  /** Why the platform needs it, and how to provide it. */
+  readonly why: string;
+  /** The API groups whose CRDs it installs. */
+  readonly apiGroups: readonly string[];
+}
+
+/** What every environment's cluster must have beforehand (written per environment to `PREREQUISITES.md`). */
+export const CLUSTER_PREREQUISITES: readonly ClusterPrerequisite[] = [
+  {
+    name: 'Argo CD',
+    why: 'applies dist/<env>/ (GitOps) and installs the add-ons the platform declares as Applications; install it once per cluster (its Helm chart or the EKS Argo CD capability) with read access to this repository and to the add-ons\' Helm repositories',
+    apiGroups: ['argoproj.io'],
+  },
+];
+
+/**
+ * API groups whose CRDs come from an add-on the chart installs as an Argo CD Application, by group: the Helm
+ * chart names (`spec.source.chart`) any one of which provides them.
+ */
+export const CRD_PROVIDERS: Readonly<Record<string, readonly string[]>> = {
+  'networking.istio.io': ['base'],
+  'security.istio.io': ['base'],
+  'telemetry.istio.io': ['base'],
+  'velero.io': ['velero'],
+};
+
+/** API groups Kubernetes itself serves (no CRD needed). */
+const BUILT_IN_GROUP = /^(|apps|batch|autoscaling|policy|networking\.k8s\.io|rbac\.authorization\.k8s\.io|storage\.k8s\.io|scheduling\.k8s\.io|coordination\.k8s\.io|discovery\.k8s\.io|admissionregistration\.k8s\.io|apiextensions\.k8s\.io|certificates\.k8s\.io|node\.k8s\.io|events\.k8s\.io|flowcontrol\.apiserver\.k8s\.io)$/;
+
+type Json = Record<string, unknown>;
+interface K8sObject { readonly apiVersion?: string; readonly kind?: string; readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly annotations?: Record<string, string> }; readonly spec?: Json; readonly parameters?: Record<string, string>; readonly provisioner?: string }
+
+const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
+
+/** The literal values of a Terraform resource type's attribute across the stack. */
+function literals(stack: Json, type: string, attribute: string): Set<string> {
+  const resources = ((stack.resource as Record<string, Record<string, Json>> | undefined)?.[type]) ?? {};
+  return new Set(Object.values(resources).map((r) => r[attribute]).filter((v): v is string => typeof v === 'string' && !v.includes('${')));
+}
+
+/** Every value of a key named `key` anywhere below `value`, with its path. */
+function valuesOfKey(value: unknown, key: string, at: string, out: Array<{ at: string; value: unknown }> = []): Array<{ at: string; value: unknown }> {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => valuesOfKey(v, key, `${at}[${i}]`, out));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === key && (typeof v === 'string')) {
+        out.push({ at: `${at}.${k}`, value: v });
+      } else {
+        valuesOfKey(v, key, `${at}.${k}`, out);
+      }
+    }
+  }
+  return out;
+}
+
+const nameOf = (o: K8sObject) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name ?? ''}`;
+
+/** The violations of closure between one environment's stack (`cdk.tf.json`, parsed) and its Kubernetes objects. */
+export function checkClosure(environment: string, stack: Json, objects: readonly unknown[]): Violation[] {
+  const k8s = objects as readonly K8sObject[];
+  const out: Violation[] = [];
+  const report = (rule: string, o: K8sObject, message: string) => out.push({ rule: `closure/${rule}`, where: `${environment}: ${nameOf(o)}`, message });
+
+  const providers = ((stack.provider as Record<string, Json[]> | undefined)?.aws ?? []).filter((p) => p.alias === undefined);
+  const accounts = new Set(providers.flatMap((p) => (p.allowed_account_ids as string[] | undefined) ?? []));
+  const roles = literals(stack, 'aws_iam_role', 'name');
+  const buckets = literals(stack, 'aws_s3_bucket', 'bucket');
+  const aliases = literals(stack, 'aws_kms_alias', 'name');
+  const addons = literals(stack, 'aws_eks_addon', 'addon_name');
+  const storageClasses = new Set(k8s.filter((o) => o.kind === 'StorageClass').map((o) => o.metadata?.name ?? ''));
+  const charts = new Set(k8s.filter((o) => o.kind === 'Application' && o.apiVersion?.startsWith('argoproj.io/')).map((o) => String((o.spec?.source as Json | undefined)?.chart ?? '')));
+
+  const addonConfig = (name: string): string | undefined => {
+    const resources = ((stack.resource as Record<string, Record<string, Json>> | undefined)?.aws_eks_addon) ?? {};
+    const addon = Object.values(resources).find((r) => r.addon_name === name);
+    return addon === undefined ? undefined : String(addon.configuration_values ?? '');
+  };
+  const cni = addonConfig('vpc-cni');
+  const policyEngine = cni !== undefined && /"enableNetworkPolicy"\s*:\s*"true"/.test(cni);
+  for (const o of k8s) {
+    if (o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1' && !policyEngine) {
+      report('network-policy-engine', o, `a NetworkPolicy; allowed: only with an engine that enforces it (the ${environment} stack's vpc-cni add-on with enableNetworkPolicy "true")`);
+    }
+    if (o.kind === 'HorizontalPodAutoscaler') {
+      const types = new Set(((o.spec?.metrics as Array<{ type?: string }> | undefined) ?? [{ type: 'Resource' }]).map((m) => m.type));
+      if ((types.has('Resource') || types.has('ContainerResource')) && !addons.has('metrics-server')) {
+        report('metrics-api', o, `scales on resource metrics; allowed: only with metrics-server (the ${environment} stack's metrics-server add-on)`);
+      }
+      if ((types.has('Pods') || types.has('Object') || types.has('External')) && !charts.has('prometheus-adapter')) {
+        report('metrics-api', o, `scales on custom metrics; allowed: only with a metrics adapter (the prometheus-adapter add-on of the ${environment} chart)`);
+      }
+    }
+    // annotations of the object, and of service accounts in an add-on's Helm values
+    for (const { at, value } of valuesOfKey(o, ROLE_ANNOTATION, '').map((v) => ({ ...v, at: v.at.slice(1) }))) {
+      const m = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/.exec(String(value));
+      if (!m || !accounts.has(m[1]) || !roles.has(m[2])) {
+        report('role-arn', o, `${at} is ${String(value)}; allowed: a role of the ${environment} stack in account ${[...accounts].join(', ')} (roles: ${[...roles].sort().join(', ')})`);
+      }
+    }
+    for (const { at, value } of valuesOfKey(o, 'bucket', '')) {
+      if (!buckets.has(String(value))) {
+        report('bucket', o, `${at.slice(1)} is ${String(value)}; allowed: a bucket of the ${environment} stack (${[...buckets].sort().join(', ')})`);
+      }
+    }
+    if (o.kind === 'StorageClass') {
+      const key = o.parameters?.kmsKeyId;
+      if (key !== undefined && !aliases.has(key) && !aliases.has(key.replace(/^arn:[^:]+:kms:[^:]+:\d{12}:/, ''))) {
+        report('kms-key', o, `parameters.kmsKeyId is ${key}; allowed: an alias of a key of the ${environment} stack (${[...aliases].sort().join(', ')})`);
+      }
+      if (o.provisioner === 'ebs.csi.aws.com' && !addons.has('aws-ebs-csi-driver')) {
+        report('csi-driver', o, `provisioner ebs.csi.aws.com; allowed: only with the aws-ebs-csi-driver add-on in the ${environment} stack`);
+      }
+    }
+    for (const { at, value } of valuesOfKey(o.spec ?? {}, 'storageClassName', 'spec')) {
+      if (!storageClasses.has(String(value))) {
+        report('storage-class', o, `${at} is ${String(value)}; allowed: a StorageClass the ${environment} output defines (${[...storageClasses].sort().join(', ')})`);
+      }
+    }
+    const group = (o.apiVersion ?? '').includes('/') ? (o.apiVersion ?? '').split('/')[0] : '';
+    if (!BUILT_IN_GROUP.test(group) && !CLUSTER_PREREQUISITES.some((p) => p.apiGroups.includes(group))) {
+      const from = CRD_PROVIDERS[group];
+      if (from === undefined || !from.some((chart) => charts.has(chart))) {
+        report('crd', o, `apiVersion ${o.apiVersion}; allowed: custom resources whose CRDs an add-on of the ${environment} chart installs (${from ? `Helm chart ${from.join(' or ')}` : 'none known for this API group'}) or a listed prerequisite`);
+      }
+    }
+  }
+  return out;
+}
+
+/** The PREREQUISITES.md of one environment's output folder: what the cluster and account must have beforehand. */
+export function prerequisitesText(environment: string, extra: readonly string[] = []): string {
+  const lines = [
+    `# What the ${environment} environment expects to exist beforehand`,
+    '',
+    'Everything else this output relies on is created by the same synth (the Terraform stack of the same name, or an',
+    'add-on this folder installs); `eks-platform synth` checks that across the two worlds before it writes anything.',
+    '',
+    ...CLUSTER_PREREQUISITES.map((p) => `- **${p.name}**: ${p.why}.`),
+    ...extra.map((e) => `- ${e}`),
+    '',
+  ];
+  return lines.join('\n');
+}
