@@ -120,3 +120,19 @@ describe('PlatformStack: the interface endpoints the catalog needs', () => {
     expect(Object.values(out.resource.aws_vpc_endpoint).filter((e) => e.vpc_endpoint_type === 'Interface')).toEqual([]);
   });
 });
+
+describe('one setting for the gateway and monitoring namespaces', () => {
+  test('moving them moves the Gateway, the gateway add-on and every rule that admits them', () => {
+    const m = Cdk8sTesting.synth(new PlatformChart(Cdk8sTesting.app(), 'platform', { platform, environment: 'prod', mesh: { analyze: false, gateway: { namespace: 'edge' }, monitoringNamespace: 'observability' } })) as Manifest[];
+    expect(m.find((o) => o.kind === 'Gateway')?.metadata.namespace).toBe('edge');
+    const storefrontPolicy = JSON.stringify(find(m, 'NetworkPolicy', 'shop', 'storefront')!.spec);
+    expect(storefrontPolicy).toContain('"kubernetes.io/metadata.name":"edge"');
+    expect(storefrontPolicy).toContain('"kubernetes.io/metadata.name":"observability"');
+    expect(storefrontPolicy).not.toContain('"istio-ingress"');
+    const ap = JSON.stringify(find(m, 'AuthorizationPolicy', 'shop', 'storefront')!.spec);
+    expect(ap).toContain('cluster.local/ns/edge/sa/istio-ingressgateway');
+    expect(ap).toContain('"observability"');
+    const gatewayApp = m.find((o) => o.kind === 'Application' && (o.spec?.destination as { namespace?: string } | undefined)?.namespace === 'edge');
+    expect(gatewayApp).toBeDefined();
+  });
+});

@@ -17,6 +17,9 @@ import { targetPortOf } from './_workload';
 /** The label every namespace carries with its own name (set by Kubernetes since 1.22). */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
+/** The namespace Prometheus runs in unless the chart's `mesh.monitoringNamespace` says otherwise. */
+export const DEFAULT_MONITORING_NAMESPACE = 'monitoring';
+
 /** Where the mesh's ingress gateway runs. */
 export interface IngressGatewayRef {
   /** @default 'istio-ingress' */
@@ -138,7 +141,7 @@ export class ServiceNetworkPolicy extends Construct {
     this.callees = [...(props.callees ?? [])].sort(byName);
     this.ingressGatewayNamespace = props.ingressGateway?.namespace ?? 'istio-ingress';
     this.ingressGatewayLabels = props.ingressGateway?.podLabels ?? { istio: 'ingressgateway' };
-    this.monitoringNamespace = props.monitoringNamespace ?? 'monitoring';
+    this.monitoringNamespace = props.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE;
     this.sidecarMetricsPorts = [...(props.sidecarMetricsPorts ?? SIDECAR_METRICS_PORTS)].sort((a, b) => a - b);
     this.sidecarMetricsPorts.forEach((p) => requireIntegerInRange(path, 'sidecarMetricsPorts', p, 1, 65535));
 

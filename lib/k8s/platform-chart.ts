@@ -14,6 +14,8 @@ import { PlatformAddons, type AddonsProps } from './addons/platform-addons';
 import { EbsStorageClass, type EbsStorageClassProps } from './ebs-storage-class';
 import { PodSecurityLevel } from './hardening';
 import { PlatformMesh, type PlatformMeshProps } from './mesh/platform-mesh';
+import { INGRESS_GATEWAY_NAMESPACE } from './mesh/public-gateway';
+import { DEFAULT_MONITORING_NAMESPACE } from './network-policies';
 import { Microservice, type AutoscalingMetric } from './microservice';
 import { PlatformNamespace } from './platform-namespace';
 import { StatefulService } from './stateful-service';
@@ -65,6 +67,8 @@ export class PlatformChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const platform = props.platform;
     const env = platform.environment(props.environment);
+    const gatewayNamespace = props.mesh?.gateway?.namespace ?? INGRESS_GATEWAY_NAMESPACE;
+    const monitoringNamespace = props.mesh?.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE;
     this.platform = platform;
     this.environment = env;
     const autoscalingMetrics = props.autoscalingMetrics ?? {};
@@ -109,7 +113,15 @@ export class PlatformChart extends Chart {
     for (const svc of services) {
       const scope = new Construct(this, `${svc.namespace}.${svc.name}`);
       const bounds = platform.replicaBounds(env, svc);
-      const networkPolicy = { callers: platform.callersOf(svc), callees: platform.calleesOf(svc), externalEndpoints: platform.externalEndpointsOf(env, svc) };
+      const networkPolicy = {
+        callers: platform.callersOf(svc),
+        callees: platform.calleesOf(svc),
+        externalEndpoints: platform.externalEndpointsOf(env, svc),
+        // one setting each, read by the mesh, the add-ons and the NetworkPolicies alike: moving the gateway or
+        // Prometheus moves the rules that admit them
+        ingressGateway: { namespace: gatewayNamespace },
+        monitoringNamespace,
+      };
       const roleArn = platform.serviceRoleArn(env, svc);
       const namespace = namespaces.get(svc.namespace) as PlatformNamespace;
       const { nodeSelector, tolerations } = platform.schedulingOf(env, svc);
@@ -147,7 +159,7 @@ export class PlatformChart extends Chart {
     this.microservices = microservices;
     this.statefulServices = stateful;
 
-    this.mesh = new PlatformMesh(this, 'Mesh', { ...props.mesh, platform, environment: env.name });
+    this.mesh = new PlatformMesh(this, 'Mesh', { ...props.mesh, gateway: { ...props.mesh?.gateway, namespace: gatewayNamespace }, monitoringNamespace, platform, environment: env.name });
 
     this.addons = new PlatformAddons(this, 'Addons', {
       ...props.addons,

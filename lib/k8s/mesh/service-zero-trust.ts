@@ -12,6 +12,7 @@ import type { Platform } from '../../model/platform';
 import { PortProtocol, type ExternalEndpointSpec, type ServiceDefinition, type ServicePortSpec } from '../../model/service';
 import { ValidationError, requireDns1123Label } from '../../model/validation';
 import { IstioAuthorizationPolicy, IstioServiceEntry, IstioSidecar, type AuthorizationRule, type ServiceEntrySpec } from './istio-resources';
+import { DEFAULT_MONITORING_NAMESPACE } from '../network-policies';
 import { INGRESS_GATEWAY_NAMESPACE, INGRESS_GATEWAY_SERVICE_ACCOUNT } from './public-gateway';
 
 /** Options for a {@link ServiceZeroTrust}. */
@@ -61,7 +62,7 @@ export class ServiceZeroTrust extends Construct {
     super(scope, id);
     const { platform, service } = props;
     const gatewayPrincipal = props.ingressGatewayPrincipal ?? meshPrincipal(INGRESS_GATEWAY_NAMESPACE, INGRESS_GATEWAY_SERVICE_ACCOUNT);
-    const monitoringNamespace = props.monitoringNamespace ?? 'monitoring';
+    const monitoringNamespace = props.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE;
     const allowScrape = props.allowMetricsScrape ?? true;
     requireDns1123Label(this.node.path, 'monitoringNamespace', monitoringNamespace);
 
