@@ -143,7 +143,7 @@ const environment = (name, account, cidr) => ({
   kubernetesVersion: '1.35', nodeGroups: [{ name: 'general', instanceTypes: ['m6i.2xlarge'], minSize: 3, maxSize: 60, desiredSize: 3 }],
   backup: { retentionDays: 35 }, kubernetes: { minReplicas: 2, maxReplicas: 3, namespaceQuota: quota },
 });
-exports.platform = new Platform({ name: 'gen', services, environments: [
+exports.platform = new Platform({ name: 'gen', registry: { accountId: '123456789012', region: 'eu-west-1' }, services, environments: [
   environment('dev', '111111111111', '10.60.0.0/16'), environment('qa', '222222222222', '10.61.0.0/16'), environment('prod', '333333333333', '10.62.0.0/16'),
 ] });
 `;

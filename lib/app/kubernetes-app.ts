@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiObject, App, Chart, YamlOutputType, type AppProps } from 'cdk8s';
+import { ApiObject, App, type AppProps, Chart, DependencyGraph, YamlOutputType } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { DEFAULT_SCALAR_STYLE_RULES, SCALAR_STYLE, dump, type ScalarStyleRule } from 'js-yaml';
 import { PlatformChart, type PlatformChartProps } from '../k8s/platform-chart';
@@ -58,7 +58,10 @@ export class KubernetesApp extends App {
     this.written.clear();
     for (const chart of this.charts) {
       const file = `${chart.node.id}${this.outputFileExtension}`;
-      const objects = chart.toJson();
+      // what Chart.toJson returns, without its second pass of dependency resolution and validation (done above)
+      const objects = new DependencyGraph(chart.node).topology()
+        .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart)
+        .map((x) => x.toJson() as unknown);
       const text = stringifyYaml(objects);
       fs.writeFileSync(path.join(this.outdir, file), text, 'utf8');
       this.written.set(file, { text, objects });

@@ -161,7 +161,7 @@ export class PlatformNamespace extends Construct {
 
   /** The workloads of the chart that run in this namespace. */
   public workloads(): IQuotaConsumer[] {
-    return Chart.of(this).node.findAll().filter(isQuotaConsumer).filter((c) => c.namespace === this.name);
+    return [...(consumersByNamespace(Chart.of(this)).get(this.name) ?? [])];
   }
 
   /** Messages for every quota dimension the namespace's workloads exceed at their autoscaler maximum. */
@@ -175,6 +175,25 @@ export class PlatformNamespace extends Construct {
       `allowed: at least ${s.needed} to hold every workload at its autoscaler maximum (short by ${s.needed - s.quota}; workloads: ${workloads.map((w) => `${w.service.name} ${w.quotaDemand[s.field as keyof QuotaDemand]}`).join(', ')})`,
     ).message);
   }
+}
+
+/**
+ * The quota consumers of a chart by namespace, found with one walk of the construct tree however many namespaces ask
+ * (each namespace's validation asks: one walk each would make a synth quadratic in the number of services). Kept
+ * until the current synchronous pass (a synth's validations) ends, so a later change of the tree is seen.
+ */
+const consumerIndex = new WeakMap<Chart, Map<string, IQuotaConsumer[]>>();
+function consumersByNamespace(chart: Chart): Map<string, IQuotaConsumer[]> {
+  let index = consumerIndex.get(chart);
+  if (index === undefined) {
+    index = new Map();
+    for (const c of chart.node.findAll().filter(isQuotaConsumer)) {
+      index.set(c.namespace, [...(index.get(c.namespace) ?? []), c]);
+    }
+    consumerIndex.set(chart, index);
+    queueMicrotask(() => consumerIndex.delete(chart));
+  }
+  return index;
 }
 
 function sortKeys<T>(o: Record<string, T>): Record<string, T> {

@@ -94,6 +94,8 @@ export class Platform {
   private readonly path: string;
   /** Callers of each service by `namespace/name`, built once: callersOf is then linear in its answer. */
   private readonly callers: ReadonlyMap<string, readonly ServiceDefinition[]>;
+  /** The services by `namespace/name`. */
+  private readonly byKey: ReadonlyMap<string, ServiceDefinition>;
 
   constructor(props: PlatformProps) {
     this.path = `Platform(${props.name})`;
@@ -103,6 +105,7 @@ export class Platform {
     this.name = props.name;
     this.environments = props.environments;
     this.services = props.services ?? [];
+    this.byKey = new Map(this.services.map((svc) => [qualifiedName(svc), svc]));
     this.tags = props.tags ?? {};
     this.validateEnvironments();
     this.registry = resolveRegistry(this.path, props.registry ?? { accountId: this.environments[0].accountId, region: this.environments[0].region }, this.environments);
@@ -128,7 +131,8 @@ export class Platform {
    */
   public service(ref: string, fromNamespace?: string): ServiceDefinition {
     const [ns, name] = ref.includes('/') ? ref.split('/', 2) : [fromNamespace, ref];
-    const found = this.services.find((s) => s.name === name && (ns === undefined || s.namespace === ns));
+    // by `namespace/name` from the index (linear synths of large catalogs), else the first of that name
+    const found = ns !== undefined ? this.byKey.get(`${ns}/${name}`) : this.services.find((s) => s.name === name);
     if (!found) {
       throw new ValidationError(this.path, 'service', ref, `allowed: one of ${summarize(this.services.map(qualifiedName))}`);
     }
