@@ -12,9 +12,13 @@ import { listFiles } from '../synth';
 import type { TerraformWorkerResult } from './_terraform-worker-client';
 import { loadPlatformModule } from './load-platform';
 import { selectEnvironments } from './environments';
-import { synthesizeTerraform } from './terraform-app';
+import { deferArchiver } from './_defer-archiver';
 
 const data = workerData as { module: string; environments: string[]; done: Int32Array; port: MessagePort };
+
+// before cdktf loads (terraform-app below): it would load its zip library for assets the stacks never have
+deferArchiver();
+const { synthesizeTerraform } = require('./terraform-app') as typeof import('./terraform-app');
 
 async function main(): Promise<TerraformWorkerResult> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-platform-terraform-'));
