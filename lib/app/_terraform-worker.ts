@@ -12,12 +12,13 @@ import { listFiles } from '../synth';
 import type { TerraformWorkerResult } from './_terraform-worker-client';
 import { loadPlatformModule } from './load-platform';
 import { selectEnvironments } from './environments';
-import { deferArchiver } from './_defer-archiver';
+import { deferArchiver, skipTokenStackTraces } from './_cdktf-startup';
 
 const data = workerData as { module: string; environments: string[]; done: Int32Array; port: MessagePort };
 
 // before cdktf loads (terraform-app below): it would load its zip library for assets the stacks never have
 deferArchiver();
+skipTokenStackTraces();
 const { synthesizeTerraform } = require('./terraform-app') as typeof import('./terraform-app');
 
 async function main(): Promise<TerraformWorkerResult> {

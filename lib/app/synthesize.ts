@@ -162,7 +162,7 @@ function run(platform: Platform, options: SynthesizeOptions, writeTerraform?: Te
           violations.set(folders.terraform, done.violations.map((v) => ({ ...v, where: `${folders.terraform}: ${v.where}` })));
           return;
         }
-        (require('./_defer-archiver') as typeof import('./_defer-archiver')).deferArchiver();
+        (require('./_cdktf-startup') as typeof import('./_cdktf-startup')).deferArchiver();
         const { synthesizeTerraform } = require('./terraform-app') as typeof import('./terraform-app');
         warnings.push(...synthesizeTerraform(platform, tmp, { environments, extendStack: options.extendStack, registry: options.environments === undefined || options.environments.length === 0 }));
         violations.set(folders.terraform, checkTarget(folders.terraform, tmp));

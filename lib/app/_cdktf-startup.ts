@@ -1,13 +1,19 @@
 /**
- * cdktf loads `archiver` (a zip library, about 0.17 s to load) at import, for Terraform assets, which the platform's
- * stacks never have. This puts a stand-in into the module cache that loads the real archiver the first time it is
- * called, so that a synth without assets never pays for it. Call it before cdktf is first required.
+ * Two costs cdktf pays for features a platform synth does not use, on the command's critical path:
+ * - {@link deferArchiver}: cdktf loads `archiver` (a zip library, about 0.17 s) at import, for Terraform assets, which
+ *   the platform's stacks never have;
+ * - {@link skipTokenStackTraces}: cdktf records a full stack trace for every token it creates (about 0.08 s for the
+ *   reference platform), used only in the text of its own errors, and ignores the App's `stackTraces: false` for them.
  */
 import Module from 'node:module';
 import * as path from 'node:path';
 
 interface CachedModule { exports: unknown; filename: string; loaded: boolean; id: string }
 
+/**
+ * Puts a stand-in for `archiver` into the module cache that loads the real one the first time it is called. Call it
+ * before cdktf is first required.
+ */
 export function deferArchiver(): void {
   let resolved: string;
   try {
@@ -33,4 +39,17 @@ export function deferArchiver(): void {
     get: (_target, property) => load()[property],
   });
   cache[resolved] = { exports: standIn, filename: resolved, loaded: true, id: resolved };
+}
+
+/**
+ * Makes cdktf's token stack traces empty, as the Terraform app's `stackTraces: false` asks for everything else: a
+ * cdktf error about a token then names no creation site. The command does this in its Terraform worker only.
+ */
+export function skipTokenStackTraces(): void {
+  try {
+    const stackTrace = require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] };
+    stackTrace.captureStackTrace = () => [];
+  } catch {
+    // another cdktf layout: it keeps its traces
+  }
 }

@@ -9,7 +9,7 @@ const ROOT = path.join(__dirname, '..', '..');
 
 test('cdktf loads without its zip library, and a Terraform asset still gets a working one', () => {
   const script = `
-    require('./build/lib/app/_defer-archiver').deferArchiver();
+    require('./build/lib/app/_cdktf-startup').deferArchiver();
     require('cdktf');
     // the real module's own files (the stand-in has none)
     const loaded = () => Object.keys(require.cache).some((f) => /node_modules[\\\\/]archiver[\\\\/]lib[\\\\/]core\\.js$/.test(f));
