@@ -104,6 +104,8 @@ export async function runCommand(argv: readonly string[], out: CommandOutput): P
   }
   try {
     if (parsed.command === 'synth') {
+      // this process is the command's own: cdktf need not record token stack traces here (see _cdktf-startup.ts)
+      (require('./app/_cdktf-startup') as typeof import('./app/_cdktf-startup')).skipTokenStackTraces();
       // before anything else: finish or undo what an interrupted synth left, even when this one is refused
       const folders = outputFolders({ outdir: parsed.outdir });
       const recovered = recoverOutput(folders.state, [path.dirname(path.resolve(folders.terraform)), folders.kubernetes]);
