@@ -10,6 +10,7 @@ import {
   Release,
   WorkloadKind,
   type EnvironmentConfig,
+  type ObservabilityConfig,
   type PlatformProps,
   type ServiceDefinition,
   type ServicePortSpec,
@@ -57,10 +58,12 @@ export const services: ServiceDefinition[] = [
     calls: ['catalog', 'inventory', 'shop-data/redis'],
   }),
   shopService('checkout', '5.0.2', {
+    critical: true, // its namespace's data: backed up every 15 minutes, restored daily by the restore check
     calls: ['cart', 'payment', 'order', 'customer', 'inventory'],
     public: { hosts: ['checkout.example.com'] },
   }),
   shopService('payment', '2.3.0', {
+    critical: true,
     versions: [
       { name: 'blue', image: `${REGISTRY}/payment:2.3.0` },
       { name: 'green', image: `${REGISTRY}/payment:2.4.0` },
@@ -70,6 +73,7 @@ export const services: ServiceDefinition[] = [
     externalEndpoints: [{ host: 'api.stripe.com', port: 443 }],
   }),
   shopService('order', '3.4.1', {
+    critical: true,
     ports: [GRPC, METRICS],
     calls: ['inventory', 'shipping', 'notification', 'payment'],
   }),
@@ -117,7 +121,8 @@ export const environments: EnvironmentConfig[] = [
     nodeGroups: [{ name: 'general', instanceTypes: ['m6i.large', 'm5.large'], minSize: 2, maxSize: 6, desiredSize: 3, capacityType: CapacityType.SPOT }],
     clusterAdminRoleArns: ['arn:aws:iam::111111111111:role/platform-admins'],
     // dev keeps nothing worth locking: a named weakening
-    backup: { retentionDays: 30, expectedGbPerDay: 5, disableObjectLock: true },
+    // Velero keeps backups ttlDays (at least the Object Lock's days); the bucket keeps versions retentionDays
+    backup: { retentionDays: 30, ttlDays: 7, expectedGbPerDay: 5, disableObjectLock: true },
     kubernetes: {
       minReplicas: 1,
       maxReplicas: 2,
@@ -136,7 +141,7 @@ export const environments: EnvironmentConfig[] = [
     nodeGroups: [{ name: 'general', instanceTypes: ['m6i.xlarge'], minSize: 3, maxSize: 12, desiredSize: 3 }],
     clusterAdminRoleArns: ['arn:aws:iam::222222222222:role/platform-admins'],
     // staging: replicated, but without Object Lock and without Replication Time Control's extra cost
-    backup: { retentionDays: 90, replicaRegion: 'eu-west-1', expectedGbPerDay: 20, disableObjectLock: true, replicationTimeControl: false },
+    backup: { retentionDays: 90, ttlDays: 14, replicaRegion: 'eu-west-1', expectedGbPerDay: 20, disableObjectLock: true, replicationTimeControl: false },
     kubernetes: {
       minReplicas: 2,
       maxReplicas: 4,
@@ -156,7 +161,7 @@ export const environments: EnvironmentConfig[] = [
       { name: 'memory', instanceTypes: ['r6i.2xlarge'], minSize: 8, maxSize: 50, desiredSize: 8, labels: { workload: 'memory' } },
     ],
     clusterAdminRoleArns: ['arn:aws:iam::333333333333:role/platform-admins', 'arn:aws:iam::333333333333:role/sre-oncall'],
-    backup: { retentionDays: 365, replicaRegion: 'eu-west-1', expectedGbPerDay: 200 },
+    backup: { retentionDays: 365, ttlDays: 30, replicaRegion: 'eu-west-1', expectedGbPerDay: 200 },
     kubernetes: {
       minReplicas: 3,
       maxReplicas: 10,
@@ -177,11 +182,29 @@ export const imageSources: Pick<PlatformProps, 'registry' | 'allowedImageRegistr
 };
 
 /** The reference platform. */
+/**
+ * How the shop is operated: alerts routed by severity (Secrets by reference: create `alerting` in `monitoring` and
+ * `log-shipping` in `logging` before the first sync), runbooks published from this repository's `dist/`.
+ */
+export const observability: ObservabilityConfig = {
+  runbookBaseUrl: 'https://git.example.com/shop/platform/-/blob/main/dist',
+  alerting: {
+    pagerDutyRoutingKey: { name: 'alerting', key: 'pagerduty-routing-key' },
+    slack: { apiUrl: { name: 'alerting', key: 'slack-webhook-url' }, channel: '#shop-alerts' },
+    email: { to: 'shop-ops@example.com', from: 'alertmanager@example.com', smarthost: 'smtp.example.com:587', authUsername: 'alertmanager', authPassword: { name: 'alerting', key: 'smtp-password' } },
+    // Alertmanager's time intervals are UTC (prometheus-operator has no location): 08:00 to 18:00 in Berlin, winter time
+    businessHours: [{ weekdays: ['monday:friday'], start: '07:00', end: '17:00' }],
+    maintenanceWindows: [{ name: 'sunday-patching', times: [{ weekdays: ['sunday'], start: '02:00', end: '04:00' }] }],
+  },
+  logs: { host: 'logs.example.com', indexPrefix: 'shop', user: 'fluent-bit', password: { name: 'log-shipping', key: 'password' } },
+};
+
 export const platform = new Platform({
   name: 'shop',
   environments,
   services,
   tags: { Project: 'shop', ManagedBy: 'eks-platform-constructs' },
+  observability,
   ...imageSources,
 });
 

@@ -59,6 +59,20 @@ export * from './k8s/addons/platform-addons';
 export * from './k8s/addons/velero-addon';
 export * from './k8s/addons/versions';
 
+// k8s: observability (monitoring, alerts, dashboards, runbooks)
+export * from './k8s/observability/alert-rules';
+export * from './k8s/observability/dashboards';
+export * from './k8s/observability/platform-observability';
+export * from './k8s/observability/prometheus-resources';
+export * from './k8s/observability/runbooks';
+
+// backups and restore: Velero's objects, the restore check, their alerts and the rules between Velero and the bucket
+export * from './model/backup-rules';
+export * from './k8s/backups/backup-alerts';
+export * from './k8s/backups/restore-check';
+export * from './k8s/backups/velero-backups';
+export * from './k8s/backups/velero-resources';
+
 // types of public props that live in private files
 export type { PolicyCondition, PolicyPrincipal, PolicyStatement } from './aws/_iam';
 export type { WorkloadProbes } from './k8s/_workload';

@@ -28,6 +28,12 @@ export interface KubernetesAppOptions {
   readonly extendChart?: (chart: PlatformChart) => void;
 }
 
+/** A chart with files to write beside its YAML (runbooks): {@link KubernetesApp} writes them into its folder. */
+export interface IChartFiles {
+  /** Files relative to the chart's output folder (`.md` or `.txt`: Argo CD applies .yaml, .yml and .json files, never these). */
+  readonly extraFiles: ReadonlyArray<{ readonly path: string; readonly text: string }>;
+}
+
 /**
  * A cdk8s App that writes one YAML file per chart (`<chart id>.k8s.yaml`) with js-yaml instead of cdk8s' own
  * writer: the same objects in the same order, about four times faster to write (cdk8s' writer was a third of the
@@ -65,6 +71,13 @@ export class KubernetesApp extends App {
       const text = stringifyYaml(objects);
       fs.writeFileSync(path.join(this.outdir, file), text, 'utf8');
       this.written.set(file, { text, objects });
+      for (const extra of (chart as Partial<IChartFiles>).extraFiles ?? []) {
+        if (path.isAbsolute(extra.path) || extra.path.split(/[\\/]/).includes('..') || !/\.(md|txt)$/.test(extra.path)) {
+          throw new Error(`${chart.node.path}: extra file ${extra.path} must be a relative .md or .txt path (Argo CD would apply .json and .yaml) inside the chart's folder`);
+        }
+        fs.mkdirSync(path.dirname(path.join(this.outdir, extra.path)), { recursive: true });
+        fs.writeFileSync(path.join(this.outdir, extra.path), extra.text, 'utf8');
+      }
     }
   }
 }

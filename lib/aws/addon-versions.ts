@@ -18,6 +18,11 @@ export enum CoreAddon {
    * EKS_DEFAULT_ADDON_VERSION).
    */
   METRICS_SERVER = 'metrics-server',
+  /**
+   * The CSI snapshot controller and the `snapshot.storage.k8s.io` API, which Velero's CSI snapshots and data mover
+   * need. AWS's default build for the cluster's version.
+   */
+  SNAPSHOT_CONTROLLER = 'snapshot-controller',
 }
 
 /** The add-on versions of one Kubernetes version. */
@@ -40,6 +45,7 @@ export const ADDON_VERSIONS: Readonly<Record<string, AddonVersions>> = {
     [CoreAddon.EBS_CSI_DRIVER]: EKS_DEFAULT_ADDON_VERSION,
     [CoreAddon.POD_IDENTITY_AGENT]: EKS_DEFAULT_ADDON_VERSION,
     [CoreAddon.METRICS_SERVER]: EKS_DEFAULT_ADDON_VERSION,
+    [CoreAddon.SNAPSHOT_CONTROLLER]: EKS_DEFAULT_ADDON_VERSION,
   },
   '1.32': {
     [CoreAddon.VPC_CNI]: 'v1.19.5-eksbuild.1',
@@ -48,6 +54,7 @@ export const ADDON_VERSIONS: Readonly<Record<string, AddonVersions>> = {
     [CoreAddon.EBS_CSI_DRIVER]: 'v1.44.0-eksbuild.1',
     [CoreAddon.POD_IDENTITY_AGENT]: 'v1.3.7-eksbuild.2',
     [CoreAddon.METRICS_SERVER]: EKS_DEFAULT_ADDON_VERSION,
+    [CoreAddon.SNAPSHOT_CONTROLLER]: EKS_DEFAULT_ADDON_VERSION,
   },
   '1.33': {
     [CoreAddon.VPC_CNI]: 'v1.19.6-eksbuild.1',
@@ -56,6 +63,7 @@ export const ADDON_VERSIONS: Readonly<Record<string, AddonVersions>> = {
     [CoreAddon.EBS_CSI_DRIVER]: 'v1.45.0-eksbuild.2',
     [CoreAddon.POD_IDENTITY_AGENT]: 'v1.3.7-eksbuild.2',
     [CoreAddon.METRICS_SERVER]: EKS_DEFAULT_ADDON_VERSION,
+    [CoreAddon.SNAPSHOT_CONTROLLER]: EKS_DEFAULT_ADDON_VERSION,
   },
   '1.34': {
     [CoreAddon.VPC_CNI]: 'v1.20.4-eksbuild.1',
@@ -64,6 +72,7 @@ export const ADDON_VERSIONS: Readonly<Record<string, AddonVersions>> = {
     [CoreAddon.EBS_CSI_DRIVER]: 'v1.50.1-eksbuild.1',
     [CoreAddon.POD_IDENTITY_AGENT]: 'v1.3.9-eksbuild.3',
     [CoreAddon.METRICS_SERVER]: EKS_DEFAULT_ADDON_VERSION,
+    [CoreAddon.SNAPSHOT_CONTROLLER]: EKS_DEFAULT_ADDON_VERSION,
   },
 };
 

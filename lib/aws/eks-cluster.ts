@@ -296,7 +296,7 @@ export class EksCluster extends Construct {
    * node groups: without nodes they never become active.
    */
   public addonsRequireNodes(...nodeGroups: ITerraformDependable[]): void {
-    for (const name of [CoreAddon.COREDNS, CoreAddon.EBS_CSI_DRIVER, CoreAddon.METRICS_SERVER]) {
+    for (const name of [CoreAddon.COREDNS, CoreAddon.EBS_CSI_DRIVER, CoreAddon.METRICS_SERVER, CoreAddon.SNAPSHOT_CONTROLLER]) {
       const addon = this.addons[name];
       addon.dependsOn = [...new Set([...(addon.dependsOn ?? []), ...nodeGroups.map((n) => dependable(n))])];
     }

@@ -27,6 +27,11 @@
  * - Expiry of current versions not earlier than an Object Lock default retention of the bucket: the
  *   two contradict (the lifecycle would try to delete what the lock keeps).
  *
+ * Archive classes (GLACIER, DEEP_ARCHIVE) need an S3 RestoreObject thaw before a GET: a backup tool such as Velero cannot
+ * read them directly. The default rule set moves objects there only after the restorable window (`restorableDays`,
+ * default the retention: never); the model refuses a transition of its own into them within the window
+ * (lib/model/backup-rules.ts).
+ *
  * Minimum storage durations (STANDARD_IA/ONEZONE_IA 30 days, GLACIER_IR 90, GLACIER 90,
  * DEEP_ARCHIVE 180; S3 User Guide, "Comparing the Amazon S3 storage classes") are NOT refused:
  * AWS accepts a rule that leaves a class sooner and bills the remaining days as an early-deletion
@@ -88,6 +93,14 @@ export function isSupportedTransition(from: StorageClass, to: StorageClass): boo
 const INFREQUENT_ACCESS: readonly StorageClass[] = [StorageClass.STANDARD_IA, StorageClass.ONEZONE_IA];
 const ARCHIVE: readonly StorageClass[] = [StorageClass.GLACIER, StorageClass.DEEP_ARCHIVE];
 
+/**
+ * Whether objects in `storageClass` need an S3 RestoreObject (a thaw of minutes to 48 hours) before they can be read:
+ * GLACIER (Flexible Retrieval) and DEEP_ARCHIVE. GLACIER_IR is read directly.
+ */
+export function isArchiveStorageClass(storageClass: StorageClass): boolean {
+  return ARCHIVE.includes(storageClass);
+}
+
 /** A move to another storage class, a number of days after creation (or after becoming noncurrent). */
 export interface Transition {
   /** The class the objects move to. */
@@ -144,9 +157,25 @@ export interface DefaultLifecycleOptions {
   readonly noncurrentVersionExpireAfterDays?: number;
   /** @default 7 */
   readonly abortIncompleteMultipartUploadAfterDays?: number;
+  /**
+   * Days the backups must stay readable without a thaw: the default ladder moves nothing into an archive class
+   * (GLACIER, DEEP_ARCHIVE) before then (its DEEP_ARCHIVE step moves to day max(180, restorableDays)).
+   * @default retentionDays: no archive class at all
+   */
+  readonly restorableDays?: number;
+  /**
+   * Transitions replacing the default ladder, used as given (validated like any rule; the model checks them against
+   * the restorable window).
+   * @default DEFAULT_TRANSITIONS, archive steps moved past `restorableDays`, each kept only if its minimum storage
+   * duration fits before the next step or the expiry
+   */
+  readonly transitions?: readonly Transition[];
 }
 
-/** The storage ladder of the default rule set: STANDARD_IA at 30 days, GLACIER_IR at 90, DEEP_ARCHIVE at 180. */
+/**
+ * The storage ladder of the default rule set: STANDARD_IA at 30 days, GLACIER_IR at 90, DEEP_ARCHIVE at 180 (moved
+ * past the restorable window, see {@link DefaultLifecycleOptions.restorableDays}).
+ */
 export const DEFAULT_TRANSITIONS: readonly Transition[] = [
   { storageClass: StorageClass.STANDARD_IA, afterDays: 30 },
   { storageClass: StorageClass.GLACIER_IR, afterDays: 90 },
@@ -161,15 +190,24 @@ export const DEFAULT_TRANSITIONS: readonly Transition[] = [
  *
  * A transition is kept only if the objects then stay in that class at least its minimum storage
  * duration before the next transition or expiry, so the defaults never pay early-deletion charges:
- * 30 days of retention keep everything in STANDARD; 90 use STANDARD_IA from day 30; 365 use all three.
+ * 30 days of retention keep everything in STANDARD; 90 use STANDARD_IA from day 30; 365 use STANDARD_IA
+ * and GLACIER_IR, and DEEP_ARCHIVE from day 180 only when `restorableDays` is 185 or less (it needs 180 days
+ * there before the expiry). No archive transition ever falls within the restorable window.
  */
 export function defaultLifecycleRules(options: DefaultLifecycleOptions): LifecycleRule[] {
-  const kept: Transition[] = [];
-  let nextDay = options.retentionDays;
-  for (const t of [...DEFAULT_TRANSITIONS].reverse()) {
-    if (nextDay - t.afterDays >= Math.max(MINIMUM_STORAGE_DAYS[t.storageClass], 1)) {
-      kept.unshift(t);
-      nextDay = t.afterDays;
+  const restorableDays = options.restorableDays ?? options.retentionDays;
+  let kept: Transition[];
+  if (options.transitions !== undefined) {
+    kept = [...options.transitions];
+  } else {
+    kept = [];
+    const ladder = DEFAULT_TRANSITIONS.map((t) => (isArchiveStorageClass(t.storageClass) ? { ...t, afterDays: Math.max(t.afterDays, restorableDays) } : t));
+    let nextDay = options.retentionDays;
+    for (const t of [...ladder].reverse()) {
+      if (nextDay - t.afterDays >= Math.max(MINIMUM_STORAGE_DAYS[t.storageClass], 1)) {
+        kept.unshift(t);
+        nextDay = t.afterDays;
+      }
     }
   }
   return [

@@ -7,19 +7,17 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { objectLockDaysOf, resolveBackupSettings } from '../model/backup-rules';
 import type { BackupConfig, EnvironmentConfig } from '../model/environment';
 import type { Platform } from '../model/platform';
 import { BackupBucket, ObjectLock } from './backup-bucket';
 import { BucketReplication } from './bucket-replication';
 import type { EksCluster } from './eks-cluster';
+import { defaultLifecycleRules, type LifecycleRule, type StorageClass } from './lifecycle';
 import { VeleroRole } from './velero-role';
 
-/**
- * Days Object Lock keeps every backup version by default (governance mode), capped at the retention so that the
- * lifecycle's expiry never contradicts it: long enough to outlast Velero's default 30-day TTL, so a compromised
- * Velero (or anyone without s3:BypassGovernanceRetention) cannot destroy a month of backups.
- */
-export const DEFAULT_OBJECT_LOCK_DAYS = 30;
+// the default lives in the model, where the rules between Velero's TTL and the lock are checked
+export { DEFAULT_OBJECT_LOCK_DAYS } from '../model/backup-rules';
 
 /** Options of {@link PlatformBackups}. */
 export interface PlatformBackupsProps {
@@ -38,8 +36,22 @@ export function objectLockOf(backup: BackupConfig): ObjectLock | undefined {
   if (backup.disableObjectLock) {
     return undefined;
   }
-  const days = backup.objectLock?.days ?? Math.min(DEFAULT_OBJECT_LOCK_DAYS, backup.retentionDays);
+  const days = objectLockDaysOf(backup) as number;
   return backup.objectLock?.mode === 'COMPLIANCE' ? ObjectLock.compliance(days) : ObjectLock.governance(days);
+}
+
+/**
+ * The lifecycle rules of an environment's backup bucket: the default rules at its retention, with the model's
+ * transitions or the default ladder, never into an archive class within the restorable window (lib/model/backup-rules.ts).
+ */
+export function backupLifecycleRulesOf(backup: BackupConfig): LifecycleRule[] {
+  const s = resolveBackupSettings(backup);
+  return defaultLifecycleRules({
+    retentionDays: s.retentionDays,
+    restorableDays: s.restorableDays,
+    // the model's class names are the enum's values
+    transitions: s.transitions?.map((t) => ({ storageClass: t.storageClass as StorageClass, afterDays: t.afterDays })),
+  });
 }
 
 /** An environment's backup bucket, its replication (when the model names a replica region) and Velero's role. */
@@ -60,6 +72,7 @@ export class PlatformBackups extends Construct {
       environmentName: env.name,
       accountId: env.accountId,
       retentionDays: env.backup.retentionDays,
+      lifecycleRules: backupLifecycleRulesOf(env.backup),
       objectLock: objectLockOf(env.backup),
     });
 

@@ -11,12 +11,15 @@ import type { Platform } from '../model/platform';
 import { WorkloadKind, type ServiceDefinition } from '../model/service';
 import { ValidationError } from '../model/validation';
 import { PlatformAddons, type AddonsProps } from './addons/platform-addons';
+import { backupRunbook } from './backups/backup-alerts';
+import { VeleroBackups } from './backups/velero-backups';
 import { EbsStorageClass, type EbsStorageClassProps } from './ebs-storage-class';
 import { PodSecurityLevel } from './hardening';
 import { PlatformMesh, type PlatformMeshProps } from './mesh/platform-mesh';
 import { INGRESS_GATEWAY_NAMESPACE } from './mesh/public-gateway';
 import { DEFAULT_MONITORING_NAMESPACE } from './network-policies';
 import { Microservice, type AutoscalingMetric } from './microservice';
+import { PlatformObservability, type PlatformObservabilityProps } from './observability/platform-observability';
 import { PlatformNamespace } from './platform-namespace';
 import { StatefulService } from './stateful-service';
 
@@ -44,6 +47,11 @@ export interface PlatformChartProps {
    * @default every add-on at DEFAULT_ADDON_CHART_VERSIONS (docs/addons.md)
    */
   readonly addons?: AddonsProps;
+  /**
+   * Options of the monitoring objects (scrape TLS, the certificate probe's blackbox exporter); used only when the
+   * model has `observability`. @default PlatformObservability's defaults
+   */
+  readonly observability?: Omit<PlatformObservabilityProps, 'platform' | 'environment'>;
 }
 
 /** Every namespace and workload of one environment. */
@@ -62,13 +70,27 @@ export class PlatformChart extends Chart {
   public readonly mesh: PlatformMesh;
   /** The add-ons: cluster autoscaler, Istio, Velero, and the metrics adapter when a service needs it. */
   public readonly addons: PlatformAddons;
+  /** Velero's locations, Schedules, restore check and alerts. @default none when the Velero add-on is off */
+  public readonly backups?: VeleroBackups;
+  /** Monitoring, alerts, dashboards and runbooks, when the model has `observability` (docs/operations.md). */
+  public readonly observability?: PlatformObservability;
+  /**
+   * Files written beside the chart's YAML in the environment's folder: the runbooks (`runbooks/<namespace>/<service>.md`,
+   * `runbooks/platform.md`, `runbooks/backups.md`) the alerts' `runbook_url` point at. Markdown: Argo CD never applies it.
+   */
+  public readonly extraFiles: ReadonlyArray<{ readonly path: string; readonly text: string }> = [];
 
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const platform = props.platform;
     const env = platform.environment(props.environment);
     const gatewayNamespace = props.mesh?.gateway?.namespace ?? INGRESS_GATEWAY_NAMESPACE;
-    const monitoringNamespace = props.mesh?.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE;
+    // where Prometheus runs: the mesh's setting, else the alerting namespace the monitoring stack installs into
+    const alertingNamespace = platform.observability?.alerting.namespace;
+    if (props.mesh?.monitoringNamespace !== undefined && alertingNamespace !== undefined && props.mesh.monitoringNamespace !== alertingNamespace) {
+      throw new ValidationError(this.node.path, 'mesh.monitoringNamespace', props.mesh.monitoringNamespace, `allowed: the namespace Prometheus runs in, observability.alerting.namespace (${alertingNamespace})`);
+    }
+    const monitoringNamespace = props.mesh?.monitoringNamespace ?? alertingNamespace ?? DEFAULT_MONITORING_NAMESPACE;
     this.platform = platform;
     this.environment = env;
     const autoscalingMetrics = props.autoscalingMetrics ?? {};
@@ -172,6 +194,21 @@ export class PlatformChart extends Chart {
       },
       autoscalingMetrics: [...microservices.values()].flatMap((m) => m.metrics),
     });
+    // Velero's objects need its CRDs: only with the Velero add-on
+    this.backups = this.addons.velero ? new VeleroBackups(this, 'Backups', { platform, environment: env.name }) : undefined;
+    if (platform.observability) {
+      this.observability = new PlatformObservability(this, 'Observability', {
+        // the Probe targets the exporter the add-ons install, wherever its namespace is
+        blackboxExporterUrl: this.addons.blackboxExporter?.url,
+        ...props.observability,
+        platform,
+        environment: env.name,
+      });
+    }
+    // the runbooks the alerts link to, written beside the YAML (KubernetesApp writes extraFiles)
+    if (this.observability) {
+      this.extraFiles = [...this.observability.runbooks, ...(this.backups ? [backupRunbook(platform, env.name)] : [])];
+    }
     // the add-ons' Namespaces come before what the chart puts in them (e.g. the mesh's Gateway in istio-ingress)
     const addonNamespaces = new Map(this.addons.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Namespace').map((n) => [n.name, n]));
     const addonObjects = new Set(this.addons.node.findAll());

@@ -170,6 +170,43 @@ export interface BackupConfig {
    * @default true when `replicaRegion` is set
    */
   readonly replicationTimeControl?: boolean;
+  /**
+   * Days Velero keeps each backup (the `ttl` of every Schedule); Velero deletes it then. At most `retentionDays` (the
+   * bucket expires what is older, behind Velero's back) and at least the Object Lock days (Velero could not delete what
+   * it expires). Checked by lib/model/backup-rules.ts.
+   * @default retentionDays
+   */
+  readonly ttlDays?: number;
+  /**
+   * Days a backup must stay restorable without a manual thaw: no lifecycle transition into a class Velero cannot read
+   * directly (GLACIER, DEEP_ARCHIVE) before then. At most `ttlDays`.
+   * @default ttlDays: every backup Velero lists is restorable
+   */
+  readonly restorableDays?: number;
+  /**
+   * Minutes between two backups of a namespace that holds a `critical` service (its RPO): 1 to 15, dividing 60
+   * (the Schedule is `*\/<n> * * * *`).
+   * @default 15
+   */
+  readonly criticalIntervalMinutes?: number;
+  /**
+   * Storage-class transitions of the bucket's current versions, replacing the default ladder. A transition into GLACIER
+   * or DEEP_ARCHIVE before `restorableDays` is refused.
+   * @default STANDARD_IA at 30 days, GLACIER_IR at 90, DEEP_ARCHIVE at max(180, restorableDays); each kept only if the
+   * objects then stay in it for its minimum storage duration before the expiry (lib/aws/lifecycle.ts)
+   */
+  readonly transitions?: readonly BackupTransitionConfig[];
+}
+
+/** An S3 storage class a backup may move to (the names of lib/aws/lifecycle.ts's `StorageClass`). */
+export type BackupStorageClassName = 'STANDARD_IA' | 'ONEZONE_IA' | 'INTELLIGENT_TIERING' | 'GLACIER_IR' | 'GLACIER' | 'DEEP_ARCHIVE';
+
+/** A lifecycle move of backups to another storage class, a number of days after they are written. */
+export interface BackupTransitionConfig {
+  /** The class the backups move to. */
+  readonly storageClass: BackupStorageClassName;
+  /** Days after the backup is written. */
+  readonly afterDays: number;
 }
 
 /** One environment of the platform. */

@@ -10,3 +10,5 @@ export * from './rules';
 export * from './aws-endpoints';
 export * from './kubernetes-versions';
 export * from './partition';
+export * from './observability';
+export * from './backup-rules';

@@ -8,6 +8,8 @@ import { cidrsOverlap, tryParseCidr, type Cidr } from './cidr';
 import type { EnvironmentConfig, NamespaceQuotaConfig, NodeGroupConfig } from './environment';
 import { qualifiedName, serviceAccountName, serviceAccountRoleArn } from './names';
 import { arnPartition } from './partition';
+import { SERVICE_ALERTS, type AlertOverride, type ObservabilityConfig } from './observability';
+import { validateBackupRules } from './backup-rules';
 import { validateRelease } from './release';
 import { isLabelKey, isLabelValue, requireAccountId, requireRegion, requireRoleArn, validateIamStatements, validateNodeGroupConfigs, validatePublicAccessCidrs } from './rules';
 import { WorkloadKind, type ExternalEndpointSpec, type ServiceDefinition, type TolerationSpec } from './service';
@@ -30,6 +32,8 @@ export interface PlatformProps {
   readonly services?: readonly ServiceDefinition[];
   /** Tags on every AWS resource of every environment. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
+  /** How the platform is operated: monitoring, alert routing, runbooks, log shipping. @default none: no monitoring objects (a named weakening) */
+  readonly observability?: ObservabilityConfig;
   /**
    * The ECR registry of the platform's images: one account and region for every environment, one repository per
    * service (`<platform>/<service>`). The stack of the first environment in that account and region creates it;
@@ -86,6 +90,8 @@ export class Platform {
   public readonly services: readonly ServiceDefinition[];
   /** Tags on every AWS resource. */
   public readonly tags: Readonly<Record<string, string>>;
+  /** How the platform is operated, when it says. */
+  public readonly observability?: ObservabilityConfig;
   /** The ECR registry of the platform's images, defaults resolved. */
   public readonly registry: ResolvedContainerRegistry;
   /** Registries (hosts or host/path prefixes) images may come from besides {@link registry}. */
@@ -107,6 +113,7 @@ export class Platform {
     this.services = props.services ?? [];
     this.byKey = new Map(this.services.map((svc) => [qualifiedName(svc), svc]));
     this.tags = props.tags ?? {};
+    this.observability = props.observability;
     this.validateEnvironments();
     this.registry = resolveRegistry(this.path, props.registry ?? { accountId: this.environments[0].accountId, region: this.environments[0].region }, this.environments);
     this.allowedImageRegistries = props.allowedImageRegistries ?? [];
@@ -386,6 +393,7 @@ export class Platform {
         throw new ValidationError(this.path, at('replicas'), svc.replicas, 'allowed: a whole number, 1 or more');
       }
       validateIamStatements(this.path, at('awsPermissions'), svc.awsPermissions ?? []);
+      validateAlertOverrides(this.path, at('alerts'), svc.alerts ?? {});
       validateScheduling(this.path, at(''), svc.nodeSelector ?? {}, svc.tolerations ?? []);
     }
   }
@@ -511,6 +519,7 @@ function validateBackup(path: string, env: EnvironmentConfig): void {
   if (b.expectedGbPerDay !== undefined && !(b.expectedGbPerDay >= 0)) {
     throw new ValidationError(path, at('expectedGbPerDay'), b.expectedGbPerDay, 'allowed: a number of GB, 0 or more');
   }
+  validateBackupRules(path, env);
 }
 
 function validateScheduling(path: string, at: string, nodeSelector: Readonly<Record<string, string>>, tolerations: readonly TolerationSpec[]): void {
@@ -540,4 +549,23 @@ function canRunOn(group: NodeGroupConfig, nodeSelector: Readonly<Record<string, 
 /** A list of names for an error message: all of them up to 12, else the first 12 and how many there are. */
 function summarize(names: readonly string[]): string {
   return names.length <= 12 ? names.join(', ') : `${names.slice(0, 12).join(', ')}, ... (${names.length} in all)`;
+}
+
+const PROMETHEUS_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+
+function validateAlertOverrides(path: string, field: string, alerts: Readonly<Record<string, AlertOverride | undefined>>): void {
+  for (const [name, o] of Object.entries(alerts)) {
+    if (!(SERVICE_ALERTS as readonly string[]).includes(name)) {
+      throw new ValidationError(path, field, name, `allowed: alerts of every service (${SERVICE_ALERTS.join(', ')})`);
+    }
+    if (o?.severity !== undefined && !['critical', 'warning', 'info'].includes(o.severity)) {
+      throw new ValidationError(path, `${field}.${name}.severity`, o.severity, 'allowed: critical, warning or info');
+    }
+    if (o?.threshold !== undefined && !(o.threshold > 0)) {
+      throw new ValidationError(path, `${field}.${name}.threshold`, o.threshold, 'allowed: a positive number in the alert\'s unit');
+    }
+    if (o?.for !== undefined && !PROMETHEUS_DURATION.test(o.for)) {
+      throw new ValidationError(path, `${field}.${name}.for`, o.for, 'allowed: a Prometheus duration such as 5m or 1h30m');
+    }
+  }
 }

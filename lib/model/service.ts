@@ -3,6 +3,7 @@
  * Declared once; the AWS side (IAM roles), the Kubernetes side (workloads, NetworkPolicies)
  * and the mesh (Istio routing and authorization) all read it.
  */
+import type { AlertOverride, ServiceAlertName } from './observability';
 
 /** The application protocol of a port. It names the port (`http-web`) so that Istio can route it. */
 export enum PortProtocol {
@@ -201,6 +202,14 @@ export interface ServiceDefinition {
   readonly nodeSelector?: Readonly<Record<string, string>>;
   /** Taints of node groups the pods tolerate. @default [] */
   readonly tolerations?: readonly TolerationSpec[];
+  /**
+   * Critical data: the service's namespace is backed up every 15 minutes or faster (RPO under 15 minutes), and
+   * restored in a scratch namespace every day by the restore check.
+   * @default false: daily backups
+   */
+  readonly critical?: boolean;
+  /** Changes of the service's alerts, by alert name (see SERVICE_ALERTS); an unknown name is refused. @default the defaults */
+  readonly alerts?: Readonly<Partial<Record<ServiceAlertName, AlertOverride>>>;
 }
 
 /** A taint a service's pods tolerate. */

@@ -41,6 +41,12 @@ export const CRD_PROVIDERS: Readonly<Record<string, readonly string[]>> = {
   'security.istio.io': ['base'],
   'telemetry.istio.io': ['base'],
   'velero.io': ['velero'],
+  'monitoring.coreos.com': ['kube-prometheus-stack'],
+};
+
+/** API groups whose CRDs an EKS add-on of the environment's stack installs, by group: the add-on's name. */
+export const CRD_ADDONS: Readonly<Record<string, string>> = {
+  'snapshot.storage.k8s.io': 'snapshot-controller',
 };
 
 /** API groups Kubernetes itself serves (no CRD needed). */
@@ -137,7 +143,12 @@ export function checkClosure(environment: string, stack: Json, objects: readonly
       }
     }
     const group = (o.apiVersion ?? '').includes('/') ? (o.apiVersion ?? '').split('/')[0] : '';
-    if (!BUILT_IN_GROUP.test(group) && !CLUSTER_PREREQUISITES.some((p) => p.apiGroups.includes(group))) {
+    const fromAddon = CRD_ADDONS[group];
+    if (fromAddon !== undefined) {
+      if (!addons.has(fromAddon)) {
+        report('crd', o, `apiVersion ${o.apiVersion}; allowed: only with the ${fromAddon} add-on in the ${environment} stack, which installs its CRDs`);
+      }
+    } else if (!BUILT_IN_GROUP.test(group) && !CLUSTER_PREREQUISITES.some((p) => p.apiGroups.includes(group))) {
       const from = CRD_PROVIDERS[group];
       if (from === undefined || !from.some((chart) => charts.has(chart))) {
         report('crd', o, `apiVersion ${o.apiVersion}; allowed: custom resources whose CRDs an add-on of the ${environment} chart installs (${from ? `Helm chart ${from.join(' or ')}` : 'none known for this API group'}) or a listed prerequisite`);

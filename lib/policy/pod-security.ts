@@ -118,6 +118,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Kinds whose pods run to completion: the probe rule does not apply to them. */
+const RUN_TO_COMPLETION_KINDS: ReadonlySet<string> = new Set(['Job', 'CronJob']);
+
 /** The pod templates of an object (none for kinds without pods). */
 function podTemplatesOf(obj: KubernetesObject): PodTemplate[] {
   const spec = obj.spec;
@@ -250,7 +253,8 @@ function checkPodTemplate(obj: KubernetesObject, t: PodTemplate): PodSecurityVio
           }
         }
       }
-      if (list === 'containers') {
+      // probes: for what serves (a batch Job's pod runs to completion; Kubernetes ignores readiness there)
+      if (list === 'containers' && !RUN_TO_COMPLETION_KINDS.has(obj.kind ?? '')) {
         if (c.readinessProbe === undefined) cadd(PodSecurityControl.PROBES, 'readinessProbe', 'must be set');
         if (c.livenessProbe === undefined) cadd(PodSecurityControl.PROBES, 'livenessProbe', 'must be set');
       }

@@ -108,6 +108,8 @@ describe('the prod stack of the reference platform (lib/app/terraform-app.ts)', 
     expect(main.expiration).toEqual([{ days: 365 }]);
     const transitions = main.transition as Array<{ days: number; storage_class: StorageClass }>;
     expect(transitions.map((t) => t.storage_class)).toEqual(['STANDARD_IA', 'GLACIER_IR', 'DEEP_ARCHIVE']);
+    // an archive class only beyond Velero's restorable window (its TTL, 30 days in prod)
+    expect(transitions.find((t) => t.storage_class === 'DEEP_ARCHIVE')!.days).toBeGreaterThanOrEqual(30);
     let from = StorageClass.STANDARD;
     let day = -1;
     for (const t of transitions) {

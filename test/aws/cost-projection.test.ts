@@ -12,7 +12,7 @@ describe('projectMonthlyCost with the default rules, 200 GB/day, retention 365, 
   let p: CostProjection;
 
   beforeAll(() => {
-    p = projectMonthlyCost({ gbPerDay: 200, rule: projectionRule(defaultLifecycleRules({ retentionDays: 365 })) });
+    p = projectMonthlyCost({ gbPerDay: 200, rule: projectionRule(defaultLifecycleRules({ retentionDays: 365, restorableDays: 180 })) });
   });
 
   test('holds each class for the days of the rule', () => {

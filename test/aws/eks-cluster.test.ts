@@ -159,7 +159,7 @@ describe('EksCluster on a Kubernetes version without pinned add-on builds', () =
       withCluster(scope, { kubernetesVersion: '1.35' });
     })) as { data: { aws_eks_addon_version: Record<string, { addon_name: string; kubernetes_version: string; most_recent: boolean }> }; resource: { aws_eks_addon: Record<string, { addon_name: string; addon_version: string }> } };
     const defaults = Object.values(out.data.aws_eks_addon_version);
-    expect(defaults.map((d) => d.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'metrics-server', 'vpc-cni']);
+    expect(defaults.map((d) => d.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'metrics-server', 'snapshot-controller', 'vpc-cni']);
     expect(defaults.every((d) => d.kubernetes_version === '1.35' && d.most_recent === false)).toBe(true);
     for (const addon of Object.values(out.resource.aws_eks_addon)) {
       expect(addon.addon_version).toMatch(/^\$\{data\.aws_eks_addon_version\..*\.version\}$/);

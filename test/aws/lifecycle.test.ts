@@ -45,7 +45,7 @@ describe('BucketLifecycle with the default rules (retention 365 days)', () => {
   let json: Synthesized;
 
   beforeAll(() => {
-    synthesized = synthLifecycle(defaultLifecycleRules({ retentionDays: 365 }));
+    synthesized = synthLifecycle(defaultLifecycleRules({ retentionDays: 365, restorableDays: 180 }));
     json = JSON.parse(synthesized) as Synthesized;
   });
 
@@ -95,6 +95,23 @@ describe('defaultLifecycleRules', () => {
     expect(defaultLifecycleRules({ retentionDays: 90 })[0].transitions).toEqual([{ storageClass: StorageClass.STANDARD_IA, afterDays: 30 }]);
   });
 
+  test('moves nothing into an archive class by default: the whole retention stays restorable without a thaw', () => {
+    expect(defaultLifecycleRules({ retentionDays: 365 })[0].transitions).toEqual([
+      { storageClass: StorageClass.STANDARD_IA, afterDays: 30 },
+      { storageClass: StorageClass.GLACIER_IR, afterDays: 90 },
+    ]);
+  });
+
+  test('moves DEEP_ARCHIVE past the restorable window, and drops it when its 180 days no longer fit before the expiry', () => {
+    expect(defaultLifecycleRules({ retentionDays: 800, restorableDays: 400 })[0].transitions?.at(-1)).toEqual({ storageClass: StorageClass.DEEP_ARCHIVE, afterDays: 400 });
+    expect(defaultLifecycleRules({ retentionDays: 365, restorableDays: 186 })[0].transitions?.map((t) => t.storageClass)).toEqual([StorageClass.STANDARD_IA, StorageClass.GLACIER_IR]);
+  });
+
+  test('uses the transitions given instead of the ladder', () => {
+    const transitions = [{ storageClass: StorageClass.GLACIER_IR, afterDays: 10 }];
+    expect(defaultLifecycleRules({ retentionDays: 365, transitions })[0].transitions).toEqual(transitions);
+  });
+
   test('drops DEEP_ARCHIVE for a 200-day retention (20 days there, minimum 180)', () => {
     expect(defaultLifecycleRules({ retentionDays: 200 })[0].transitions?.map((t) => t.storageClass)).toEqual([StorageClass.STANDARD_IA, StorageClass.GLACIER_IR]);
   });
@@ -102,6 +119,7 @@ describe('defaultLifecycleRules', () => {
   test('passes validation for every retention from 1 to 800 days', () => {
     for (let days = 1; days <= 800; days++) {
       expect(validateLifecycleRules('p', 'rules', defaultLifecycleRules({ retentionDays: days }))).toEqual([]);
+      expect(validateLifecycleRules('p', 'rules', defaultLifecycleRules({ retentionDays: days, restorableDays: Math.min(days, 180) }))).toEqual([]);
     }
   });
 });

@@ -167,9 +167,9 @@ describe('PlatformStack prod (the reference platform)', () => {
     expect(role?.assume_role_policy).toContain(':sub":"system:serviceaccount:kube-system:cluster-autoscaler"');
   });
 
-  it('installs the six core add-ons (metrics-server among them, for the HPAs) at the versions of the table (on 1.35, AWS\'s defaults read at plan time)', () => {
+  it('installs the seven core add-ons (metrics-server for the HPAs, the snapshot controller for Velero) at the versions of the table (on 1.35, AWS\'s defaults read at plan time)', () => {
     const addons = of(prod.parsed, 'aws_eks_addon');
-    expect(addons.map((a) => a.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'metrics-server', 'vpc-cni']);
+    expect(addons.map((a) => a.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'metrics-server', 'snapshot-controller', 'vpc-cni']);
     expect(addons.every((a) => typeof a.addon_version === 'string' && /^(v\d+\.\d+\.\d+-eksbuild\.\d+|\$\{data\.aws_eks_addon_version\.[\w-]+\.version\})$/.test(a.addon_version))).toBe(true);
   });
 

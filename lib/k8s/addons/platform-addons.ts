@@ -1,16 +1,22 @@
 /**
  * The add-ons of one environment, configured from the model: the cluster autoscaler, Istio (base, istiod, CNI,
- * ingress gateway), Velero and, when a service autoscales on custom metrics, the Prometheus adapter. metrics-server is
- * not here: it is an EKS add-on (see docs/addons.md).
+ * ingress gateway), Velero, when a service autoscales on custom metrics, the Prometheus adapter and, when the model
+ * declares `observability`, the monitoring stack, the alert routing and (with `observability.logs`) log shipping.
+ * metrics-server is not here: it is an EKS add-on (see docs/addons.md).
  */
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../model/environment';
 import type { Platform } from '../../model/platform';
 import type { AutoscalingMetric } from '../microservice';
 import { resolveArgoCdOptions, type ArgoCdOptions, type ResolvedArgoCdOptions } from './argo-cd-application';
+import { BlackboxExporterAddon } from './blackbox-exporter-addon';
 import { ClusterAutoscalerAddon } from './cluster-autoscaler-addon';
 import { IstioAddon, type IstioIngressGatewayOptions } from './istio-addon';
+import { LogShippingAddon } from './log-shipping-addon';
 import { MetricsAdapterAddon } from './metrics-adapter-addon';
+import { MonitoringStackAddon } from './monitoring-stack-addon';
+import { AlertRouting } from '../observability/alert-routing';
+import { alertingNamespaceOf } from '../observability/alert-rules';
 import { DEFAULT_ADDON_CHART_VERSIONS, type AddonChartVersions } from './versions';
 import { VeleroAddon } from './velero-addon';
 
@@ -28,6 +34,14 @@ export interface DisabledAddons {
   readonly velero?: boolean;
   /** @default false (the adapter is installed only when some service autoscales on a Pods or External metric) */
   readonly metricsAdapter?: boolean;
+  /** kube-prometheus-stack (installed only when the model has `observability`): without it nothing serves the monitors, rules and alert routing. @default false */
+  readonly monitoringStack?: boolean;
+  /** The blackbox exporter (installed with the monitoring stack): without it the `public-hosts` Probe fails and CertificateExpiringSoon never fires. @default false */
+  readonly blackboxExporter?: boolean;
+  /** The AlertmanagerConfig of `observability.alerting`: without it no alert is notified. @default false */
+  readonly alertRouting?: boolean;
+  /** Fluent Bit (installed only when the model has `observability.logs`): without it no container log leaves its node. @default false */
+  readonly logShipping?: boolean;
 }
 
 /** Options of the add-ons of an environment (`PlatformChart`'s `addons`). */
@@ -67,6 +81,14 @@ export class PlatformAddons extends Construct {
   public readonly velero?: VeleroAddon;
   /** Only when some service autoscales on a Pods or External metric. */
   public readonly metricsAdapter?: MetricsAdapterAddon;
+  /** kube-prometheus-stack, only when the model has `observability`. */
+  public readonly monitoringStack?: MonitoringStackAddon;
+  /** The blackbox exporter, in the monitoring namespace; only with the monitoring stack. */
+  public readonly blackboxExporter?: BlackboxExporterAddon;
+  /** The AlertmanagerConfig of `observability.alerting`, in the monitoring namespace; only when the model has `observability`. */
+  public readonly alertRouting?: AlertRouting;
+  /** Fluent Bit, only when the model has `observability.logs`. */
+  public readonly logShipping?: LogShippingAddon;
 
   constructor(scope: Construct, id: string, props: PlatformAddonsProps) {
     super(scope, id);
@@ -79,6 +101,10 @@ export class PlatformAddons extends Construct {
       istio: props.disabled?.istio ?? false,
       velero: props.disabled?.velero ?? false,
       metricsAdapter: props.disabled?.metricsAdapter ?? false,
+      monitoringStack: props.disabled?.monitoringStack ?? false,
+      blackboxExporter: props.disabled?.blackboxExporter ?? false,
+      alertRouting: props.disabled?.alertRouting ?? false,
+      logShipping: props.disabled?.logShipping ?? false,
     };
     const common = { platformName, environment: env, argoCd: this.argoCd };
     if (!this.disabled.clusterAutoscaler) {
@@ -105,6 +131,46 @@ export class PlatformAddons extends Construct {
         prometheusPort: props.prometheus?.port,
         chartVersion: this.versions.prometheusAdapterChart,
       });
+    }
+    const observability = props.platform.observability;
+    if (observability) {
+      const prometheusSelector = observability.prometheusSelector;
+      const monitoringNamespace = alertingNamespaceOf(props.platform);
+      if (!this.disabled.monitoringStack) {
+        this.monitoringStack = new MonitoringStackAddon(this, 'MonitoringStack', {
+          ...common,
+          namespace: monitoringNamespace,
+          prometheusSelector,
+          chartVersion: this.versions.kubePrometheusStackChart,
+          // the named weakening: the node exporter's namespace is "privileged" (docs/addons.md, "Pod Security")
+          insecure: { privilegedNodeExporterNamespace: true },
+        });
+        if (!this.disabled.blackboxExporter) {
+          this.blackboxExporter = new BlackboxExporterAddon(this, 'BlackboxExporter', {
+            platformName,
+            argoCd: this.argoCd,
+            namespace: this.monitoringStack.namespaceName,
+            chartVersion: this.versions.blackboxExporterChart,
+          });
+          const ns = this.monitoringStack.namespaces.get(this.monitoringStack.namespaceName);
+          if (ns) this.blackboxExporter.application.node.addDependency(ns);
+        }
+      }
+      if (!this.disabled.alertRouting) {
+        this.alertRouting = new AlertRouting(this, 'AlertRouting', { config: observability.alerting, selectorLabels: this.monitoringStack?.prometheusSelector ?? prometheusSelector });
+        const ns = this.monitoringStack?.namespaces.get(monitoringNamespace);
+        if (ns) this.alertRouting.resource.node.addDependency(ns);
+      }
+      if (observability.logs && !this.disabled.logShipping) {
+        this.logShipping = new LogShippingAddon(this, 'LogShipping', {
+          ...common,
+          config: observability.logs,
+          chartVersion: this.versions.fluentBitChart,
+          serviceMonitorLabels: this.monitoringStack?.prometheusSelector,
+          // the named weakening: Fluent Bit's namespace is "privileged" for its hostPath (docs/addons.md, "Pod Security")
+          insecure: { privilegedLogNamespace: true },
+        });
+      }
     }
   }
 }

@@ -32,8 +32,19 @@ export interface VeleroAddonProps {
 const CONTAINER_SECURITY_CONTEXT = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 
 /**
- * Velero in namespace `velero`, service account `velero` (what its IAM role trusts), no node agent (EBS snapshots, no
- * file-system backup, which would need host paths). The namespace enforces "baseline" and warns about "restricted".
+ * The Pod Security level Velero's namespace enforces: "privileged", a named weakening. Velero's node agent (a DaemonSet,
+ * the data mover that copies CSI snapshot data into the bucket, so that the bucket's replica region holds the volumes
+ * too) mounts the kubelet's pod directory from the host (`hostPath` /var/lib/kubelet/pods), which "baseline" forbids.
+ * Audit and warn stay "restricted", so every apply shows it. Nothing else of the platform runs in this namespace but
+ * Velero and the hardened restore check.
+ */
+export const VELERO_NAMESPACE_POD_SECURITY = PodSecurityLevel.PRIVILEGED;
+
+/**
+ * Velero in namespace `velero`, service account `velero` (what its IAM role trusts), with the node agent and CSI
+ * snapshots (`EnableCSI`) for the data mover, and the AWS plugin for native EBS snapshots. The storage and snapshot
+ * locations are typed objects of lib/k8s/backups (`VeleroBackups`), not chart values. The namespace enforces
+ * {@link VELERO_NAMESPACE_POD_SECURITY} and warns about "restricted".
  */
 export class VeleroAddon extends Construct {
   /** The bucket backups are written to. */
@@ -46,6 +57,8 @@ export class VeleroAddon extends Construct {
   public readonly awsPluginImage: string;
   /** The namespace. */
   public readonly namespace: KubeNamespace;
+  /** The Pod Security level the namespace enforces (the node agent's host path needs "privileged"). */
+  public readonly podSecurity: PodSecurityLevel;
   /** The Application (id `Resource`). */
   public readonly application: HelmApplication;
 
@@ -60,7 +73,8 @@ export class VeleroAddon extends Construct {
     this.roleArn = irsaRoleArn(props.platformName, env, VELERO_SERVICE_ACCOUNT);
     this.region = env.region;
     this.awsPluginImage = `velero/velero-plugin-for-aws:${pluginVersion}`;
-    this.namespace = addonNamespace(this, 'Namespace', { name: VELERO_SERVICE_ACCOUNT.namespace, podSecurity: PodSecurityLevel.BASELINE, podSecurityVersion: `v${env.kubernetesVersion}` });
+    this.podSecurity = VELERO_NAMESPACE_POD_SECURITY;
+    this.namespace = addonNamespace(this, 'Namespace', { name: VELERO_SERVICE_ACCOUNT.namespace, podSecurity: this.podSecurity, podSecurityVersion: `v${env.kubernetesVersion}` });
     this.application = new HelmApplication(this, 'Resource', {
       name: 'velero',
       chart: { repoURL: ADDON_HELM_REPOSITORIES.velero, chart: 'velero', version: props.chartVersion ?? DEFAULT_ADDON_CHART_VERSIONS.veleroChart },
@@ -78,14 +92,18 @@ export class VeleroAddon extends Construct {
           securityContext: { ...CONTAINER_SECURITY_CONTEXT },
         }],
         configuration: {
-          backupStorageLocation: [{ name: 'default', default: true, provider: 'aws', bucket: this.bucketName, config: { region: this.region } }],
-          volumeSnapshotLocation: [{ name: 'default', provider: 'aws', config: { region: this.region } }],
+          // the locations are typed objects of lib/k8s/backups (VeleroBackups), validated against Velero's CRDs
+          backupStorageLocation: [],
+          volumeSnapshotLocation: [],
+          // CSI snapshots, whose data the node agent's data mover copies into the bucket (snapshotMoveData)
+          features: 'EnableCSI',
         },
         // IRSA, no static keys
         credentials: { useSecret: false },
         serviceAccount: { server: { create: true, name: VELERO_SERVICE_ACCOUNT.name, annotations: { [ROLE_ARN_ANNOTATION]: this.roleArn } } },
         snapshotsEnabled: true,
-        deployNodeAgent: false,
+        // the data mover; needs VELERO_NAMESPACE_POD_SECURITY
+        deployNodeAgent: true,
         podSecurityContext: { seccompProfile: { type: 'RuntimeDefault' } },
         containerSecurityContext: { ...CONTAINER_SECURITY_CONTEXT },
       },

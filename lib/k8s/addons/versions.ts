@@ -10,6 +10,9 @@ export const ADDON_HELM_REPOSITORIES = {
   istio: 'https://istio-release.storage.googleapis.com/charts',
   velero: 'https://vmware-tanzu.github.io/helm-charts',
   prometheusAdapter: 'https://prometheus-community.github.io/helm-charts',
+  kubePrometheusStack: 'https://prometheus-community.github.io/helm-charts',
+  blackboxExporter: 'https://prometheus-community.github.io/helm-charts',
+  fluentBit: 'https://fluent.github.io/helm-charts',
 } as const;
 
 /** Chart versions (and images the charts do not pin for us). Override any of them with `AddonsProps.versions`. */
@@ -29,6 +32,18 @@ export interface AddonChartVersions {
   readonly veleroAwsPlugin: string;
   /** `prometheus-adapter` chart (adapter v0.12.0). @default '5.3.0' */
   readonly prometheusAdapterChart: string;
+  /**
+   * `kube-prometheus-stack` chart (prometheus-operator v0.90.1, Prometheus v3, Alertmanager v0.32): its operator
+   * serves the `AlertmanagerConfig` fields the alert routing emits (`activeTimeIntervals`, and the Alertmanager's
+   * `alertmanagerConfigMatcherStrategy: None`), it is built against Kubernetes 1.35 (client-go v0.35), the clusters'
+   * minor, and it ships the `monitoring.coreos.com` CRDs.
+   * @default '85.4.0'
+   */
+  readonly kubePrometheusStackChart: string;
+  /** `prometheus-blackbox-exporter` chart, the prober of the public hosts' certificates (published 2026-05-05). @default '11.10.0' */
+  readonly blackboxExporterChart: string;
+  /** `fluent-bit` chart (Fluent Bit 5.1.2). @default '0.58.2' */
+  readonly fluentBitChart: string;
 }
 
 /** The versions installed unless overridden. */
@@ -38,6 +53,9 @@ export const DEFAULT_ADDON_CHART_VERSIONS: AddonChartVersions = {
   veleroChart: '11.2.0',
   veleroAwsPlugin: 'v1.13.0',
   prometheusAdapterChart: '5.3.0',
+  kubePrometheusStackChart: '85.4.0',
+  blackboxExporterChart: '11.10.0',
+  fluentBitChart: '0.58.2',
 };
 
 /**

@@ -35,7 +35,10 @@ describe.each(ENVS)('environment %s', (env) => {
   const e = () => platform.environment(env);
 
   test('emits one Application per add-on, and no metrics adapter when no service autoscales on custom metrics', () => {
-    expect(apps(env).map((a) => a.metadata.name).sort()).toEqual(['cluster-autoscaler', 'istio-base', 'istio-cni', 'istio-ingressgateway', 'istiod', 'velero']);
+    // the reference platform declares observability: the monitoring stack, its blackbox exporter and log shipping
+    expect(apps(env).map((a) => a.metadata.name).sort()).toEqual([
+      'cluster-autoscaler', 'fluent-bit', 'istio-base', 'istio-cni', 'istio-ingressgateway', 'istiod', 'kube-prometheus-stack', 'prometheus-blackbox-exporter', 'velero',
+    ]);
   });
 
   test('every Application pins an exact chart version, syncs automatically with prune and self-heal, and never creates its namespace', () => {
@@ -54,7 +57,7 @@ describe.each(ENVS)('environment %s', (env) => {
   test('every Application validates against the Argo CD schema (@kubernetes-models/argo-cd)', async () => {
     const result = await validateApplications(out[env]);
     expect(result.errors).toEqual([]);
-    expect(result.checked).toBe(6);
+    expect(result.checked).toBe(9);
   });
 
   test('every destination namespace but kube-system is emitted by the chart, before the Application', () => {
@@ -104,10 +107,14 @@ describe.each(ENVS)('environment %s', (env) => {
     expect(namespace(env, 'istio-ingress')?.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
-  test('only the CNI node agent\'s namespace is privileged; the others enforce baseline or restricted and warn about restricted', () => {
+  test('only the namespaces of node agents (Istio CNI, Velero\'s data mover, node exporter, log shipper) are privileged; the others enforce baseline or restricted and warn about restricted', () => {
     const addonNs = out[env].filter((o) => o.kind === 'Namespace' && o.metadata.labels?.['istio-injection'] === undefined);
     const levels = Object.fromEntries(addonNs.map((n) => [n.metadata.name, n.metadata.labels?.['pod-security.kubernetes.io/enforce']]));
-    expect(levels).toEqual({ 'istio-system': 'baseline', 'istio-cni': 'privileged', 'istio-ingress': 'restricted', velero: 'baseline' });
+    expect(levels).toEqual({
+      'istio-system': 'baseline', 'istio-cni': 'privileged', 'istio-ingress': 'restricted', velero: 'privileged',
+      // node agents of the monitoring and logging add-ons (named weakenings)
+      'logging': 'privileged', 'monitoring': 'baseline', 'node-exporter': 'privileged',
+    });
     for (const n of addonNs) {
       expect(n.metadata.labels?.['pod-security.kubernetes.io/warn']).toBe('restricted');
       expect(n.metadata.labels?.['pod-security.kubernetes.io/enforce-version']).toBe(`v${e().kubernetesVersion}`);
@@ -118,13 +125,14 @@ describe.each(ENVS)('environment %s', (env) => {
     const a = app(env, 'velero');
     const values = a.spec?.source.helm.valuesObject;
     expect(a.spec?.destination.namespace).toBe('velero');
-    expect(values.configuration.backupStorageLocation).toEqual([
-      { name: 'default', default: true, provider: 'aws', bucket: `${platform.name}-${env}-backups-${e().accountId}`, config: { region: e().region } },
-    ]);
+    // the storage location is a typed object of lib/k8s/backups (test/k8s/backups), not a chart value
+    expect(values.configuration.backupStorageLocation).toEqual([]);
+    expect(out[env].find((o) => o.kind === 'BackupStorageLocation')?.spec?.objectStorage).toEqual({ bucket: `${platform.name}-${env}-backups-${e().accountId}` });
     expect(values.initContainers[0].image).toMatch(/^velero\/velero-plugin-for-aws:v\d+\.\d+\.\d+$/);
     expect(values.credentials).toEqual({ useSecret: false });
     expect(values.serviceAccount.server.annotations).toEqual({ 'eks.amazonaws.com/role-arn': serviceAccountRoleArn(platform.name, env, e().accountId, 'velero', 'velero') });
-    expect(values.deployNodeAgent).toBe(false);
+    expect(values.deployNodeAgent).toBe(true);
+    expect(values.configuration.features).toBe('EnableCSI');
   });
 });
 
