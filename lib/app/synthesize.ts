@@ -80,6 +80,10 @@ export function environmentPrerequisites(platform: Platform, environment: string
   for (const arn of env.clusterAdminRoleArns ?? []) {
     out.push(`**Admin role** \`${arn}\`: it gets cluster-admin access; IAM must have it before \`terraform apply\`.`);
   }
+  if (platform.observability) {
+    const { OBSERVABILITY_PREREQUISITES } = require('../policy/closure') as typeof import('../policy/closure');
+    out.push(...OBSERVABILITY_PREREQUISITES);
+  }
   const publicHosts = [...new Set(platform.services.flatMap((s) => s.public?.hosts ?? []))].sort();
   if (publicHosts.length > 0) {
     out.push(`**Public DNS and TLS**: DNS records of ${publicHosts.map((h) => `\`${h}\``).join(', ')} pointing at the ingress gateway's load balancer, and the gateway's TLS secret (see the Gateway's \`credentialName\`).`);

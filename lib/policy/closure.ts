@@ -33,6 +33,15 @@ export const CLUSTER_PREREQUISITES: readonly ClusterPrerequisite[] = [
 ];
 
 /**
+ * What an environment's cluster needs beforehand when the platform declares how it is operated: the Secrets the
+ * add-ons read credentials from (the output names them, never their values).
+ */
+export const OBSERVABILITY_PREREQUISITES: readonly string[] = [
+  '**Alerting Secrets**: the Secret(s) `observability.alerting` names (PagerDuty routing key, Slack webhook URL, SMTP password) in the alerting namespace, and `grafana-admin` (Grafana's admin login, keys `admin-user` and `admin-password`) there too.',
+  '**Log shipping Secret**: the Secret `observability.logs.password` names, in the `logging` namespace.',
+];
+
+/**
  * API groups whose CRDs come from an add-on the chart installs as an Argo CD Application, by group: the Helm
  * chart names (`spec.source.chart`) any one of which provides them.
  */
