@@ -37,7 +37,7 @@ export const CLUSTER_PREREQUISITES: readonly ClusterPrerequisite[] = [
  * add-ons read credentials from (the output names them, never their values).
  */
 export const OBSERVABILITY_PREREQUISITES: readonly string[] = [
-  '**Alerting Secrets**: the Secret(s) `observability.alerting` names (PagerDuty routing key, Slack webhook URL, SMTP password) in the alerting namespace, and `grafana-admin` (Grafana's admin login, keys `admin-user` and `admin-password`) there too.',
+  '**Alerting Secrets**: the Secret(s) `observability.alerting` names (PagerDuty routing key, Slack webhook URL, SMTP password) in the alerting namespace, and `grafana-admin` (the Grafana admin login, keys `admin-user` and `admin-password`) there too.',
   '**Log shipping Secret**: the Secret `observability.logs.password` names, in the `logging` namespace.',
 ];
 
