@@ -187,7 +187,7 @@ describe.each(ENVS)('environment %s', (env) => {
     for (const o of out[env]) {
       const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
       if (group === 'velero.io') {
-        // no published package: the CRDs' own schemas (../shared/crds/velero, Velero v1.18.1)
+        // no published package: the CRDs' own schemas (lib/k8s/backups/velero-models/crds, Velero v1.18.1)
         problems.push(...(velero.get(o.kind)?.(o) ?? [`velero.io ${o.kind}: no schema`]).map((e) => `${o.kind} ${o.metadata.name}: ${e}`));
         continue;
       }

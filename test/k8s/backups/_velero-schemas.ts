@@ -1,6 +1,6 @@
 /**
  * Validates synthesized Velero objects against the `openAPIV3Schema` of Velero v1.18.1's CRDs
- * (../shared/crds/velero, the files the models in lib/k8s/backups/velero-models are generated from), with ajv.
+ * (lib/k8s/backups/velero-models/crds, the files the models there are generated from), with ajv.
  */
 import Ajv from 'ajv';
 import * as fs from 'node:fs';
@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 
 /** The CRD folder. */
-export const VELERO_CRDS = path.join(__dirname, '..', '..', '..', '..', 'shared', 'crds', 'velero');
+export const VELERO_CRDS = path.join(__dirname, '..', '..', '..', 'lib', 'k8s', 'backups', 'velero-models', 'crds');
 
 interface Crd { spec: { names: { kind: string }; versions: Array<{ name: string; schema: { openAPIV3Schema: object } }> } }
 

@@ -1,5 +1,5 @@
 // Regenerates this folder from Velero's CRDs: `node lib/k8s/backups/velero-models/regenerate.mjs [crd folder]`
-// (default ../shared/crds/velero, Velero v1.18.1). Runs `crd-generate` (@kubernetes-models/crd-generate), then adds
+// (default ./crds, a copy of Velero v1.18.1's CRDs). Runs `crd-generate` (@kubernetes-models/crd-generate), then adds
 // the `.js` extension to relative imports, which this ESM folder (package.json "type": "module") needs under
 // TypeScript's node16 resolution. Never edit the generated files by hand.
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../../..');
-const crds = resolve(root, process.argv[2] ?? '../shared/crds/velero');
+const crds = resolve(root, process.argv[2] ?? 'lib/k8s/backups/velero-models/crds');
 const inputs = readdirSync(crds).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(crds, f));
 for (const entry of readdirSync(here)) {
   if (!['package.json', 'README.md', 'regenerate.mjs'].includes(entry)) {
