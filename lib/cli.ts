@@ -4,6 +4,7 @@
  *
  *   eks-platform synth <platform-module> [env ...] [--outdir DIR] [--only terraform|kubernetes]
  *   eks-platform cost <platform-module>
+ *   eks-platform check <file-or-folder>... [--format text|json|sarif] [--suppressions FILE]
  *
  * Exit codes: 0 success; 1 the platform or its output was refused (errors on stderr, nothing changed);
  * 2 usage errors (unknown option, missing file, unknown environment).
@@ -17,11 +18,15 @@ import { recoverOutput } from './synth';
 const USAGE = `usage:
   eks-platform synth <platform-module> [env ...] [--outdir DIR] [--only terraform|kubernetes]
   eks-platform cost <platform-module>
+  eks-platform check <file-or-folder>... [--format text|json|sarif] [--suppressions FILE]
 
 <platform-module> is a .js or .ts file whose default export, or export named platform, is a Platform.
 synth writes <outdir>/cdktf.out/stacks/<env>/cdk.tf.json and <outdir>/dist/<env>/ (all environments when
 none is named), atomically and only when the gate passed.
-exit codes: 0 done; 1 the platform or its output was refused, nothing changed; 2 usage error`;
+check runs the gate's rules over Kubernetes YAML (.yaml, .yml) and Terraform JSON (*.tf.json), folders
+recursively (see docs/policy.md).
+exit codes: 0 done (check: every rule holds); 1 the platform or its output was refused, nothing changed (check: a
+rule is broken or a suppression matches nothing); 2 usage error (check: also input it cannot read)`;
 
 /** The parsed command line of `eks-platform synth`. */
 export interface SynthCommand {
@@ -38,6 +43,14 @@ export interface CostCommand {
   readonly module: string;
 }
 
+/** The parsed command line of `eks-platform check`. */
+export interface CheckCommand {
+  readonly command: 'check';
+  readonly paths: readonly string[];
+  readonly format: 'text' | 'json' | 'sarif';
+  readonly suppressions?: string;
+}
+
 /** Where the command writes what it says. */
 export interface CommandOutput {
   readonly stdout: (text: string) => void;
@@ -45,13 +58,16 @@ export interface CommandOutput {
 }
 
 /** Parses the arguments after `eks-platform`; throws a {@link UsageError} for what it does not understand. */
-export function parseCommandLine(argv: readonly string[]): SynthCommand | CostCommand | 'help' {
+export function parseCommandLine(argv: readonly string[]): SynthCommand | CostCommand | CheckCommand | 'help' {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     return 'help';
   }
+  if (command === 'check') {
+    return parseCheckCommand(rest);
+  }
   if (command !== 'synth' && command !== 'cost') {
-    throw new UsageError(`unknown command ${JSON.stringify(command)}; allowed: synth, cost`);
+    throw new UsageError(`unknown command ${JSON.stringify(command)}; allowed: synth, cost, check`);
   }
   const positional: string[] = [];
   let outdir = '.';
@@ -89,6 +105,56 @@ export function parseCommandLine(argv: readonly string[]): SynthCommand | CostCo
   return { command, module, environments, outdir, only };
 }
 
+function parseCheckCommand(rest: readonly string[]): CheckCommand {
+  const paths: string[] = [];
+  let format: CheckCommand['format'] = 'text';
+  let suppressions: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === '--format') {
+      const value = rest[++i];
+      if (value !== 'text' && value !== 'json' && value !== 'sarif') {
+        throw new UsageError(`--format is ${JSON.stringify(value ?? '')}; allowed: text, json or sarif`);
+      }
+      format = value;
+    } else if (arg === '--suppressions') {
+      const value = rest[++i];
+      if (value === undefined || value === '' || value.startsWith('--')) {
+        throw new UsageError('--suppressions needs a file');
+      }
+      suppressions = value;
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option ${arg}; allowed: --format text|json|sarif, --suppressions FILE`);
+    } else {
+      paths.push(arg);
+    }
+  }
+  if (paths.length === 0) {
+    throw new UsageError('check needs at least one file or folder (Kubernetes YAML, Terraform JSON)');
+  }
+  return { command: 'check', paths, format, ...(suppressions !== undefined ? { suppressions } : {}) };
+}
+
+/** Runs `eks-platform check`: the report on stdout; input it cannot read on stderr, exit 2. */
+function runCheck(parsed: CheckCommand, out: CommandOutput): number {
+  // required here: synth and cost need none of it
+  const { CheckInputError, checkPaths, formatReport } = require('./policy/check') as typeof import('./policy/check');
+  const { SuppressionFileError } = require('./policy/suppressions') as typeof import('./policy/suppressions');
+  try {
+    const report = checkPaths(parsed.paths, { suppressions: parsed.suppressions });
+    out.stdout(formatReport(report, parsed.format));
+    return report.exitCode;
+  } catch (err) {
+    if (err instanceof CheckInputError || err instanceof SuppressionFileError) {
+      out.stderr(`eks-platform check: ${err.message}\n`);
+      return 2;
+    }
+    // not a verdict on the input: the check could not be completed
+    out.stderr(`eks-platform check: failed: ${messageOf(err)}\n`);
+    return 2;
+  }
+}
+
 /** Runs the command; resolves to its exit code. Never throws and never prints a stack trace. */
 export async function runCommand(argv: readonly string[], out: CommandOutput): Promise<number> {
   let parsed: ReturnType<typeof parseCommandLine>;
@@ -103,6 +169,9 @@ export async function runCommand(argv: readonly string[], out: CommandOutput): P
     return 0;
   }
   try {
+    if (parsed.command === 'check') {
+      return runCheck(parsed, out);
+    }
     if (parsed.command === 'synth') {
       // this process is the command's own: cdktf need not record token stack traces here (see _cdktf-startup.ts)
       (require('./app/_cdktf-startup') as typeof import('./app/_cdktf-startup')).skipTokenStackTraces();

@@ -79,7 +79,9 @@ export type { WorkloadProbes } from './k8s/_workload';
 export type { IstioResourceShape } from './k8s/mesh/_istio-object';
 
 // policy and synth
+export * from './policy/check';
 export * from './policy/gate';
+export * from './policy/suppressions';
 export * from './policy/terraform-rules';
 export * from './synth';
 
@@ -89,4 +91,4 @@ export * from './app/kubernetes-app';
 export * from './app/load-platform';
 export * from './app/synthesize';
 export * from './app/terraform-app';
-export { parseCommandLine, runCommand, type CommandOutput, type CostCommand, type SynthCommand } from './cli';
+export { parseCommandLine, runCommand, type CheckCommand, type CommandOutput, type CostCommand, type SynthCommand } from './cli';

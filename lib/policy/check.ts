@@ -1,0 +1,497 @@
+/**
+ * `eks-platform check`: the platform's existing rules over files of any origin (Kubernetes YAML, cdktf-synthesized
+ * Terraform JSON), with a report in text, JSON or SARIF 2.1.0, and suppressions (lib/policy/suppressions.ts).
+ *
+ * The rules are those of the gate (lib/policy/gate.ts), reused as they are: the Pod Security Standard "restricted"
+ * and the platform's pod rules (pod-security.ts), the Istio analysis (istio-analyze.ts), the Terraform rules
+ * (terraform-rules.ts). The gate's fourth rule, no machine paths (`determinism/machine-path`), is left out: it is a
+ * rule about reproducible generated output, and on hand-written manifests it reports ordinary values such as
+ * `mountPath: /tmp`.
+ *
+ * Reads plain files only; imports nothing of cdk8s or cdktf.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadAll } from 'js-yaml';
+import { analyzeIstio, type IstioAnalyzedObject } from './istio-analyze';
+import { checkPodSecurity, PodSecurityControl, type KubernetesObject } from './pod-security';
+import { readSuppressions, suppresses, type Suppression } from './suppressions';
+import { checkTerraformStack } from './terraform-rules';
+
+/** Input the check cannot read: a missing path, YAML or JSON that does not parse, no recognisable input (exit 2). */
+export class CheckInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckInputError';
+  }
+}
+
+/** One broken rule. */
+export interface CheckFinding {
+  /** The rule id: a {@link PodSecurityControl} value, an Istio analysis code, or a Terraform rule id. */
+  readonly rule: string;
+  /** `error` fails the check; `warning` (only `iam-policy-unreadable`) is reported. */
+  readonly severity: 'error' | 'warning';
+  /** The file, relative to the current folder, with `/` separators. */
+  readonly file: string;
+  /** Kubernetes: the object's kind. Terraform: the resource type (`data.<type>` for a data source). */
+  readonly kind?: string;
+  /** Kubernetes: the object's namespace, when it has one. */
+  readonly namespace?: string;
+  /** Kubernetes: the object's name. Terraform: the resource name. */
+  readonly name?: string;
+  /** The field, from the object's root (Kubernetes) or the resource body (Terraform), when the rule names one. */
+  readonly field?: string;
+  /** What the rule allows. */
+  readonly expected: string;
+  /** What was found. */
+  readonly found: string;
+  /** The rule's own message. */
+  readonly message: string;
+}
+
+/** A finding a suppression accepted. */
+export interface SuppressedFinding extends CheckFinding {
+  readonly reason: string;
+}
+
+/** The outcome of {@link checkPaths}. */
+export interface CheckReport {
+  /** The files read, relative to the current folder, sorted. */
+  readonly files: readonly string[];
+  /** Findings no suppression accepted, sorted. */
+  readonly findings: readonly CheckFinding[];
+  /** Findings a suppression accepted, sorted. */
+  readonly suppressed: readonly SuppressedFinding[];
+  /** Suppressions that matched no finding (each an error). */
+  readonly unmatchedSuppressions: readonly Suppression[];
+  /** The suppression file, relative to the current folder, when one was given. */
+  readonly suppressionFile?: string;
+  /** 0 every rule holds; 1 an error finding or an unmatched suppression. */
+  readonly exitCode: 0 | 1;
+}
+
+/** Options of {@link checkPaths}. */
+export interface CheckOptions {
+  /** The folder paths are read and reported relative to; default `process.cwd()`. */
+  readonly cwd?: string;
+  /** A suppression file (YAML or JSON). */
+  readonly suppressions?: string;
+}
+
+/** The rule id of a suppression that matches no finding. */
+export const UNMATCHED_SUPPRESSION_RULE = 'suppression/unmatched';
+
+/** What each rule id the check can report checks (the SARIF rules' descriptions; docs/policy.md lists the same). */
+export const RULE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  [PodSecurityControl.HOST_PROCESS]: 'Pod Security baseline: no Windows HostProcess containers',
+  [PodSecurityControl.HOST_NAMESPACES]: 'Pod Security baseline: hostNetwork, hostPID and hostIPC unset or false',
+  [PodSecurityControl.PRIVILEGED]: 'Pod Security baseline: no privileged containers',
+  [PodSecurityControl.CAPABILITIES_BASELINE]: 'Pod Security baseline: only the baseline set of capabilities may be added',
+  [PodSecurityControl.HOST_PATH]: 'Pod Security baseline: no hostPath volumes',
+  [PodSecurityControl.HOST_PORTS]: 'Pod Security baseline: no host ports',
+  [PodSecurityControl.APPARMOR]: 'Pod Security baseline: AppArmor profile RuntimeDefault or Localhost',
+  [PodSecurityControl.SELINUX]: 'Pod Security baseline: SELinux type among the container types, user and role unset',
+  [PodSecurityControl.PROC_MOUNT]: 'Pod Security baseline: procMount Default',
+  [PodSecurityControl.SECCOMP_BASELINE]: 'Pod Security baseline: seccomp profile not Unconfined',
+  [PodSecurityControl.SYSCTLS]: 'Pod Security baseline: only the safe sysctls',
+  [PodSecurityControl.VOLUME_TYPES]: 'Pod Security restricted: only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected and secret volumes',
+  [PodSecurityControl.PRIVILEGE_ESCALATION]: 'Pod Security restricted: allowPrivilegeEscalation false on every container',
+  [PodSecurityControl.RUN_AS_NON_ROOT]: 'Pod Security restricted: runAsNonRoot true (on the pod or every container)',
+  [PodSecurityControl.RUN_AS_USER]: 'Pod Security restricted: runAsUser not 0',
+  [PodSecurityControl.SECCOMP_RESTRICTED]: 'Pod Security restricted: seccomp profile RuntimeDefault or Localhost (on the pod or every container)',
+  [PodSecurityControl.CAPABILITIES_RESTRICTED]: 'Pod Security restricted: drop ALL capabilities, add only NET_BIND_SERVICE',
+  [PodSecurityControl.RESOURCES]: 'platform: at least one container; CPU and memory requests and limits on every container',
+  [PodSecurityControl.PROBES]: 'platform: readiness and liveness probes on every container of a serving workload',
+  [PodSecurityControl.PINNED_IMAGE]: 'platform: every image pinned to a tag or digest (not latest)',
+  IST0101: 'Istio ReferencedResourceNotFound: a route or mirror names a subset no DestinationRule defines, or a Gateway that does not exist',
+  IST0118: 'Istio PortNameIsNotUnderNamingConvention: a Service port neither named <protocol>[-<suffix>] nor with an appProtocol',
+  IST0132: 'Istio VirtualServiceHostNotFoundInGateway: a VirtualService host its Gateway does not serve',
+  IST0144: 'Istio InvalidApplicationUID: a workload runs as UID 1337, the sidecar proxy\'s',
+  IST0173: 'Istio DestinationRuleSubsetNotSelectPods: a DestinationRule subset that selects no pod',
+  EPC0001: 'Istio route weights: each an integer 0..100, summing to 100',
+  'iam-admin-statement': 'Terraform: no IAM Allow statement of action * (or any NotAction) on resource *',
+  'iam-policy-unreadable': 'Terraform (warning): an IAM policy the rules cannot read (not JSON text nor an aws_iam_policy_document)',
+  'eks-public-endpoint-open': 'Terraform: no EKS public API endpoint open to a /0',
+  'launch-template-imdsv1': 'Terraform: launch templates require IMDSv2 (metadata_options.http_tokens = "required")',
+  [UNMATCHED_SUPPRESSION_RULE]: 'a suppression that matches no finding (remove it, or correct it)',
+};
+
+const TERRAFORM_EXPECTED: Readonly<Record<string, string>> = {
+  'iam-admin-statement': 'no Allow statement of action * (or any NotAction) on resource *',
+  'iam-policy-unreadable': 'a policy as JSON text or through aws_iam_policy_document',
+  'eks-public-endpoint-open': 'endpoint_public_access false, or public_access_cidrs without a /0',
+  'launch-template-imdsv1': 'metadata_options.http_tokens "required"',
+};
+
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.eks-platform']);
+
+function isYaml(file: string): boolean {
+  return file.endsWith('.yaml') || file.endsWith('.yml');
+}
+
+function isTerraformJson(file: string): boolean {
+  return path.basename(file) === 'cdk.tf.json' || file.endsWith('.tf.json');
+}
+
+/** Files below `dir` (absolute), sorted; folders of dependencies and of the synth's state are skipped. */
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const child = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIPPED_FOLDERS.has(entry.name)) {
+        out.push(...walk(child));
+      }
+    } else if (entry.isFile()) {
+      out.push(child);
+    }
+  }
+  return out.sort();
+}
+
+function relative(cwd: string, file: string): string {
+  return path.relative(cwd, file).split(path.sep).join('/') || '.';
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Whether a parsed YAML document is a Kubernetes object (has apiVersion and kind). */
+function isKubernetesObject(v: unknown): v is KubernetesObject {
+  return isObject(v) && typeof v.apiVersion === 'string' && typeof v.kind === 'string';
+}
+
+/** The Kubernetes objects of one YAML document, the items of a `*List` expanded. */
+function objectsOf(doc: unknown): KubernetesObject[] {
+  if (isKubernetesObject(doc) && doc.kind !== undefined && doc.kind.endsWith('List') && Array.isArray((doc as Record<string, unknown>).items)) {
+    return ((doc as Record<string, unknown>).items as unknown[]).flatMap(objectsOf);
+  }
+  return isKubernetesObject(doc) ? [doc] : [];
+}
+
+/** The value at a field path such as `spec.template.spec.containers[0].securityContext.privileged`. */
+function valueAt(root: unknown, field: string): unknown {
+  let v: unknown = root;
+  for (const part of field.split('.').flatMap((p) => p.split(/\[|\]/).filter((x) => x !== ''))) {
+    if (Array.isArray(v) && /^\d+$/.test(part)) {
+      v = v[Number(part)];
+    } else if (isObject(v)) {
+      v = v[part];
+    } else {
+      return undefined;
+    }
+  }
+  return v;
+}
+
+/** Splits a rule's message into what was found and what is allowed. */
+function foundAndExpected(message: string, object: unknown, field: string | undefined): { found: string; expected: string } {
+  const split = message.indexOf('; ');
+  if (split > 0) {
+    return { found: message.slice(0, split).replace(/^is /, ''), expected: message.slice(split + 2).replace(/^allowed: /, '') };
+  }
+  const value = field === undefined ? undefined : valueAt(object, field);
+  return { found: value === undefined ? 'unset' : JSON.stringify(value), expected: message.replace(/^must be /, '') };
+}
+
+/** Kind and name of a Terraform address (`aws_iam_role_policy.x`, `data.aws_iam_policy_document.x`). */
+function terraformKindAndName(address: string): { kind: string; name: string } {
+  const dot = address.lastIndexOf('.');
+  return { kind: address.slice(0, dot), name: address.slice(dot + 1) };
+}
+
+function terraformField(rule: string, message: string): string | undefined {
+  const statement = /^(?:(\S+) )?statement (\d+) /.exec(message);
+  if (rule === 'iam-admin-statement' && statement) {
+    return statement[1] ? `${statement[1]}.Statement[${statement[2]}]` : `statement[${statement[2]}]`;
+  }
+  if (rule === 'iam-policy-unreadable') {
+    return message.split(' ')[0];
+  }
+  if (rule === 'eks-public-endpoint-open') {
+    return 'vpc_config';
+  }
+  if (rule === 'launch-template-imdsv1') {
+    return 'metadata_options.http_tokens';
+  }
+  return undefined;
+}
+
+interface YamlObject {
+  readonly file: string;
+  readonly object: KubernetesObject;
+}
+
+function compareFindings(a: CheckFinding, b: CheckFinding): number {
+  const keys = (f: CheckFinding) => [f.file, f.rule, f.kind ?? '', f.namespace ?? '', f.name ?? '', f.field ?? '', f.message];
+  const ka = keys(a);
+  const kb = keys(b);
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i]) {
+      return ka[i] < kb[i] ? -1 : 1;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Reads every path (a `.yaml`/`.yml` file of one or more documents, a `*.tf.json` file, or a folder, read
+ * recursively) and runs the rules. Each path given is one scope of the Istio analysis (references between objects
+ * resolve within it): name each environment's folder on its own. Throws a {@link CheckInputError} for input it cannot
+ * read, and a `SuppressionFileError` for an invalid suppression file.
+ */
+export function checkPaths(paths: readonly string[], options: CheckOptions = {}): CheckReport {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  if (paths.length === 0) {
+    throw new CheckInputError('check needs at least one file or folder');
+  }
+  const suppressionFile = options.suppressions === undefined ? undefined : relative(cwd, path.resolve(cwd, options.suppressions));
+  const suppressions = options.suppressions === undefined ? [] : readSuppressions(path.resolve(cwd, options.suppressions), suppressionFile);
+
+  const files = new Set<string>();
+  const findings: CheckFinding[] = [];
+  let recognised = 0;
+  for (const given of paths) {
+    const abs = path.resolve(cwd, given);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(abs);
+    } catch {
+      throw new CheckInputError(`${given}: no such file or folder`);
+    }
+    let candidates: string[];
+    if (stat.isDirectory()) {
+      candidates = walk(abs).filter((f) => isYaml(f) || isTerraformJson(f));
+    } else if (isYaml(abs) || isTerraformJson(abs)) {
+      candidates = [abs];
+    } else {
+      throw new CheckInputError(`${given}: not Kubernetes YAML (.yaml, .yml) nor Terraform JSON (*.tf.json)`);
+    }
+    const scope: YamlObject[] = [];
+    for (const abs of candidates) {
+      const file = relative(cwd, abs);
+      let text: string;
+      try {
+        text = fs.readFileSync(abs, 'utf8');
+      } catch (err) {
+        throw new CheckInputError(`${file}: cannot be read: ${firstLine(err)}`);
+      }
+      if (isYaml(abs)) {
+        let docs: unknown[];
+        try {
+          docs = loadAll(text);
+        } catch (err) {
+          throw new CheckInputError(`${file}: YAML does not parse: ${firstLine(err)}`);
+        }
+        const objects = docs.flatMap(objectsOf);
+        if (objects.length > 0) {
+          files.add(file);
+        }
+        scope.push(...objects.map((object) => ({ file, object })));
+      } else {
+        let stack: unknown;
+        try {
+          stack = JSON.parse(text);
+        } catch (err) {
+          throw new CheckInputError(`${file}: JSON does not parse: ${firstLine(err)}`);
+        }
+        if (!isObject(stack)) {
+          throw new CheckInputError(`${file}: not a Terraform JSON stack (an object)`);
+        }
+        files.add(file);
+        recognised++;
+        const resources = (section: string) => (isObject(stack) && isObject(stack[section]) ? stack[section] as Record<string, unknown> : {});
+        for (const v of checkTerraformStack(stack)) {
+          const { kind, name } = terraformKindAndName(v.address);
+          const body = kind.startsWith('data.') ? valueAt(resources('data'), `${kind.slice(5)}.${name}`) : valueAt(resources('resource'), `${kind}.${name}`);
+          const field = terraformField(v.rule, v.message);
+          const found = v.rule === 'launch-template-imdsv1' ? JSON.stringify(valueAt(body, 'metadata_options.http_tokens') ?? valueAt(body, 'metadata_options[0].http_tokens') ?? null) : v.message;
+          findings.push({ rule: v.rule, severity: v.severity, file, kind, name, field, expected: TERRAFORM_EXPECTED[v.rule] ?? v.message, found, message: v.message });
+        }
+      }
+    }
+    recognised += scope.length;
+    findings.push(...kubernetesFindings(scope));
+  }
+  if (recognised === 0) {
+    throw new CheckInputError(`no recognisable input in ${paths.join(', ')}: no Kubernetes object (a YAML document with apiVersion and kind) and no Terraform JSON stack (*.tf.json)`);
+  }
+
+  const open: CheckFinding[] = [];
+  const suppressed: SuppressedFinding[] = [];
+  const used = new Set<Suppression>();
+  for (const f of findings) {
+    const s = suppressions.find((x) => suppresses(x, f));
+    if (s) {
+      suppressed.push({ ...f, reason: s.reason });
+    } else {
+      open.push(f);
+    }
+  }
+  for (const f of findings) {
+    // every suppression that matches counts as used, also when an earlier one already accepted the finding
+    for (const s of suppressions) {
+      if (suppresses(s, f)) {
+        used.add(s);
+      }
+    }
+  }
+  const unmatchedSuppressions = suppressions.filter((s) => !used.has(s));
+  open.sort(compareFindings);
+  suppressed.sort(compareFindings);
+  const failed = open.some((f) => f.severity === 'error') || unmatchedSuppressions.length > 0;
+  return {
+    files: [...files].sort(),
+    findings: open,
+    suppressed,
+    unmatchedSuppressions,
+    ...(suppressionFile !== undefined ? { suppressionFile } : {}),
+    exitCode: failed ? 1 : 0,
+  };
+}
+
+/** The pod-security and Istio findings of one scope of objects. */
+function kubernetesFindings(scope: readonly YamlObject[]): CheckFinding[] {
+  const out: CheckFinding[] = [];
+  const fileOf = new Map<KubernetesObject, string>(scope.map((o) => [o.object, o.file]));
+  const objects = scope.map((o) => o.object);
+  // pod security checks one object at a time: run it per object to know the file
+  for (const object of objects) {
+    for (const v of checkPodSecurity([object])) {
+      const { found, expected } = foundAndExpected(v.message, object, v.field);
+      out.push({
+        rule: v.control, severity: 'error', file: fileOf.get(object)!, kind: v.kind, namespace: v.namespace, name: v.name,
+        field: v.field, expected, found, message: v.container ? `container ${v.container}: ${v.message}` : v.message,
+      });
+    }
+  }
+  // the Istio analysis reads references between objects: the whole scope at once, then back to the object
+  const byResource = new Map<string, IstioAnalyzedObject>();
+  for (const o of objects as IstioAnalyzedObject[]) {
+    const key = `${o.kind ?? '(no kind)'} ${o.metadata?.name ?? '(unnamed)'}.${o.metadata?.namespace ?? 'default'}`;
+    if (!byResource.has(key)) {
+      byResource.set(key, o);
+    }
+  }
+  for (const f of analyzeIstio(objects as IstioAnalyzedObject[])) {
+    const object = byResource.get(f.resource);
+    out.push({
+      rule: f.code, severity: 'error', file: object ? fileOf.get(object as KubernetesObject)! : '.',
+      kind: object?.kind, namespace: object?.metadata?.namespace, name: object?.metadata?.name,
+      expected: `no ${f.name} finding (istioctl analyze ${f.code})`, found: f.message, message: f.message,
+    });
+  }
+  return out;
+}
+
+function objectLabel(f: { readonly kind?: string; readonly namespace?: string; readonly name?: string }): string {
+  return `${f.kind ?? '?'} ${f.namespace ? `${f.namespace}/` : ''}${f.name ?? '?'}`;
+}
+
+/** A readable report, one block per finding, then the suppressed findings and the unmatched suppressions. */
+export function formatText(report: CheckReport): string {
+  const errors = report.findings.filter((f) => f.severity === 'error').length;
+  const warnings = report.findings.length - errors;
+  const lines: string[] = [];
+  const block = (f: CheckFinding, head: string) => {
+    lines.push(`${head} [${f.rule}] ${f.file}: ${objectLabel(f)}`);
+    if (f.field !== undefined) lines.push(`  field:    ${f.field}`);
+    lines.push(`  expected: ${f.expected}`);
+    lines.push(`  found:    ${f.found}`);
+    if (f.message !== f.found) lines.push(`  message:  ${f.message}`);
+  };
+  for (const f of report.findings) {
+    block(f, f.severity);
+  }
+  for (const s of report.unmatchedSuppressions) {
+    lines.push(`error [${UNMATCHED_SUPPRESSION_RULE}] ${report.suppressionFile ?? '?'}: entry ${s.entry} (rule ${s.rule}, ${objectLabel(s)}${s.file ? `, file ${s.file}` : ''}) matches no finding`);
+    lines.push(`  reason:   ${s.reason}`);
+  }
+  for (const f of report.suppressed) {
+    block(f, 'suppressed');
+    lines.push(`  reason:   ${f.reason}`);
+  }
+  const status = report.exitCode === 0 ? 'passed' : 'failed';
+  lines.push(`check ${status}: ${errors} error(s), ${warnings} warning(s), ${report.suppressed.length} suppressed, ${report.unmatchedSuppressions.length} unmatched suppression(s) in ${report.files.length} file(s)`);
+  return `${lines.join('\n')}\n`;
+}
+
+function findingJson(f: CheckFinding): Record<string, unknown> {
+  return {
+    rule: f.rule, severity: f.severity, file: f.file, kind: f.kind ?? null, namespace: f.namespace ?? null, name: f.name ?? null,
+    field: f.field ?? null, expected: f.expected, found: f.found, message: f.message,
+  };
+}
+
+/** A stable JSON document: sorted, file paths relative to the current folder. */
+export function formatJson(report: CheckReport): string {
+  const errors = report.findings.filter((f) => f.severity === 'error').length;
+  return `${JSON.stringify({
+    tool: 'eks-platform check',
+    passed: report.exitCode === 0,
+    summary: { files: report.files.length, errors, warnings: report.findings.length - errors, suppressed: report.suppressed.length, unmatchedSuppressions: report.unmatchedSuppressions.length },
+    files: report.files,
+    findings: report.findings.map(findingJson),
+    suppressed: report.suppressed.map((f) => ({ ...findingJson(f), reason: f.reason })),
+    unmatchedSuppressions: report.unmatchedSuppressions.map((s) => ({
+      suppressionFile: report.suppressionFile ?? null, entry: s.entry, rule: s.rule, file: s.file ?? null, kind: s.kind,
+      namespace: s.namespace ?? null, name: s.name, reason: s.reason,
+    })),
+  }, null, 2)}\n`;
+}
+
+/** SARIF 2.1.0: one run of the driver `eks-platform`, a rule for every rule id that appears, suppressed results marked. */
+export function formatSarif(report: CheckReport): string {
+  const all = [...report.findings, ...report.suppressed];
+  const ruleIds = [...new Set([...all.map((f) => f.rule), ...(report.unmatchedSuppressions.length > 0 ? [UNMATCHED_SUPPRESSION_RULE] : [])])].sort();
+  const index = new Map(ruleIds.map((id, i) => [id, i]));
+  const result = (f: CheckFinding, reason?: string) => ({
+    ruleId: f.rule,
+    ruleIndex: index.get(f.rule),
+    level: f.severity,
+    message: { text: `${objectLabel(f)}${f.field !== undefined ? ` ${f.field}` : ''}: ${f.message}${f.message === f.found ? '' : ` (found ${f.found}; expected ${f.expected})`}` },
+    locations: [{
+      physicalLocation: { artifactLocation: { uri: f.file } },
+      ...(f.kind !== undefined ? { logicalLocations: [{ fullyQualifiedName: objectLabel(f), kind: 'resource' }] } : {}),
+    }],
+    ...(reason !== undefined ? { suppressions: [{ kind: 'external', status: 'accepted', justification: reason }] } : {}),
+  });
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: {
+        driver: {
+          name: 'eks-platform',
+          rules: ruleIds.map((id) => ({ id, shortDescription: { text: RULE_DESCRIPTIONS[id] ?? id } })),
+        },
+      },
+      results: [
+        ...report.findings.map((f) => result(f)),
+        ...report.unmatchedSuppressions.map((s) => ({
+          ruleId: UNMATCHED_SUPPRESSION_RULE,
+          ruleIndex: index.get(UNMATCHED_SUPPRESSION_RULE),
+          level: 'error',
+          message: { text: `suppression entry ${s.entry} (rule ${s.rule}, ${objectLabel(s)}${s.file ? `, file ${s.file}` : ''}) matches no finding` },
+          locations: [{ physicalLocation: { artifactLocation: { uri: report.suppressionFile ?? '.' } } }],
+        })),
+        ...report.suppressed.map((f) => result(f, f.reason)),
+      ],
+    }],
+  };
+  return `${JSON.stringify(sarif, null, 2)}\n`;
+}
+
+/** The formats of the report. */
+export type CheckFormat = 'text' | 'json' | 'sarif';
+
+/** The report in `format`. */
+export function formatReport(report: CheckReport, format: CheckFormat): string {
+  return format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report) : formatText(report);
+}

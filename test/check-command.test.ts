@@ -1,0 +1,264 @@
+/**
+ * `eks-platform check`, run as a user runs it: a child process of the compiled command (build/lib/cli.js, built by
+ * the tests' global setup).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Ajv from 'ajv';
+import { platform } from '../apps/platform';
+import { synthesize } from '../lib/app/synthesize';
+import { parseCommandLine } from '../lib/cli';
+import { adminPolicyStack, privilegedPodYaml } from './fixtures/bad-inputs';
+
+const ROOT = path.join(__dirname, '..');
+const CLI = path.join(ROOT, 'build', 'lib', 'cli.js');
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(args: readonly string[], cwd: string): Run {
+  const r = spawnSync(process.execPath, [CLI, 'check', ...args], { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function folder(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-command-test-'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const PRIVILEGED_POD = privilegedPodYaml(`apiVersion: v1
+kind: Namespace
+metadata: { name: tools }`);
+
+const ADMIN_POLICY = adminPolicyStack(2);
+
+/** The parts of SARIF 2.1.0 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/) a consumer needs, as a JSON Schema. */
+const SARIF_SHAPE = {
+  type: 'object',
+  required: ['version', 'runs'],
+  properties: {
+    version: { const: '2.1.0' },
+    $schema: { type: 'string' },
+    runs: {
+      type: 'array', minItems: 1,
+      items: {
+        type: 'object', required: ['tool', 'results'],
+        properties: {
+          tool: {
+            type: 'object', required: ['driver'],
+            properties: {
+              driver: {
+                type: 'object', required: ['name'],
+                properties: {
+                  name: { type: 'string' },
+                  rules: { type: 'array', items: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, shortDescription: { type: 'object', required: ['text'] } } } },
+                },
+              },
+            },
+          },
+          results: {
+            type: 'array',
+            items: {
+              type: 'object', required: ['ruleId', 'level', 'message', 'locations'],
+              properties: {
+                ruleId: { type: 'string' },
+                ruleIndex: { type: 'integer', minimum: 0 },
+                level: { enum: ['none', 'note', 'warning', 'error'] },
+                message: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } },
+                locations: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      physicalLocation: {
+                        type: 'object', required: ['artifactLocation'],
+                        properties: { artifactLocation: { type: 'object', required: ['uri'], properties: { uri: { type: 'string', pattern: '^[^/]' } } } },
+                      },
+                    },
+                  },
+                },
+                suppressions: {
+                  type: 'array',
+                  items: { type: 'object', required: ['kind'], properties: { kind: { enum: ['inSource', 'external'] }, status: { enum: ['accepted', 'underReview', 'rejected'] }, justification: { type: 'string' } } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+interface SarifLog {
+  runs: Array<{ tool: { driver: { name: string; rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; ruleIndex: number; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }>; suppressions?: unknown[] }> }>;
+}
+
+function expectSarif(text: string): SarifLog {
+  const log = JSON.parse(text) as SarifLog;
+  const validate = new Ajv({ strict: false }).compile(SARIF_SHAPE);
+  const valid = validate(log);
+  expect(valid ? [] : validate.errors).toEqual([]);
+  const run = log.runs[0];
+  expect(run.tool.driver.name).toBe('eks-platform');
+  // a rule for every rule id that appears, and ruleIndex pointing at it
+  expect(run.tool.driver.rules.map((r) => r.id)).toEqual([...new Set(run.results.map((r) => r.ruleId))].sort());
+  for (const r of run.results) {
+    expect(run.tool.driver.rules[r.ruleIndex].id).toBe(r.ruleId);
+  }
+  return log;
+}
+
+describe('eks-platform check on good input', () => {
+  let tf: string;
+  beforeAll(() => {
+    tf = fs.mkdtempSync(path.join(os.tmpdir(), 'check-command-synth-'));
+    synthesize(platform, { outdir: tf, environments: ['prod'], only: 'terraform' });
+  });
+
+  test('passes on the committed dist/prod and a cdktf.out written by synthesize, exit 0, in every format', () => {
+    const cdktfOut = path.join(tf, 'cdktf.out');
+    expect(fs.existsSync(path.join(cdktfOut, 'stacks', 'prod', 'cdk.tf.json'))).toBe(true);
+    const text = run(['dist/prod', cdktfOut], ROOT);
+    expect(text.stderr).toBe('');
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^check passed: 0 error\(s\), \d+ warning\(s\), 0 suppressed, 0 unmatched suppression\(s\) in \d+ file\(s\)\n/m);
+    const json = JSON.parse(run(['dist/prod', cdktfOut, '--format', 'json'], ROOT).stdout);
+    expect(json.passed).toBe(true);
+    expect(json.files).toEqual(expect.arrayContaining(['dist/prod/platform.k8s.yaml', expect.stringMatching(/cdktf\.out\/stacks\/prod\/cdk\.tf\.json$/)]));
+    expect(json.findings.filter((f: { severity: string }) => f.severity === 'error')).toEqual([]);
+    const sarif = run(['dist/prod', cdktfOut, '--format', 'sarif'], ROOT);
+    expect(sarif.status).toBe(0);
+    expectSarif(sarif.stdout);
+  });
+});
+
+describe('eks-platform check on bad input', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = folder({ 'k8s/debug.yaml': PRIVILEGED_POD, 'tf/cdk.tf.json': ADMIN_POLICY });
+  });
+
+  test('fails when a pod is privileged or an IAM policy allows * on *: exit 1, the rule ids in the text report', () => {
+    const r = run(['k8s', 'tf/cdk.tf.json'], dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('error [baseline/privileged] k8s/debug.yaml: Pod tools/debug\n  field:    spec.containers[0].securityContext.privileged\n  expected: unset or false\n  found:    true\n');
+    expect(r.stdout).toContain('error [iam-admin-statement] tf/cdk.tf.json: aws_iam_policy admin\n  field:    policy.Statement[0]\n');
+    expect(r.stdout).toMatch(/check failed: \d+ error\(s\)/);
+  });
+
+  test('fails when rules are broken, with a stable JSON report without machine paths', () => {
+    const first = run(['k8s', 'tf', '--format', 'json'], dir);
+    expect(first.status).toBe(1);
+    expect(run(['tf', 'k8s', '--format', 'json'], dir).stdout).toBe(first.stdout);
+    expect(first.stdout).not.toContain(dir);
+    expect(first.stdout).not.toContain(os.tmpdir());
+    const json = JSON.parse(first.stdout);
+    expect(json.passed).toBe(false);
+    expect(json.files).toEqual(['k8s/debug.yaml', 'tf/cdk.tf.json']);
+    expect(json.findings).toContainEqual({
+      rule: 'baseline/privileged', severity: 'error', file: 'k8s/debug.yaml', kind: 'Pod', namespace: 'tools', name: 'debug',
+      field: 'spec.containers[0].securityContext.privileged', expected: 'unset or false', found: 'true', message: 'container debug: must be unset or false',
+    });
+    expect(json.findings).toContainEqual(expect.objectContaining({ rule: 'iam-admin-statement', file: 'tf/cdk.tf.json', kind: 'aws_iam_policy', name: 'admin', namespace: null }));
+  });
+
+  test('fails when rules are broken, with valid SARIF 2.1.0', () => {
+    const r = run(['k8s', 'tf', '--format', 'sarif'], dir);
+    expect(r.status).toBe(1);
+    expect(r.stdout).not.toContain(dir);
+    const log = expectSarif(r.stdout);
+    const results = log.runs[0].results;
+    expect(results.map((x) => x.ruleId)).toEqual(expect.arrayContaining(['baseline/privileged', 'iam-admin-statement']));
+    expect(results.every((x) => x.level === 'error')).toBe(true);
+    expect(results.find((x) => x.ruleId === 'iam-admin-statement')!.locations[0].physicalLocation.artifactLocation.uri).toBe('tf/cdk.tf.json');
+  });
+});
+
+describe('eks-platform check with suppressions', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = folder({
+      'tf/cdk.tf.json': ADMIN_POLICY,
+      'accepted.yaml': '- rule: iam-admin-statement\n  file: tf/cdk.tf.json\n  kind: aws_iam_policy\n  name: admin\n  reason: break-glass role, reviewed in SEC-42\n',
+      'no-reason.json': JSON.stringify([{ rule: 'iam-admin-statement', kind: 'aws_iam_policy', name: 'admin' }]),
+      'unmatched.yaml': 'suppressions:\n  - { rule: iam-admin-statement, kind: aws_iam_policy, name: admin, reason: accepted }\n  - { rule: baseline/privileged, kind: Pod, name: gone, reason: was a debug pod }\n',
+    });
+  });
+
+  test('a suppression with a reason suppresses the finding, exit 0, and is listed in every format', () => {
+    const text = run(['tf', '--suppressions', 'accepted.yaml'], dir);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('suppressed [iam-admin-statement] tf/cdk.tf.json: aws_iam_policy admin\n');
+    expect(text.stdout).toContain('  reason:   break-glass role, reviewed in SEC-42\n');
+    expect(text.stdout).toContain('check passed: 0 error(s), 0 warning(s), 1 suppressed');
+    const json = JSON.parse(run(['tf', '--suppressions', 'accepted.yaml', '--format', 'json'], dir).stdout);
+    expect(json).toMatchObject({ passed: true, findings: [], suppressed: [{ rule: 'iam-admin-statement', reason: 'break-glass role, reviewed in SEC-42' }] });
+    const sarif = run(['tf', '--suppressions', 'accepted.yaml', '--format', 'sarif'], dir);
+    expect(sarif.status).toBe(0);
+    const results = expectSarif(sarif.stdout).runs[0].results;
+    expect(results).toHaveLength(1);
+    expect(results[0].suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'break-glass role, reviewed in SEC-42' }]);
+  });
+
+  test('fails when a suppression has no reason: exit 2, naming the entry', () => {
+    const r = run(['tf', '--suppressions', 'no-reason.json'], dir);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('eks-platform check: no-reason.json: entry 1 (rule iam-admin-statement, aws_iam_policy admin): reason is missing; every suppression needs a non-empty reason\n');
+  });
+
+  test('fails when a suppression matches no finding: exit 1, reported in every format', () => {
+    const r = run(['tf', '--suppressions', 'unmatched.yaml'], dir);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('error [suppression/unmatched] unmatched.yaml: entry 2 (rule baseline/privileged, Pod gone) matches no finding');
+    const json = JSON.parse(run(['tf', '--suppressions', 'unmatched.yaml', '--format', 'json'], dir).stdout);
+    expect(json.unmatchedSuppressions).toEqual([{ suppressionFile: 'unmatched.yaml', entry: 2, rule: 'baseline/privileged', file: null, kind: 'Pod', namespace: null, name: 'gone', reason: 'was a debug pod' }]);
+    const results = expectSarif(run(['tf', '--suppressions', 'unmatched.yaml', '--format', 'sarif'], dir).stdout).runs[0].results;
+    expect(results.find((x) => x.ruleId === 'suppression/unmatched')!.locations[0].physicalLocation.artifactLocation.uri).toBe('unmatched.yaml');
+  });
+});
+
+describe('eks-platform check on input it cannot read', () => {
+  test.each([
+    ['a path is missing', {}, ['missing'], 'missing: no such file or folder'],
+    ['YAML does not parse', { 'bad.yaml': 'kind: [Pod\n' }, ['bad.yaml'], 'bad.yaml: YAML does not parse'],
+    ['JSON does not parse', { 'cdk.tf.json': '{"resource":' }, ['.'], 'cdk.tf.json: JSON does not parse'],
+    ['there is no recognisable input', { 'README.md': '# hello\n' }, ['.'], 'no recognisable input'],
+    ['the suppression file is missing', { 'pod.yaml': PRIVILEGED_POD }, ['pod.yaml', '--suppressions', 'none.yaml'], 'suppression file none.yaml: no such file'],
+  ])('fails when %s: exit 2', (_name, files, args, message) => {
+    const r = run(args, folder(files));
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test.each([
+    ['no path', [], 'check needs at least one file or folder'],
+    ['a bad --format', ['.', '--format', 'xml'], '--format is "xml"; allowed: text, json or sarif'],
+    ['an unknown option', ['.', '--fix'], 'unknown option --fix'],
+  ])('fails when given %s: exit 2 with the usage', (_name, args, message) => {
+    const r = run(args, ROOT);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).toContain('usage:');
+  });
+
+  test('parseCommandLine reads paths, format and suppressions', () => {
+    expect(parseCommandLine(['check', 'dist/prod', 'cdktf.out', '--format', 'sarif', '--suppressions', 's.yaml'])).toEqual({
+      command: 'check', paths: ['dist/prod', 'cdktf.out'], format: 'sarif', suppressions: 's.yaml',
+    });
+    expect(parseCommandLine(['check', 'x.yaml'])).toEqual({ command: 'check', paths: ['x.yaml'], format: 'text' });
+  });
+});
