@@ -58,7 +58,7 @@ export class ServiceRouting extends Construct {
       metadata: { name: service.name, namespace: service.namespace },
       spec: {
         host: this.host,
-        trafficPolicy: trafficPolicy(this.traffic),
+        trafficPolicy: trafficPolicy(this.traffic, service.ports.some(isHttpPort)),
         subsets: this.subsets.map((name) => ({ name, labels: { [LABEL_ISTIO_VERSION]: name } })),
       },
     });
@@ -95,13 +95,31 @@ export class ServiceRouting extends Construct {
   }
 }
 
-/** The DestinationRule's traffic policy: Istio mTLS, least-request balancing, pool limits, outlier detection. */
-function trafficPolicy(t: ResolvedTrafficOptions): IstioTrafficPolicy {
+/**
+ * The DestinationRule's traffic policy: Istio mTLS, least-request balancing, pool limits, outlier detection. A service
+ * without HTTP ports (a TCP data store) gets TCP settings only: no HTTP pool, and endpoints ejected on connection
+ * failures (`consecutiveGatewayErrors`), not on HTTP 5xx.
+ */
+function trafficPolicy(t: ResolvedTrafficOptions, http: boolean): IstioTrafficPolicy {
+  const tcp = { maxConnections: t.connectionPool.maxConnections, connectTimeout: istioDuration(t.connectionPool.connectTimeout) };
+  if (!http) {
+    return {
+      tls: { mode: 'ISTIO_MUTUAL' },
+      loadBalancer: { simple: 'LEAST_REQUEST' },
+      connectionPool: { tcp },
+      outlierDetection: {
+        consecutiveGatewayErrors: t.outlierDetection.consecutive5xxErrors,
+        interval: istioDuration(t.outlierDetection.interval),
+        baseEjectionTime: istioDuration(t.outlierDetection.baseEjectionTime),
+        maxEjectionPercent: t.outlierDetection.maxEjectionPercent,
+      },
+    };
+  }
   return {
     tls: { mode: 'ISTIO_MUTUAL' },
     loadBalancer: { simple: 'LEAST_REQUEST' },
     connectionPool: {
-      tcp: { maxConnections: t.connectionPool.maxConnections, connectTimeout: istioDuration(t.connectionPool.connectTimeout) },
+      tcp,
       http: {
         http1MaxPendingRequests: t.connectionPool.http1MaxPendingRequests,
         http2MaxRequests: t.connectionPool.http2MaxRequests,

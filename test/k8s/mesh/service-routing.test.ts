@@ -149,3 +149,20 @@ describe('ServiceRouting', () => {
     expect(() => synth(catalog, { traffic: { timeout: Duration.seconds(1) } })).toThrow(/retries.perTryTimeout is "2s"; allowed: at most the timeout \(1s\)/);
   });
 });
+
+describe('ServiceRouting of a TCP data store', () => {
+  const redis: ServiceDefinition = { ...catalog, name: 'redis', versions: [{ name: 'v7', image: 'public.ecr.aws/docker/library/redis:7.4.1' }], ports: [{ name: 'redis', port: 6379, protocol: PortProtocol.REDIS }], release: undefined, metricsPort: undefined, public: undefined };
+
+  test('gets TCP traffic settings only: no HTTP pool, ejection on connection failures rather than HTTP 5xx', async () => {
+    const out = synth(redis);
+    const policy = find(out, 'DestinationRule', 'redis').spec as { trafficPolicy: { connectionPool: Record<string, unknown>; outlierDetection: Record<string, unknown> } };
+    expect(Object.keys(policy.trafficPolicy.connectionPool)).toEqual(['tcp']);
+    expect(policy.trafficPolicy.outlierDetection.consecutiveGatewayErrors).toBeGreaterThan(0);
+    expect(policy.trafficPolicy.outlierDetection.consecutive5xxErrors).toBeUndefined();
+    expect((await validateIstioObjects(out)).errors).toEqual([]);
+    // an HTTP service keeps its HTTP pool and 5xx ejection
+    const http = find(synth(catalog), 'DestinationRule', 'catalog').spec as typeof policy;
+    expect(Object.keys(http.trafficPolicy.connectionPool).sort()).toEqual(['http', 'tcp']);
+    expect(http.trafficPolicy.outlierDetection.consecutive5xxErrors).toBeGreaterThan(0);
+  });
+});
