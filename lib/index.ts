@@ -39,6 +39,8 @@ export * from './k8s/sidecar';
 export * from './k8s/stateful-service';
 export * from './k8s/workload-props';
 export * from './policy/pod-security';
+export * from './k8s/admission/platform-admission';
+export * from './k8s/admission/pod-admission-rules';
 
 // k8s: mesh (issue 5)
 export * from './k8s/mesh/istio-resources';

@@ -10,6 +10,7 @@ import { qualifiedName } from '../model/names';
 import type { Platform } from '../model/platform';
 import { WorkloadKind, type ServiceDefinition } from '../model/service';
 import { ValidationError } from '../model/validation';
+import { PlatformAdmission, type PlatformAdmissionOptions } from './admission/platform-admission';
 import { PlatformAddons, type AddonsProps } from './addons/platform-addons';
 import { backupRunbook } from './backups/backup-alerts';
 import { VeleroBackups } from './backups/velero-backups';
@@ -52,6 +53,12 @@ export interface PlatformChartProps {
    * model has `observability`. @default PlatformObservability's defaults
    */
   readonly observability?: Omit<PlatformObservabilityProps, 'platform' | 'environment'>;
+  /**
+   * The gate's pod rules as ValidatingAdmissionPolicies in the platform's namespaces (docs/policy.md, "In the
+   * cluster: admission policies"). First step: audit and warn; second step, once the audit is clean: `enforce: true`.
+   * @default audit and warn (`validationActions: [Audit, Warn]`), nothing refused
+   */
+  readonly admission?: PlatformAdmissionOptions;
 }
 
 /** Every namespace and workload of one environment. */
@@ -70,6 +77,8 @@ export class PlatformChart extends Chart {
   public readonly mesh: PlatformMesh;
   /** The add-ons: cluster autoscaler, Istio, Velero, and the metrics adapter when a service needs it. */
   public readonly addons: PlatformAddons;
+  /** The ValidatingAdmissionPolicies of the gate's pod rules and their bindings, scoped to the platform's namespaces. */
+  public readonly admission: PlatformAdmission;
   /** Velero's locations, Schedules, restore check and alerts. @default none when the Velero add-on is off */
   public readonly backups?: VeleroBackups;
   /** Monitoring, alerts, dashboards and runbooks, when the model has `observability` (docs/operations.md). */
@@ -128,6 +137,7 @@ export class PlatformChart extends Chart {
       }));
     }
     this.namespaces = namespaces;
+    this.admission = new PlatformAdmission(this, 'Admission', { ...props.admission, namespaces: platform.namespaces() });
 
     const microservices = new Map<string, Microservice>();
     const stateful = new Map<string, StatefulService>();

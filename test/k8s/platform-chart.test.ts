@@ -170,7 +170,7 @@ describe.each(ENVS)('environment %s', (env) => {
     });
   });
 
-  const CLUSTER_SCOPED = ['Namespace', 'StorageClass', 'VolumeSnapshotClass', 'ClusterRole', 'ClusterRoleBinding'];
+  const CLUSTER_SCOPED = ['Namespace', 'StorageClass', 'VolumeSnapshotClass', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
   test('every object has an explicit name and a namespace unless cluster-scoped, with no construct-path hash', () => {
     for (const o of out[env]) {
       expect(o.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);

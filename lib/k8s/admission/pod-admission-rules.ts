@@ -1,0 +1,199 @@
+/**
+ * The rules of the gate's pod check (lib/policy/pod-security.ts) that admission can judge, written in CEL for
+ * Kubernetes' ValidatingAdmissionPolicy: the variables that reach the pod spec of every matched kind, and one
+ * validation per rule, whose message starts with the gate's rule id (PodSecurityControl).
+ *
+ * The expressions use only core CEL (macros `all`, `has()`, `in`, `matches`, `endsWith`, `size`): no Kubernetes
+ * extension library, so they evaluate the same in the cluster and in the tests (test/k8s/admission).
+ */
+import { BASELINE_CAPABILITIES, PodSecurityControl } from '../../policy/pod-security';
+
+/** A named CEL expression of a policy, available to the later ones as `variables.<name>`. */
+export interface PodAdmissionVariable {
+  readonly name: string;
+  readonly expression: string;
+}
+
+/** One rule of the gate as a CEL validation: true when the object keeps the rule. */
+export interface PodAdmissionValidation {
+  /** The gate's rule this validation judges. */
+  readonly control: PodSecurityControl;
+  /** The CEL expression, over `object` and `variables`. */
+  readonly expression: string;
+  /** What a failure reports: the rule id, then what the rule asks. */
+  readonly message: string;
+}
+
+/** One ValidatingAdmissionPolicy: a family of the gate's rules (`baseline/`, `restricted/`, `platform/`). */
+export interface PodAdmissionPolicyDefinition {
+  /** Appended to the policies' name prefix, e.g. `pod-baseline`. */
+  readonly nameSuffix: string;
+  readonly validations: readonly PodAdmissionValidation[];
+}
+
+/** A CEL string literal of a text (backslashes and quotes escaped). */
+function celString(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** A CEL list literal of strings. */
+function celList(items: readonly string[]): string {
+  return `[${items.map(celString).join(', ')}]`;
+}
+
+/** An image pinned by digest: anything without whitespace or `@`, then `@sha256:<64 hex>` (as `imageProblem`). */
+export const PINNED_BY_DIGEST = /^[^\s@]*@sha256:[a-f0-9]{64}$/;
+/** An image pinned by tag: the last path segment has `:<tag>`, the tag `[\w][\w.-]{0,127}` (and not `latest`). */
+export const PINNED_BY_TAG = /^([^\s@]*\/)?[^\s@/:]*:[\w][\w.-]{0,127}$/;
+
+/** Capabilities "restricted" allows to be added (it requires `drop: [ALL]`). */
+const RESTRICTED_ADDABLE = ['NET_BIND_SERVICE'];
+const ALLOWED_SECCOMP = ['RuntimeDefault', 'Localhost'];
+
+const PSC = 'variables.podSpec.securityContext';
+/** A container's security context field, guarded: `has(c.securityContext) && has(c.securityContext.<path>)`. */
+function hasSc(path: string): string {
+  const parts = path.split('.');
+  const guards = ['has(c.securityContext)'];
+  for (let i = 1; i <= parts.length; i++) {
+    guards.push(`has(c.securityContext.${parts.slice(0, i).join('.')})`);
+  }
+  return guards.join(' && ');
+}
+
+/**
+ * The variables every policy declares, in order: the pod spec of the object whatever its kind (a Pod's `spec`, a
+ * CronJob's `spec.jobTemplate.spec.template.spec`, every other kind's `spec.template.spec`), its container lists
+ * (empty when absent), and the pod-level settings the container rules fall back to.
+ */
+export const POD_ADMISSION_VARIABLES: readonly PodAdmissionVariable[] = [
+  {
+    name: 'podSpec',
+    expression: "object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)",
+  },
+  { name: 'containers', expression: 'has(variables.podSpec.containers) ? variables.podSpec.containers : []' },
+  { name: 'initContainers', expression: 'has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : []' },
+  { name: 'ephemeralContainers', expression: 'has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers : []' },
+  { name: 'allContainers', expression: 'variables.containers + variables.initContainers + variables.ephemeralContainers' },
+  {
+    name: 'podSeccompType',
+    expression: `has(${PSC}) && has(${PSC}.seccompProfile) && has(${PSC}.seccompProfile.type) ? ${PSC}.seccompProfile.type : ''`,
+  },
+  { name: 'podRunAsNonRoot', expression: `has(${PSC}) && has(${PSC}.runAsNonRoot) && ${PSC}.runAsNonRoot == true` },
+  { name: 'podRunAsRoot', expression: `has(${PSC}) && has(${PSC}.runAsUser) && ${PSC}.runAsUser == 0` },
+];
+
+const BASELINE: PodAdmissionPolicyDefinition = {
+  nameSuffix: 'pod-baseline',
+  validations: [
+    {
+      control: PodSecurityControl.HOST_NAMESPACES,
+      expression: ['hostNetwork', 'hostPID', 'hostIPC'].map((f) => `(!has(variables.podSpec.${f}) || variables.podSpec.${f} == false)`).join(' && '),
+      message: `${PodSecurityControl.HOST_NAMESPACES}: hostNetwork, hostPID and hostIPC must be unset or false`,
+    },
+    {
+      control: PodSecurityControl.PRIVILEGED,
+      expression: `variables.allContainers.all(c, !(${hasSc('privileged')}) || c.securityContext.privileged == false)`,
+      message: `${PodSecurityControl.PRIVILEGED}: securityContext.privileged must be unset or false on every container`,
+    },
+    {
+      control: PodSecurityControl.CAPABILITIES_BASELINE,
+      expression: `variables.allContainers.all(c, !(${hasSc('capabilities.add')}) || c.securityContext.capabilities.add.all(cap, cap in ${celList(BASELINE_CAPABILITIES)}))`,
+      message: `${PodSecurityControl.CAPABILITIES_BASELINE}: capabilities may be added only from ${BASELINE_CAPABILITIES.join(', ')}`,
+    },
+    {
+      control: PodSecurityControl.HOST_PATH,
+      expression: '!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, !has(v.hostPath))',
+      message: `${PodSecurityControl.HOST_PATH}: hostPath volumes are forbidden`,
+    },
+    {
+      control: PodSecurityControl.HOST_PORTS,
+      expression: 'variables.allContainers.all(c, !has(c.ports) || c.ports.all(p, !has(p.hostPort) || p.hostPort == 0))',
+      message: `${PodSecurityControl.HOST_PORTS}: hostPort is forbidden`,
+    },
+    {
+      control: PodSecurityControl.SECCOMP_BASELINE,
+      expression: `variables.podSeccompType != 'Unconfined' && variables.allContainers.all(c, !(${hasSc('seccompProfile.type')}) || c.securityContext.seccompProfile.type != 'Unconfined')`,
+      message: `${PodSecurityControl.SECCOMP_BASELINE}: the seccomp profile must not be Unconfined, on the pod or on a container`,
+    },
+  ],
+};
+
+const RESTRICTED: PodAdmissionPolicyDefinition = {
+  nameSuffix: 'pod-restricted',
+  validations: [
+    {
+      control: PodSecurityControl.PRIVILEGE_ESCALATION,
+      expression: `variables.allContainers.all(c, ${hasSc('allowPrivilegeEscalation')} && c.securityContext.allowPrivilegeEscalation == false)`,
+      message: `${PodSecurityControl.PRIVILEGE_ESCALATION}: securityContext.allowPrivilegeEscalation must be false on every container`,
+    },
+    {
+      control: PodSecurityControl.RUN_AS_NON_ROOT,
+      expression: `variables.allContainers.all(c, (${hasSc('runAsNonRoot')}) ? c.securityContext.runAsNonRoot == true : variables.podRunAsNonRoot)`,
+      message: `${PodSecurityControl.RUN_AS_NON_ROOT}: runAsNonRoot must be true on every container, or on the pod and not false on a container`,
+    },
+    {
+      control: PodSecurityControl.RUN_AS_USER,
+      expression: `!variables.podRunAsRoot && variables.allContainers.all(c, !(${hasSc('runAsUser')}) || c.securityContext.runAsUser != 0)`,
+      message: `${PodSecurityControl.RUN_AS_USER}: runAsUser must not be 0, on the pod or on a container`,
+    },
+    {
+      control: PodSecurityControl.SECCOMP_RESTRICTED,
+      expression: `variables.allContainers.all(c, (${hasSc('seccompProfile.type')}) ? c.securityContext.seccompProfile.type in ${celList(ALLOWED_SECCOMP)} : variables.podSeccompType in ${celList(ALLOWED_SECCOMP)})`,
+      message: `${PodSecurityControl.SECCOMP_RESTRICTED}: the seccomp profile must be RuntimeDefault or Localhost, on the pod or on every container`,
+    },
+    {
+      control: PodSecurityControl.CAPABILITIES_RESTRICTED,
+      expression: `variables.allContainers.all(c, ${hasSc('capabilities.drop')} && 'ALL' in c.securityContext.capabilities.drop && (!has(c.securityContext.capabilities.add) || c.securityContext.capabilities.add.all(cap, cap in ${celList(RESTRICTED_ADDABLE)})))`,
+      message: `${PodSecurityControl.CAPABILITIES_RESTRICTED}: every container must drop ALL capabilities and add at most NET_BIND_SERVICE`,
+    },
+  ],
+};
+
+const RESOURCE_CHECKS = ['requests', 'limits'].flatMap((kind) => ['cpu', 'memory'].map((res) => `has(c.resources.${kind}.${res})`));
+
+const PLATFORM: PodAdmissionPolicyDefinition = {
+  nameSuffix: 'pod-platform',
+  validations: [
+    {
+      control: PodSecurityControl.RESOURCES,
+      // ephemeral containers take no resources (Kubernetes refuses them there), as in the gate
+      expression: `size(variables.containers) > 0 && (variables.containers + variables.initContainers).all(c, has(c.resources) && has(c.resources.requests) && has(c.resources.limits) && ${RESOURCE_CHECKS.join(' && ')})`,
+      message: `${PodSecurityControl.RESOURCES}: at least one container, and cpu and memory requests and limits on every container`,
+    },
+    {
+      control: PodSecurityControl.PINNED_IMAGE,
+      expression: `variables.allContainers.all(c, has(c.image) && (c.image.matches(${celString(PINNED_BY_DIGEST.source)}) || (c.image.matches(${celString(PINNED_BY_TAG.source)}) && !c.image.endsWith(':latest'))))`,
+      message: `${PodSecurityControl.PINNED_IMAGE}: every image must be pinned by a tag (not latest) or a digest (@sha256:<64 hex>)`,
+    },
+  ],
+};
+
+/** The policies, one per family of rules: baseline, restricted, the platform's own. */
+export const POD_ADMISSION_POLICIES: readonly PodAdmissionPolicyDefinition[] = [BASELINE, RESTRICTED, PLATFORM];
+
+/** The gate's rules admission judges, in the order of the policies. */
+export const POD_ADMISSION_CONTROLS: readonly PodSecurityControl[] = POD_ADMISSION_POLICIES.flatMap((p) => p.validations.map((v) => v.control));
+
+/** The kinds the policies match, by API group and resource (plural), with the kind each resource holds. */
+export const POD_ADMISSION_RESOURCES: ReadonlyArray<{ readonly apiGroup: string; readonly resource: string; readonly kind: string }> = [
+  { apiGroup: '', resource: 'pods', kind: 'Pod' },
+  // `kubectl debug` adds ephemeral containers through this subresource; the object judged is the Pod
+  { apiGroup: '', resource: 'pods/ephemeralcontainers', kind: 'Pod' },
+  { apiGroup: '', resource: 'replicationcontrollers', kind: 'ReplicationController' },
+  { apiGroup: 'apps', resource: 'deployments', kind: 'Deployment' },
+  { apiGroup: 'apps', resource: 'statefulsets', kind: 'StatefulSet' },
+  { apiGroup: 'apps', resource: 'daemonsets', kind: 'DaemonSet' },
+  { apiGroup: 'apps', resource: 'replicasets', kind: 'ReplicaSet' },
+  { apiGroup: 'batch', resource: 'jobs', kind: 'Job' },
+  { apiGroup: 'batch', resource: 'cronjobs', kind: 'CronJob' },
+];
+
+/**
+ * Skips an UPDATE of a Pod that leaves its spec as it was (labels, annotations, finalizers), as Pod Security
+ * Admission does: a running pod is not judged again for a change that cannot change what it runs.
+ */
+export const POD_ADMISSION_MATCH_CONDITION: PodAdmissionVariable = {
+  name: 'pod-spec-changed-or-not-a-pod-update',
+  expression: "request.operation != 'UPDATE' || object.kind != 'Pod' || object.spec != oldObject.spec",
+};
