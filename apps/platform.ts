@@ -104,6 +104,8 @@ export const services: ServiceDefinition[] = [
     storage: { sizeGiB: 20, mountPath: '/data', storageClassName: 'gp3' },
     probes: { port: 'main' },
     resources: { cpuRequestMillis: 500, cpuLimitMillis: 1000, memoryRequestMiB: 1024, memoryLimitMiB: 1024 },
+    // Redis serves no metrics of its own: redis_exporter beside it (localhost:6379) serves them on 9121
+    metricsExporter: { image: 'docker.io/oliver006/redis_exporter:v1.74.0', port: 9121 },
   },
 ];
 
@@ -173,12 +175,13 @@ export const environments: EnvironmentConfig[] = [
 ];
 
 /**
- * Where the images come from: the platform's registry, an account of its own (REGISTRY), and ECR Public's
- * Docker official images for Redis. Spread into every Platform built from these services.
+ * Where the images come from: the platform's registry, an account of its own (REGISTRY), ECR Public's
+ * Docker official images for Redis, and Redis's metrics exporter. Spread into every Platform built from these services.
  */
 export const imageSources: Pick<PlatformProps, 'registry' | 'allowedImageRegistries'> = {
   registry: { accountId: '111122223333', region: 'eu-central-1' },
-  allowedImageRegistries: ['public.ecr.aws/docker/library'],
+  // redis_exporter is published on Docker Hub only: that one repository, not all of docker.io
+  allowedImageRegistries: ['public.ecr.aws/docker/library', 'docker.io/oliver006/redis_exporter'],
 };
 
 /** The reference platform. */

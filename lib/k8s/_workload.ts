@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { ContainerPort, Probe, ServicePort, Toleration, TopologySpreadConstraint } from 'cdk8s-plus-28/lib/imports/k8s';
+import type { Container, ContainerPort, Probe, ServicePort, Toleration, TopologySpreadConstraint } from 'cdk8s-plus-28/lib/imports/k8s';
 import { IntOrString, KubeDeployment, KubeStatefulSet, type KubeDeploymentProps, type KubeStatefulSetProps } from 'cdk8s-plus-28/lib/imports/k8s';
 import { portName } from '../model/names';
-import { PortProtocol, type ProbeSpec, type ServiceDefinition, type ServicePortSpec, type TolerationSpec } from '../model/service';
+import { PortProtocol, metricsExporterPort, validateMetricsExporter, type MetricsExporterSpec, type ProbeSpec, type ServiceDefinition, type ServicePortSpec, type TolerationSpec } from '../model/service';
 import { ValidationError, imageProblem, isDns1123Label, requireDns1123Label, requireIntegerInRange } from '../model/validation';
+import { TMP_VOLUME, resourceRequirements, type Hardening, type ResolvedResources } from './hardening';
 
 /** The topology keys every workload spreads over. */
 export const ZONE_KEY = 'topology.kubernetes.io/zone';
@@ -86,6 +87,34 @@ export function validateServiceIdentity(path: string, svc: ServiceDefinition): v
   if (new Set(svc.versions.map((v) => v.name)).size !== svc.versions.length) {
     throw new ValidationError(path, 'service.versions[].name', svc.versions.map((v) => v.name), 'allowed: unique version names');
   }
+  validateMetricsExporter(path, 'service.', svc);
+}
+
+/** The name of the metrics exporter's container. */
+export const METRICS_EXPORTER_CONTAINER = 'metrics-exporter';
+
+/**
+ * The metrics exporter's container: hardened like the service's own (the same security context), its port named
+ * like the Service port (`http-metrics`), its resources, and HTTP GET probes of `/metrics` (every exporter serves it):
+ * readiness every 10 s, liveness every 20 s, and a startup probe that allows a minute.
+ * It mounts only the pod's /tmp.
+ */
+export function metricsExporterContainer(exporter: MetricsExporterSpec, resources: ResolvedResources, hardening: Hardening): Container {
+  const port = metricsExporterPort(exporter);
+  const httpGet = { path: '/metrics', port: IntOrString.fromNumber(port.port), scheme: 'HTTP' };
+  return {
+    name: METRICS_EXPORTER_CONTAINER,
+    image: exporter.image,
+    imagePullPolicy: 'IfNotPresent',
+    args: exporter.args ? [...exporter.args] : undefined,
+    ports: containerPorts([port]),
+    resources: resourceRequirements(resources),
+    securityContext: hardening.containerSecurityContext(),
+    readinessProbe: { httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, successThreshold: 1 },
+    livenessProbe: { httpGet, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3, successThreshold: 1 },
+    startupProbe: { httpGet, periodSeconds: 2, timeoutSeconds: 5, failureThreshold: 30, successThreshold: 1 },
+    volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }],
+  };
 }
 
 /** The container ports, named like the Service ports. */

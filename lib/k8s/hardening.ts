@@ -90,12 +90,26 @@ export const DEFAULT_RESOURCES: ResolvedResources = {
   ephemeralStorageLimitMiB: 1024,
 };
 
-/** Applies the defaults to a resource spec and checks every request is positive and at most its limit. */
-export function resolveResources(path: string, spec: ResourceSpec = {}): ResolvedResources {
-  const r: ResolvedResources = { ...DEFAULT_RESOURCES, ...stripUndefined(spec) };
+/** The defaults of a metrics exporter's resources (`MetricsExporterSpec.resources`): a small sidecar. */
+export const DEFAULT_METRICS_EXPORTER_RESOURCES: ResolvedResources = {
+  cpuRequestMillis: 50,
+  cpuLimitMillis: 100,
+  memoryRequestMiB: 32,
+  memoryLimitMiB: 64,
+  ephemeralStorageRequestMiB: 32,
+  ephemeralStorageLimitMiB: 128,
+};
+
+/**
+ * Applies the defaults to a resource spec and checks every request is positive and at most its limit.
+ * @param defaults the defaults applied @default DEFAULT_RESOURCES
+ * @param field the field named in errors @default 'resources'
+ */
+export function resolveResources(path: string, spec: ResourceSpec = {}, defaults: ResolvedResources = DEFAULT_RESOURCES, field = 'resources'): ResolvedResources {
+  const r: ResolvedResources = { ...defaults, ...stripUndefined(spec) };
   for (const [key, value] of Object.entries(r)) {
     if (!Number.isInteger(value) || value <= 0) {
-      throw new ValidationError(path, `resources.${key}`, value, 'allowed: a positive whole number');
+      throw new ValidationError(path, `${field}.${key}`, value, 'allowed: a positive whole number');
     }
   }
   const pairs: Array<[keyof ResolvedResources, keyof ResolvedResources]> = [
@@ -105,10 +119,22 @@ export function resolveResources(path: string, spec: ResourceSpec = {}): Resolve
   ];
   for (const [request, limit] of pairs) {
     if (r[request] > r[limit]) {
-      throw new ValidationError(path, `resources.${request}`, r[request], `allowed: at most ${limit} (${r[limit]})`);
+      throw new ValidationError(path, `${field}.${request}`, r[request], `allowed: at most ${limit} (${r[limit]})`);
     }
   }
   return r;
+}
+
+/** The resources of containers together (a pod's containers, for its quota demand). */
+export function addResources(a: ResolvedResources, b: ResolvedResources): ResolvedResources {
+  return {
+    cpuRequestMillis: a.cpuRequestMillis + b.cpuRequestMillis,
+    cpuLimitMillis: a.cpuLimitMillis + b.cpuLimitMillis,
+    memoryRequestMiB: a.memoryRequestMiB + b.memoryRequestMiB,
+    memoryLimitMiB: a.memoryLimitMiB + b.memoryLimitMiB,
+    ephemeralStorageRequestMiB: a.ephemeralStorageRequestMiB + b.ephemeralStorageRequestMiB,
+    ephemeralStorageLimitMiB: a.ephemeralStorageLimitMiB + b.ephemeralStorageLimitMiB,
+  };
 }
 
 /** The Kubernetes resource requirements (requests and limits for cpu, memory and ephemeral storage). */

@@ -12,12 +12,13 @@ import {
   KubeServiceAccount,
   IntOrString,
   Quantity,
+  type Container,
   type MetricSpecV2,
   type Volume,
   type VolumeMount,
 } from 'cdk8s-plus-28/lib/imports/k8s';
 import { LABEL_MANAGED_BY, LABEL_PART_OF, ROLE_ARN_ANNOTATION, podLabels, serviceAccountName, serviceSelector, versionSelector } from '../model/names';
-import type { ServiceDefinition, TolerationSpec } from '../model/service';
+import { ownPorts, withMetricsExporter, type ServiceDefinition, type TolerationSpec } from '../model/service';
 import { ValidationError } from '../model/validation';
 import { STS_REGIONAL_ENDPOINTS_ANNOTATION } from '../model/aws-endpoints';
 import { requireRoleArn } from '../model/rules';
@@ -27,6 +28,7 @@ import {
   configMountPath,
   containerPorts,
   envVars,
+  metricsExporterContainer,
   podNodeSelector,
   podTolerations,
   probesFor,
@@ -38,7 +40,7 @@ import {
   type WorkloadProbes,
 } from './_workload';
 import { DisruptionBudget } from './disruption-budget';
-import { Hardening, resolveResources, resourceRequirements, type ResolvedResources } from './hardening';
+import { DEFAULT_METRICS_EXPORTER_RESOURCES, Hardening, addResources, resolveResources, resourceRequirements, type ResolvedResources } from './hardening';
 import { ServiceNetworkPolicy } from './network-policies';
 import { resolveSidecarResources, sidecarAnnotations, type ResolvedSidecarResources } from './sidecar';
 import type { WorkloadProps } from './workload-props';
@@ -121,6 +123,8 @@ export class Microservice extends Construct implements IQuotaConsumer {
   /** The injected proxy's resources, or undefined without injection. */
   public readonly sidecar?: ResolvedSidecarResources;
   public readonly probes: WorkloadProbes;
+  /** The metrics exporter's resources, or undefined without a `metricsExporter`. */
+  public readonly metricsExporterResources?: ResolvedResources;
   public readonly configFiles: Readonly<Record<string, string>>;
   /** Node labels the pods require ({} for any node). */
   public readonly nodeSelector: Readonly<Record<string, string>>;
@@ -136,10 +140,12 @@ export class Microservice extends Construct implements IQuotaConsumer {
   constructor(scope: Construct, id: string, props: MicroserviceProps) {
     super(scope, id);
     const path = this.node.path;
-    const svc = props.service;
+    validateServiceIdentity(path, props.service);
+    // as the Platform presents it: a metrics exporter's port is the port `metrics` and the metrics port
+    const svc = withMetricsExporter(props.service);
     this.service = svc;
     this.namespace = svc.namespace;
-    validateServiceIdentity(path, svc);
+    const ports = ownPorts(svc);
     for (const v of svc.versions) {
       validateName(path, `service.versions.${v.name}`, `${svc.name}-${v.name}`); // the Deployment's name
     }
@@ -183,7 +189,10 @@ export class Microservice extends Construct implements IQuotaConsumer {
     if (this.hardening.tmpSizeLimitMiB > this.resources.ephemeralStorageLimitMiB) {
       throw new ValidationError(path, 'hardening.tmpSizeLimitMiB', this.hardening.tmpSizeLimitMiB, `allowed: at most the ephemeral-storage limit (${this.resources.ephemeralStorageLimitMiB} MiB)`);
     }
-    this.probes = probesFor(path, svc.probes, svc.ports);
+    this.probes = probesFor(path, svc.probes, ports);
+    this.metricsExporterResources = svc.metricsExporter
+      ? resolveResources(path, svc.metricsExporter.resources, DEFAULT_METRICS_EXPORTER_RESOURCES, 'service.metricsExporter.resources')
+      : undefined;
     this.configFiles = svc.configFiles ?? {};
     this.nodeSelector = props.nodeSelector ?? {};
     this.tolerations = props.tolerations ?? [];
@@ -256,7 +265,7 @@ export class Microservice extends Construct implements IQuotaConsumer {
                 name: svc.name,
                 image: v.image,
                 imagePullPolicy: 'IfNotPresent',
-                ports: containerPorts(svc.ports),
+                ports: containerPorts(ports),
                 env: Object.keys(svc.env ?? {}).length > 0 ? envVars(svc.env ?? {}) : undefined,
                 resources: resourceRequirements(this.resources),
                 securityContext: this.hardening.containerSecurityContext(),
@@ -264,7 +273,7 @@ export class Microservice extends Construct implements IQuotaConsumer {
                 livenessProbe: this.probes.liveness,
                 startupProbe: this.probes.startup,
                 volumeMounts: mounts,
-              }],
+              }, ...this.exporterContainers()],
               volumes,
             },
           },
@@ -298,7 +307,14 @@ export class Microservice extends Construct implements IQuotaConsumer {
 
   /** What the service needs of its namespace's quota with every version at its autoscaler maximum. */
   public get quotaDemand(): QuotaDemand {
-    return sumDemands(this.service.versions.map(() => demandOf(this.resources, this.maxReplicas, 0, this.sidecar)));
+    const perPod = this.metricsExporterResources ? addResources(this.resources, this.metricsExporterResources) : this.resources;
+    return sumDemands(this.service.versions.map(() => demandOf(perPod, this.maxReplicas, 0, this.sidecar)));
+  }
+
+  /** The metrics exporter's container, when the service has one. */
+  private exporterContainers(): Container[] {
+    const exporter = this.service.metricsExporter;
+    return exporter && this.metricsExporterResources ? [metricsExporterContainer(exporter, this.metricsExporterResources, this.hardening)] : [];
   }
 
   private commonLabels(): Record<string, string> {

@@ -10,16 +10,17 @@ import {
   KubeService,
   KubeServiceAccount,
   Quantity,
+  type Container,
   type VolumeMount,
 } from 'cdk8s-plus-28/lib/imports/k8s';
 import { LABEL_MANAGED_BY, LABEL_PART_OF, ROLE_ARN_ANNOTATION, podLabels, serviceAccountName, serviceSelector, versionSelector } from '../model/names';
-import type { ServiceDefinition, StorageSpec, TolerationSpec } from '../model/service';
+import { ownPorts, withMetricsExporter, type ServiceDefinition, type StorageSpec, type TolerationSpec } from '../model/service';
 import { ValidationError } from '../model/validation';
 import { STS_REGIONAL_ENDPOINTS_ANNOTATION } from '../model/aws-endpoints';
 import { requireRoleArn } from '../model/rules';
-import { DrainingStatefulSet, containerPorts, envVars, podNodeSelector, podTolerations, probesFor, servicePorts, topologySpread, validateName, validateServiceIdentity, type WorkloadProbes } from './_workload';
+import { DrainingStatefulSet, containerPorts, metricsExporterContainer, envVars, podNodeSelector, podTolerations, probesFor, servicePorts, topologySpread, validateName, validateServiceIdentity, type WorkloadProbes } from './_workload';
 import { DisruptionBudget } from './disruption-budget';
-import { Hardening, resolveResources, resourceRequirements, type ResolvedResources } from './hardening';
+import { DEFAULT_METRICS_EXPORTER_RESOURCES, Hardening, addResources, resolveResources, resourceRequirements, type ResolvedResources } from './hardening';
 import { ServiceNetworkPolicy } from './network-policies';
 import { resolveSidecarResources, sidecarAnnotations, type ResolvedSidecarResources } from './sidecar';
 import type { WorkloadProps } from './workload-props';
@@ -52,6 +53,8 @@ export class StatefulService extends Construct implements IQuotaConsumer {
   /** The injected proxy's resources, or undefined without injection. */
   public readonly sidecar?: ResolvedSidecarResources;
   public readonly probes: WorkloadProbes;
+  /** The metrics exporter's resources, or undefined without a `metricsExporter`. */
+  public readonly metricsExporterResources?: ResolvedResources;
   public readonly hardening: Hardening;
   public readonly disruptionBudget: DisruptionBudget;
   public readonly preStopSleepSeconds: number;
@@ -70,10 +73,12 @@ export class StatefulService extends Construct implements IQuotaConsumer {
   constructor(scope: Construct, id: string, props: StatefulServiceProps) {
     super(scope, id);
     const path = this.node.path;
-    const svc = props.service;
+    validateServiceIdentity(path, props.service);
+    // as the Platform presents it: a metrics exporter's port is the port `metrics` and the metrics port
+    const svc = withMetricsExporter(props.service);
     this.service = svc;
     this.namespace = svc.namespace;
-    validateServiceIdentity(path, svc);
+    const ports = ownPorts(svc);
     validateName(path, 'headless service name', `${svc.name}-headless`);
     if (svc.versions.length !== 1) {
       throw new ValidationError(path, 'service.versions', svc.versions.map((v) => v.name), 'allowed: exactly one version for a stateful service');
@@ -112,7 +117,10 @@ export class StatefulService extends Construct implements IQuotaConsumer {
     this.hardening = new Hardening(path, props.hardening);
     this.resources = resolveResources(path, svc.resources);
     this.sidecar = props.sidecar === false ? undefined : resolveSidecarResources(path, props.sidecar);
-    this.probes = probesFor(path, svc.probes, svc.ports);
+    this.probes = probesFor(path, svc.probes, ports);
+    this.metricsExporterResources = svc.metricsExporter
+      ? resolveResources(path, svc.metricsExporter.resources, DEFAULT_METRICS_EXPORTER_RESOURCES, 'service.metricsExporter.resources')
+      : undefined;
 
     const ns = svc.namespace;
     const labels = podLabels(svc, version);
@@ -159,7 +167,7 @@ export class StatefulService extends Construct implements IQuotaConsumer {
               image: version.image,
               imagePullPolicy: 'IfNotPresent',
               args: props.args ? [...props.args] : undefined,
-              ports: containerPorts(svc.ports),
+              ports: containerPorts(ports),
               env: Object.keys(svc.env ?? {}).length > 0 ? envVars(svc.env ?? {}) : undefined,
               resources: resourceRequirements(this.resources),
               securityContext: this.hardening.containerSecurityContext(),
@@ -167,7 +175,7 @@ export class StatefulService extends Construct implements IQuotaConsumer {
               livenessProbe: this.probes.liveness,
               startupProbe: this.probes.startup,
               volumeMounts: mounts,
-            }],
+            }, ...this.exporterContainers()],
             volumes: this.hardening.volumes(),
           },
         },
@@ -192,6 +200,12 @@ export class StatefulService extends Construct implements IQuotaConsumer {
 
   /** Its demand on the namespace quota: every replica with its volume. */
   public get quotaDemand(): QuotaDemand {
-    return demandOf(this.resources, this.replicas, 1, this.sidecar);
+    return demandOf(this.metricsExporterResources ? addResources(this.resources, this.metricsExporterResources) : this.resources, this.replicas, 1, this.sidecar);
+  }
+
+  /** The metrics exporter's container, when the service has one. */
+  private exporterContainers(): Container[] {
+    const exporter = this.service.metricsExporter;
+    return exporter && this.metricsExporterResources ? [metricsExporterContainer(exporter, this.metricsExporterResources, this.hardening)] : [];
   }
 }

@@ -12,7 +12,7 @@ import { SERVICE_ALERTS, type AlertOverride, type ObservabilityConfig } from './
 import { validateBackupRules } from './backup-rules';
 import { validateRelease } from './release';
 import { isLabelKey, isLabelValue, requireAccountId, requireRegion, requireRoleArn, validateIamStatements, validateNodeGroupConfigs, validatePublicAccessCidrs } from './rules';
-import { WorkloadKind, type ExternalEndpointSpec, type ServiceDefinition, type TolerationSpec } from './service';
+import { WorkloadKind, validateMetricsExporter, withMetricsExporter, type ExternalEndpointSpec, type ServiceDefinition, type TolerationSpec } from './service';
 import { ValidationError, imageProblem, isDns1123Label } from './validation';
 
 /**
@@ -44,8 +44,8 @@ export interface PlatformProps {
   readonly registry?: ContainerRegistryConfig;
   /**
    * Registries other than the platform's own that service images may come from: a host (`public.ecr.aws`,
-   * `docker.io` for images without a host) or a host with a path prefix (`public.ecr.aws/docker/library`).
-   * An image from anywhere else is refused.
+   * `docker.io` for images without a host), a host with a path prefix (`public.ecr.aws/docker/library`), or one
+   * repository (`docker.io/oliver006/redis_exporter`). An image from anywhere else is refused.
    * @default []: only the platform's own registry
    */
   readonly allowedImageRegistries?: readonly string[];
@@ -86,7 +86,10 @@ export class Platform {
   public readonly name: string;
   /** The environments, in the order given. */
   public readonly environments: readonly EnvironmentConfig[];
-  /** The service catalog, in the order given. */
+  /**
+   * The service catalog, in the order given, as the platform presents it: a service with a `metricsExporter` has
+   * the exporter's port as its port `metrics` and its `metricsPort` (see `withMetricsExporter`).
+   */
   public readonly services: readonly ServiceDefinition[];
   /** Tags on every AWS resource. */
   public readonly tags: Readonly<Record<string, string>>;
@@ -111,7 +114,6 @@ export class Platform {
     this.name = props.name;
     this.environments = props.environments;
     this.services = props.services ?? [];
-    this.byKey = new Map(this.services.map((svc) => [qualifiedName(svc), svc]));
     this.tags = props.tags ?? {};
     this.observability = props.observability;
     this.validateEnvironments();
@@ -119,6 +121,9 @@ export class Platform {
     this.allowedImageRegistries = props.allowedImageRegistries ?? [];
     validateAllowedImageRegistries(this.path, this.allowedImageRegistries);
     this.validateServices();
+    // normalised once, after validation of the services as declared: every reader then sees the exporter's port
+    this.services = this.services.map(withMetricsExporter);
+    this.byKey = new Map(this.services.map((svc) => [qualifiedName(svc), svc]));
     this.validateEnvironmentsAgainstServices();
     this.callers = this.indexCallers();
   }
@@ -352,13 +357,14 @@ export class Platform {
         if (problem) {
           throw new ValidationError(this.path, at(`versions.${v.name}.image`), v.image, problem);
         }
-        if (!this.isAllowedImage(v.image)) {
-          const others = this.allowedImageRegistries.length > 0 ? ` or of allowedImageRegistries (${this.allowedImageRegistries.join(', ')})` : ' (add other registries to allowedImageRegistries)';
-          throw new ValidationError(this.path, at(`versions.${v.name}.image`), v.image, `allowed: an image of the platform's registry ${this.registry.host}${others}; this one comes from ${imageRegistry(v.image)}`);
-        }
+        this.requireAllowedImage(at(`versions.${v.name}.image`), v.image);
       }
       if (svc.ports.length === 0) {
         throw new ValidationError(this.path, at('ports'), [], 'allowed: one or more ports');
+      }
+      validateMetricsExporter(this.path, at(''), svc);
+      if (svc.metricsExporter !== undefined) {
+        this.requireAllowedImage(at('metricsExporter.image'), svc.metricsExporter.image);
       }
     }
     // References second, so that a bad name is reported as such rather than as a dangling call.
@@ -398,11 +404,20 @@ export class Platform {
     }
   }
 
-  /** Whether an image comes from the platform's registry or an allowed one. */
+  /** Throws unless an image comes from the platform's registry or an allowed one. */
+  private requireAllowedImage(field: string, image: string): void {
+    if (!this.isAllowedImage(image)) {
+      const others = this.allowedImageRegistries.length > 0 ? ` or of allowedImageRegistries (${this.allowedImageRegistries.join(', ')})` : ' (add other registries to allowedImageRegistries)';
+      throw new ValidationError(this.path, field, image, `allowed: an image of the platform's registry ${this.registry.host}${others}; this one comes from ${imageRegistry(image)}`);
+    }
+  }
+
+  /** Whether an image comes from the platform's registry or an allowed one (a host, a path prefix or the image's own repository). */
   private isAllowedImage(image: string): boolean {
     const host = imageRegistry(image);
     const name = host === 'docker.io' && !image.startsWith('docker.io/') ? `docker.io/${image}` : image;
-    return host === this.registry.host || this.allowedImageRegistries.some((entry) => entry === host || (entry.includes('/') && name.startsWith(`${entry}/`)));
+    const repository = imageRepository(name);
+    return host === this.registry.host || this.allowedImageRegistries.some((entry) => entry === host || (entry.includes('/') && (name.startsWith(`${entry}/`) || repository === entry)));
   }
 }
 
@@ -424,6 +439,14 @@ export function imageRegistry(image: string): string {
   const slash = image.indexOf('/');
   const first = slash < 0 ? '' : image.slice(0, slash);
   return first.includes('.') || first.includes(':') || first === 'localhost' ? first : 'docker.io';
+}
+
+/** An image reference without its tag or digest: `docker.io/oliver006/redis_exporter:v1.74.0` gives `docker.io/oliver006/redis_exporter`. */
+function imageRepository(image: string): string {
+  const at = image.indexOf('@');
+  const undigested = at < 0 ? image : image.slice(0, at);
+  const colon = undigested.indexOf(':', undigested.lastIndexOf('/') + 1);
+  return colon < 0 ? undigested : undigested.slice(0, colon);
 }
 
 function resolveRegistry(path: string, config: ContainerRegistryConfig, environments: readonly EnvironmentConfig[]): ResolvedContainerRegistry {

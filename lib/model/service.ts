@@ -4,6 +4,7 @@
  * and the mesh (Istio routing and authorization) all read it.
  */
 import type { AlertOverride, ServiceAlertName } from './observability';
+import { ValidationError, imageProblem } from './validation';
 
 /** The application protocol of a port. It names the port (`http-web`) so that Istio can route it. */
 export enum PortProtocol {
@@ -78,6 +79,90 @@ export interface ResourceSpec {
   readonly ephemeralStorageRequestMiB?: number;
   /** @default 1024 */
   readonly ephemeralStorageLimitMiB?: number;
+}
+
+/**
+ * A sidecar container in a service's pods that serves the service's metrics (for an image without a metrics
+ * endpoint of its own, e.g. redis_exporter beside Redis). Its port becomes the service's metrics port: the Platform
+ * presents the service with a port `{ name: 'metrics', port, protocol: HTTP }` and `metricsPort: 'metrics'`.
+ */
+export interface MetricsExporterSpec {
+  /** The exporter's image, pinned by tag or digest, from the platform's registry or one of `allowedImageRegistries`. */
+  readonly image: string;
+  /** The port it serves Prometheus metrics on (HTTP, `/metrics`), 1 to 65535, none of the service's own ports. */
+  readonly port: number;
+  /** Container arguments. @default the image's own command */
+  readonly args?: readonly string[];
+  /**
+   * Its container's resources.
+   * @default 50m/100m CPU, 32/64 MiB memory, 32/128 MiB ephemeral storage (request/limit)
+   */
+  readonly resources?: ResourceSpec;
+}
+
+/** The name of the port a metrics exporter adds to its service (the Service port `http-metrics`). */
+export const METRICS_EXPORTER_PORT_NAME = 'metrics';
+
+/** The port a metrics exporter adds to its service. */
+export function metricsExporterPort(exporter: Pick<MetricsExporterSpec, 'port'>): ServicePortSpec {
+  return { name: METRICS_EXPORTER_PORT_NAME, port: exporter.port, protocol: PortProtocol.HTTP };
+}
+
+/** Whether `svc` already carries its exporter's port as its metrics port (as {@link withMetricsExporter} returns it). */
+function presentsExporter(svc: ServiceDefinition): boolean {
+  const e = svc.metricsExporter;
+  const last = svc.ports[svc.ports.length - 1];
+  return e !== undefined && svc.metricsPort === METRICS_EXPORTER_PORT_NAME && last !== undefined && last.name === METRICS_EXPORTER_PORT_NAME
+    && last.port === e.port && last.protocol === PortProtocol.HTTP && (last.targetPort === undefined || last.targetPort === e.port);
+}
+
+/** The ports the service itself serves: its ports less the one its metrics exporter adds. */
+export function ownPorts(svc: ServiceDefinition): readonly ServicePortSpec[] {
+  return presentsExporter(svc) ? svc.ports.slice(0, -1) : svc.ports;
+}
+
+/**
+ * The service as the platform presents it: with a metrics exporter, its port appended to `ports` and named the
+ * `metricsPort`, so that Services, NetworkPolicies, AuthorizationPolicies and ServiceMonitors follow. Idempotent;
+ * a service without an exporter is returned as it is.
+ */
+export function withMetricsExporter(svc: ServiceDefinition): ServiceDefinition {
+  const e = svc.metricsExporter;
+  if (e === undefined || presentsExporter(svc)) {
+    return svc;
+  }
+  return { ...svc, ports: [...svc.ports, metricsExporterPort(e)], metricsPort: METRICS_EXPORTER_PORT_NAME };
+}
+
+/**
+ * Checks a service's metrics exporter, as declared or as {@link withMetricsExporter} presents it: a pinned image, a
+ * port from 1 to 65535 that none of the service's ports uses, no port of its own named `metrics`, and no `metricsPort`
+ * (the exporter's port is the metrics port). `field` prefixes the field names (`services.redis.`).
+ */
+export function validateMetricsExporter(path: string, field: string, svc: ServiceDefinition): void {
+  const e = svc.metricsExporter;
+  if (e === undefined) {
+    return;
+  }
+  const problem = imageProblem(e.image);
+  if (problem) {
+    throw new ValidationError(path, `${field}metricsExporter.image`, e.image, problem);
+  }
+  if (!Number.isInteger(e.port) || e.port < 1 || e.port > 65535) {
+    throw new ValidationError(path, `${field}metricsExporter.port`, e.port, 'allowed: an integer from 1 to 65535');
+  }
+  const presented = presentsExporter(svc);
+  if (!presented && svc.metricsPort !== undefined) {
+    throw new ValidationError(path, `${field}metricsPort`, svc.metricsPort, 'allowed: no metricsPort with a metricsExporter (the exporter\'s port is the metrics port)');
+  }
+  for (const p of ownPorts(svc)) {
+    if (p.name === METRICS_EXPORTER_PORT_NAME) {
+      throw new ValidationError(path, `${field}ports.${p.name}`, p.name, `allowed: another port name with a metricsExporter (it adds the port "${METRICS_EXPORTER_PORT_NAME}")`);
+    }
+    if (p.port === e.port || (p.targetPort ?? p.port) === e.port) {
+      throw new ValidationError(path, `${field}metricsExporter.port`, e.port, `allowed: a port none of the service's ports uses (${p.name} uses ${p.targetPort !== undefined ? `${p.port} and ${p.targetPort}` : p.port})`);
+    }
+  }
 }
 
 /** How a release shares traffic among a service's versions. */
@@ -191,8 +276,15 @@ export interface ServiceDefinition {
   readonly env?: Readonly<Record<string, string>>;
   /** Persistent storage (stateful services only). @default none */
   readonly storage?: StorageSpec;
-  /** Port name suffix that serves Prometheus metrics. @default none */
+  /** Port name suffix that serves Prometheus metrics. Not with a `metricsExporter`. @default none */
   readonly metricsPort?: string;
+  /**
+   * A sidecar container (`metrics-exporter`) in the service's pods that serves its metrics, for an image without a
+   * metrics endpoint. Its port becomes the service's port `metrics` (Service port `http-metrics`) and its metrics
+   * port, scraped like any other. Refused together with `metricsPort`.
+   * @default none
+   */
+  readonly metricsExporter?: MetricsExporterSpec;
   /**
    * Replicas of a stateful service (stateful services only; per environment through `serviceOverrides`).
    * @default 1

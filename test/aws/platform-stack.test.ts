@@ -225,7 +225,7 @@ describe('PlatformStack outputs and container registry', () => {
       name: 'shop',
       environments: platform.environments,
       services: platform.services,
-      allowedImageRegistries: ['111122223333.dkr.ecr.eu-central-1.amazonaws.com', 'public.ecr.aws'],
+      allowedImageRegistries: ['111122223333.dkr.ecr.eu-central-1.amazonaws.com', 'public.ecr.aws', 'docker.io/oliver006/redis_exporter'],
     });
     const build = (envName: string) => {
       const stack = new PlatformStack(Testing.app(), envName, { platform: own, environment: own.environment(envName) });

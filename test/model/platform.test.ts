@@ -245,16 +245,16 @@ describe('Platform image registries', () => {
   const withImage = (image: string, sources: Partial<typeof imageSources> = imageSources) =>
     new Platform({ name: 'shop', environments, services: services.map((s) => (s.name === 'storefront' ? { ...s, versions: [{ name: 'v1', image }] } : s)), ...sources });
 
-  test('accepts the reference platform: its own registry and ECR Public Docker library images', () => {
+  test('accepts the reference platform: its own registry, ECR Public Docker library images and the Redis exporter\'s repository', () => {
     expect(platform.registry).toEqual({ accountId: '111122223333', region: 'eu-central-1', keepReleases: 30, untaggedExpiryDays: 7, host: '111122223333.dkr.ecr.eu-central-1.amazonaws.com' });
-    expect(platform.allowedImageRegistries).toEqual(['public.ecr.aws/docker/library']);
+    expect(platform.allowedImageRegistries).toEqual(['public.ecr.aws/docker/library', 'docker.io/oliver006/redis_exporter']);
     expect(platform.repositoryName(storefront)).toBe('shop/storefront');
     expect(platform.repositoryUrl(storefront)).toBe('111122223333.dkr.ecr.eu-central-1.amazonaws.com/shop/storefront');
     expect(platform.registryEnvironment()).toBeUndefined();
   });
 
   test('puts the registry by default in the first environment, whose stack creates it', () => {
-    const own = withImage('111111111111.dkr.ecr.eu-central-1.amazonaws.com/shop/storefront:3.12.0', { allowedImageRegistries: ['public.ecr.aws', '111122223333.dkr.ecr.eu-central-1.amazonaws.com'] });
+    const own = withImage('111111111111.dkr.ecr.eu-central-1.amazonaws.com/shop/storefront:3.12.0', { allowedImageRegistries: ['public.ecr.aws', '111122223333.dkr.ecr.eu-central-1.amazonaws.com', 'docker.io/oliver006/redis_exporter'] });
     expect(own.registry.host).toBe('111111111111.dkr.ecr.eu-central-1.amazonaws.com');
     expect(own.registryEnvironment()?.name).toBe('dev');
   });
@@ -264,7 +264,7 @@ describe('Platform image registries', () => {
     expect(err.field).toBe('services.storefront.versions.v1.image');
     expect(err.message).toBe(
       'Platform(shop): services.storefront.versions.v1.image is "ghcr.io/acme/storefront:3.12.0"; allowed: an image of the platform\'s registry ' +
-        '111122223333.dkr.ecr.eu-central-1.amazonaws.com or of allowedImageRegistries (public.ecr.aws/docker/library); this one comes from ghcr.io',
+        '111122223333.dkr.ecr.eu-central-1.amazonaws.com or of allowedImageRegistries (public.ecr.aws/docker/library, docker.io/oliver006/redis_exporter); this one comes from ghcr.io',
     );
   });
 

@@ -58,7 +58,8 @@ export class ServiceRouting extends Construct {
       metadata: { name: service.name, namespace: service.namespace },
       spec: {
         host: this.host,
-        trafficPolicy: trafficPolicy(this.traffic, service.ports.some(isHttpPort)),
+        // by the ports it serves: a TCP store's metrics exporter (HTTP, scraped on the pod) does not make it an HTTP service
+        trafficPolicy: trafficPolicy(this.traffic, service.ports.some((p) => p.name !== service.metricsPort && isHttpPort(p))),
         subsets: this.subsets.map((name) => ({ name, labels: { [LABEL_ISTIO_VERSION]: name } })),
       },
     });

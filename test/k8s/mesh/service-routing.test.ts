@@ -166,3 +166,14 @@ describe('ServiceRouting of a TCP data store', () => {
     expect(http.trafficPolicy.outlierDetection.consecutive5xxErrors).toBeGreaterThan(0);
   });
 });
+
+test('a TCP data store with a metrics exporter keeps TCP traffic settings (its metrics port is scraped on the pod)', () => {
+  const redis: ServiceDefinition = {
+    ...catalog, name: 'redis', release: undefined, public: undefined,
+    versions: [{ name: 'v7', image: 'public.ecr.aws/docker/library/redis:7.4.1' }],
+    ports: [{ name: 'redis', port: 6379, protocol: PortProtocol.REDIS }, { name: 'metrics', port: 9121, protocol: PortProtocol.HTTP }],
+    metricsPort: 'metrics',
+  };
+  const policy = find(synth(redis), 'DestinationRule', 'redis').spec as { trafficPolicy: { connectionPool: Record<string, unknown> } };
+  expect(Object.keys(policy.trafficPolicy.connectionPool)).toEqual(['tcp']);
+});

@@ -46,8 +46,8 @@ beforeAll(() => {
 
 describe('monitoring', () => {
   test('scrapes every service with a metrics port through a ServiceMonitor that selects its Service', () => {
-    const withMetrics = services.filter((s) => s.metricsPort);
-    expect(withMetrics.length).toBe(12);
+    const withMetrics = services.filter((s) => s.metricsPort !== undefined || s.metricsExporter !== undefined);
+    expect(withMetrics.length).toBe(13);
     for (const svc of withMetrics) {
       const monitor = find(prod.objects, 'ServiceMonitor', svc.namespace, svc.name);
       expect(monitor).toBeDefined();
@@ -69,9 +69,9 @@ describe('monitoring', () => {
       });
       expect(monitor?.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
     }
-    // redis declares no metrics port
-    expect(prod.objects.filter((o) => o.kind === 'ServiceMonitor')).toHaveLength(12);
-    expect(find(prod.objects, 'ServiceMonitor', 'shop-data', 'redis')).toBeUndefined();
+    // redis too: its metrics exporter's port is its metrics port
+    expect(prod.objects.filter((o) => o.kind === 'ServiceMonitor')).toHaveLength(13);
+    expect(find(prod.objects, 'ServiceMonitor', 'shop-data', 'redis')).toBeDefined();
   });
 
   test('scrapes the Istio sidecars of every platform namespace through a PodMonitor', () => {
@@ -134,8 +134,8 @@ describe('schemas', () => {
       const all = await validatePrometheusOperatorObjects(objects);
       expect(all.errors).toEqual([]);
       const own = await validatePrometheusOperatorObjects(ownObjects(chart));
-      // 12 ServiceMonitors, 2 PodMonitors, 13 service rules, the platform rules, the certificate probe
-      expect(own.checked).toBe(29);
+      // 13 ServiceMonitors, 2 PodMonitors, 13 service rules, the platform rules, the certificate probe
+      expect(own.checked).toBe(30);
       expect(all.checked).toBeGreaterThan(own.checked);
     }
   });
@@ -378,6 +378,6 @@ describe('runbooks', () => {
 test('the construct builds outside a PlatformChart', () => {
   const chart = new (class extends Construct {})(Testing.chart(), 'x');
   const o = new PlatformObservability(chart, 'Observability', { platform: new Platform({ name: 'shop', environments, services, observability: OBSERVABILITY, ...imageSources }), environment: 'dev' });
-  expect(o.serviceMonitors.size).toBe(12);
+  expect(o.serviceMonitors.size).toBe(13);
   expect(o.alertingNamespaceObject).toBeDefined();
 });
