@@ -127,14 +127,16 @@ export function resolveResources(path: string, spec: ResourceSpec = {}, defaults
 
 /** The resources of containers together (a pod's containers, for its quota demand). */
 export function addResources(a: ResolvedResources, b: ResolvedResources): ResolvedResources {
-  return {
-    cpuRequestMillis: a.cpuRequestMillis + b.cpuRequestMillis,
-    cpuLimitMillis: a.cpuLimitMillis + b.cpuLimitMillis,
-    memoryRequestMiB: a.memoryRequestMiB + b.memoryRequestMiB,
-    memoryLimitMiB: a.memoryLimitMiB + b.memoryLimitMiB,
-    ephemeralStorageRequestMiB: a.ephemeralStorageRequestMiB + b.ephemeralStorageRequestMiB,
-    ephemeralStorageLimitMiB: a.ephemeralStorageLimitMiB + b.ephemeralStorageLimitMiB,
-  };
+  return sumFields([a, b]);
+}
+
+/** Field-wise sums of records of numbers with the same keys (resources of containers, quota demands). */
+export function sumFields<T extends { readonly [K in keyof T]: number }>(records: readonly T[], zero?: T): T {
+  const [first, ...rest] = zero === undefined ? records : [zero, ...records];
+  if (first === undefined) {
+    throw new Error('sumFields: nothing to add');
+  }
+  return rest.reduce<T>((acc, r) => Object.fromEntries(Object.keys(acc).map((k) => [k, acc[k as keyof T] + r[k as keyof T]])) as T, { ...first });
 }
 
 /** The Kubernetes resource requirements (requests and limits for cpu, memory and ephemeral storage). */

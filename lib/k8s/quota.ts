@@ -6,6 +6,7 @@ import type { IConstruct } from 'constructs';
 import type { NamespaceQuotaConfig } from '../model/environment';
 import type { ResolvedResources } from './hardening';
 import type { ResolvedSidecarResources } from './sidecar';
+import { sumFields } from './hardening';
 
 /** The resources a workload (or a namespace's workloads together) needs at their maximum scale. */
 export interface QuotaDemand {
@@ -50,15 +51,7 @@ export function demandOf(perPod: ResolvedResources, replicas: number, persistent
 /** Adds demands together. */
 export function sumDemands(demands: readonly QuotaDemand[]): QuotaDemand {
   const zero: QuotaDemand = { requestsCpuMillis: 0, requestsMemoryMiB: 0, limitsCpuMillis: 0, limitsMemoryMiB: 0, requestsEphemeralStorageMiB: 0, pods: 0, persistentVolumeClaims: 0 };
-  return demands.reduce<QuotaDemand>((acc, d) => ({
-    requestsCpuMillis: acc.requestsCpuMillis + d.requestsCpuMillis,
-    requestsMemoryMiB: acc.requestsMemoryMiB + d.requestsMemoryMiB,
-    limitsCpuMillis: acc.limitsCpuMillis + d.limitsCpuMillis,
-    limitsMemoryMiB: acc.limitsMemoryMiB + d.limitsMemoryMiB,
-    requestsEphemeralStorageMiB: acc.requestsEphemeralStorageMiB + d.requestsEphemeralStorageMiB,
-    pods: acc.pods + d.pods,
-    persistentVolumeClaims: acc.persistentVolumeClaims + d.persistentVolumeClaims,
-  }), zero);
+  return sumFields(demands, zero);
 }
 
 /** One quota dimension a namespace's workloads exceed at their maximum scale. */

@@ -10,8 +10,8 @@ import { PlatformChart } from '../../lib/k8s/platform-chart';
 import { StatefulService } from '../../lib/k8s/stateful-service';
 import { Platform } from '../../lib/model/platform';
 import { PortProtocol, type ServiceDefinition } from '../../lib/model/service';
-import { ValidationError } from '../../lib/model/validation';
 import { checkPodSecurity, type KubernetesObject } from '../../lib/policy/pod-security';
+import { errorOf } from '../fixtures/errors';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
@@ -20,16 +20,6 @@ const EXPORTER_IMAGE = 'docker.io/oliver006/redis_exporter:v1.74.0';
 
 function withRedis(change: Partial<ServiceDefinition>): Platform {
   return new Platform({ name: 'shop', environments, services: services.map((s) => (s.name === 'redis' ? { ...s, ...change } : s)), ...imageSources });
-}
-
-function errorOf(build: () => unknown): ValidationError {
-  try {
-    build();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return err as ValidationError;
-  }
-  throw new Error('expected a ValidationError');
 }
 
 describe('the reference platform\'s Redis with its metrics exporter (prod)', () => {

@@ -2,7 +2,7 @@ import { environments, imageSources, platform, services } from '../../apps/platf
 import { TaintEffect, type EnvironmentConfig } from '../../lib/model/environment';
 import { Platform } from '../../lib/model/platform';
 import { Release, type ServiceDefinition } from '../../lib/model/service';
-import { ValidationError } from '../../lib/model/validation';
+import { errorOf } from '../fixtures/errors';
 
 const prod = environments.find((e) => e.name === 'prod')!;
 
@@ -17,16 +17,6 @@ function withEnv(change: Partial<EnvironmentConfig>, name = 'prod'): Platform {
 
 function withService(name: string, change: Partial<ServiceDefinition>): Platform {
   return new Platform({ name: 'shop', environments, services: services.map((s) => (s.name === name ? { ...s, ...change } : s)), ...imageSources });
-}
-
-function errorOf(build: () => unknown): ValidationError {
-  try {
-    build();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return err as ValidationError;
-  }
-  throw new Error('expected a ValidationError, got none');
 }
 
 describe('Platform', () => {
