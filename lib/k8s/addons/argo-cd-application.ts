@@ -127,7 +127,7 @@ export class HelmApplication extends ApiObject {
     requireDns1123Label(path, 'destinationNamespace', props.destinationNamespace);
     requireDns1123Label(path, 'argoCd.namespace', props.argoCd.namespace);
     if (!EXACT_VERSION.test(props.chart.version)) {
-      throw new ValidationError(path, 'chart.version', props.chart.version, 'allowed: an exact chart version such as 1.29.2 (no range, no latest): Argo CD installs what Git pins');
+      throw new ValidationError(path, 'chart.version', props.chart.version, 'allowed: an exact chart version such as 1.30.5 (no range, no latest): Argo CD installs what Git pins');
     }
     if (!/^(https|oci):\/\/[^\s]+$/.test(props.chart.repoURL)) {
       throw new ValidationError(path, 'chart.repoURL', props.chart.repoURL, 'allowed: an https:// or oci:// Helm repository URL');

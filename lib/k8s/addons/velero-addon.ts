@@ -67,7 +67,7 @@ export class VeleroAddon extends Construct {
     const env = props.environment;
     const pluginVersion = props.awsPluginVersion ?? DEFAULT_ADDON_CHART_VERSIONS.veleroAwsPlugin;
     if (!EXACT_VERSION.test(pluginVersion)) {
-      throw new ValidationError(this.node.path, 'awsPluginVersion', pluginVersion, 'allowed: an exact image tag such as v1.13.0');
+      throw new ValidationError(this.node.path, 'awsPluginVersion', pluginVersion, 'allowed: an exact image tag such as v1.14.2');
     }
     this.bucketName = backupBucketNameOf(props.platformName, env);
     this.roleArn = irsaRoleArn(props.platformName, env, VELERO_SERVICE_ACCOUNT);

@@ -22,13 +22,14 @@ export interface AddonChartVersions {
   /**
    * Istio: the `base`, `istiod`, `cni` and `gateway` charts share this version. The mesh emits
    * `networking.istio.io/v1` and `security.istio.io/v1`, served from Istio 1.22; its objects are validated against
-   * the Istio 1.29 schemas, so 1.29 it is, at its latest patch with security fixes.
-   * @default '1.29.2'
+   * the Istio 1.29 schemas (`@kubernetes-models/istio` 3.0.1; the v1 APIs are unchanged since). 1.29 reached its end of
+   * life on 2026-10-15, so the default is 1.30, still supported, at its latest patch known here (1.30.5, security fixes).
+   * @default '1.30.5'
    */
   readonly istio: string;
-  /** `velero` chart (Velero 1.17.1). @default '11.2.0' */
+  /** `velero` chart, the 12.x line (Velero 1.18, whose CRDs lib/k8s/backups' models are generated from). @default '12.2.0' */
   readonly veleroChart: string;
-  /** The `velero/velero-plugin-for-aws` image tag; the 1.13 line is the one built for Velero 1.17. @default 'v1.13.0' */
+  /** The `velero/velero-plugin-for-aws` image tag; the 1.14 line is the one built for Velero 1.18. @default 'v1.14.2' */
   readonly veleroAwsPlugin: string;
   /** `prometheus-adapter` chart (adapter v0.12.0). @default '5.3.0' */
   readonly prometheusAdapterChart: string;
@@ -49,9 +50,9 @@ export interface AddonChartVersions {
 /** The versions installed unless overridden. */
 export const DEFAULT_ADDON_CHART_VERSIONS: AddonChartVersions = {
   clusterAutoscalerChart: '9.47.0',
-  istio: '1.29.2',
-  veleroChart: '11.2.0',
-  veleroAwsPlugin: 'v1.13.0',
+  istio: '1.30.5',
+  veleroChart: '12.2.0',
+  veleroAwsPlugin: 'v1.14.2',
   prometheusAdapterChart: '5.3.0',
   kubePrometheusStackChart: '85.4.0',
   blackboxExporterChart: '11.10.0',
