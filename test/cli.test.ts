@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import { parseCommandLine } from '../lib/cli';
 import { listFiles } from '../lib/synth';
-import { smallPlatformSource } from './fixtures/small-platform';
+import { SMALL_PLATFORM_OUTPUT, smallPlatformSource } from './fixtures/small-platform';
 
 const ROOT = path.join(__dirname, '..');
 const CLI = path.join(ROOT, 'build', 'lib', 'cli.js');
@@ -56,19 +56,7 @@ describe('eks-platform synth', () => {
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/^synthesized dev, qa, prod: /);
-    expect(listFiles(out).filter((f) => !f.startsWith('.eks-platform/'))).toEqual([
-      'cdktf.out/manifest.json',
-      'cdktf.out/stacks/dev/cdk.tf.json',
-      'cdktf.out/stacks/prod/cdk.tf.json',
-      'cdktf.out/stacks/qa/cdk.tf.json',
-      'cdktf.out/stacks/registry/cdk.tf.json',
-      'dist/dev/PREREQUISITES.md',
-      'dist/dev/platform.k8s.yaml',
-      'dist/prod/PREREQUISITES.md',
-      'dist/prod/platform.k8s.yaml',
-      'dist/qa/PREREQUISITES.md',
-      'dist/qa/platform.k8s.yaml',
-    ]);
+    expect(listFiles(out).filter((f) => !f.startsWith('.eks-platform/'))).toEqual(SMALL_PLATFORM_OUTPUT);
     const prod = JSON.parse(fs.readFileSync(path.join(out, 'cdktf.out/stacks/prod/cdk.tf.json'), 'utf8'));
     expect(prod.resource.aws_s3_bucket_replication_configuration).toBeDefined();
     expect(prod.output.velero_role_arn).toBeDefined();

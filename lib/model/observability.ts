@@ -76,8 +76,9 @@ export interface LogShippingConfig {
   readonly port?: number;
   /** The index prefix; each environment writes `<prefix>-<env>`. @default 'platform-logs' */
   readonly indexPrefix?: string;
-  /** Basic auth: the user name and a Secret reference to the password (in the shipper's namespace). @default no authentication */
+  /** Basic auth: the user name. @default no authentication */
   readonly user?: string;
+  /** Basic auth: a Secret reference to the password (in the shipper's namespace). @default no authentication */
   readonly password?: SecretKeyRef;
 }
 

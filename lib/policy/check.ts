@@ -73,9 +73,9 @@ export interface CheckReport {
 
 /** Options of {@link checkPaths}. */
 export interface CheckOptions {
-  /** The folder paths are read and reported relative to; default `process.cwd()`. */
+  /** The folder paths are read and reported relative to. @default process.cwd() */
   readonly cwd?: string;
-  /** A suppression file (YAML or JSON). */
+  /** A suppression file (YAML or JSON). @default no suppressions */
   readonly suppressions?: string;
 }
 

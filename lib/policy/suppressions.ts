@@ -22,11 +22,11 @@ import { load } from 'js-yaml';
 export interface Suppression {
   /** The rule id, e.g. `baseline/privileged`, `iam-admin-statement`, `IST0101`. */
   readonly rule: string;
-  /** The file, relative to the current folder, with `/` separators; any file when omitted. */
+  /** The file, relative to the current folder, with `/` separators. @default any file */
   readonly file?: string;
   /** The object's kind (Kubernetes), or the resource type (Terraform, e.g. `aws_iam_role_policy`). */
   readonly kind: string;
-  /** The object's namespace; any namespace when omitted. */
+  /** The object's namespace. @default any namespace */
   readonly namespace?: string;
   /** The object's name (Kubernetes), or the resource name (Terraform). */
   readonly name: string;

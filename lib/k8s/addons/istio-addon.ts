@@ -51,7 +51,7 @@ export interface IstioAddonProps {
   readonly gateway?: IstioIngressGatewayOptions;
   /** The namespace of the CNI node agent, which holds nothing else. @default 'istio-cni' */
   readonly cniNamespace?: string;
-  /** Named weakenings; `privilegedCniNamespace` must be true. */
+  /** Named weakenings; `privilegedCniNamespace` must be true. @default none: synth fails until the weakening is named */
   readonly insecure?: IstioInsecureOptions;
 }
 

@@ -45,7 +45,7 @@ export interface LogShippingAddonProps {
   readonly namespace?: string;
   /** Labels of a ServiceMonitor for Fluent Bit's own metrics (the Prometheus selector). @default no ServiceMonitor */
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
-  /** Named weakenings; `privilegedLogNamespace` must be true. */
+  /** Named weakenings; `privilegedLogNamespace` must be true. @default none: synth fails until the weakening is named */
   readonly insecure?: LogShippingInsecureOptions;
   /** The chart version. @default DEFAULT_ADDON_CHART_VERSIONS.fluentBitChart */
   readonly chartVersion?: string;

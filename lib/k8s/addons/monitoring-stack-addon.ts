@@ -84,7 +84,7 @@ export interface MonitoringStackAddonProps {
   readonly nodeExporter?: boolean;
   /** The node exporter's namespace, which holds nothing else. @default 'node-exporter' */
   readonly nodeExporterNamespace?: string;
-  /** Named weakenings; `privilegedNodeExporterNamespace` must be true while the node exporter is on. */
+  /** Named weakenings; `privilegedNodeExporterNamespace` must be true while the node exporter is on. @default none: synth fails until the weakening is named (or `nodeExporter: false`) */
   readonly insecure?: MonitoringStackInsecureOptions;
   /**
    * Where the Prometheus container reads its Istio workload certificate: the path the ServiceMonitors' `tlsConfig`

@@ -7,17 +7,15 @@
  * - `RestoreCheckNotSucceeded`: no successful restore check within a day (`kube_cronjob_status_last_successful_time`).
  */
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule' with { 'resolution-mode': 'import' };
-import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Platform } from '../../model/platform';
 import { ValidationError } from '../../model/validation';
+import { DEFAULT_PROMETHEUS_SELECTOR } from '../observability/alert-rules';
+import { PrometheusAlertRules } from '../observability/prometheus-resources';
 
-/** The spec of a PrometheusRule (private: lib/k8s/observability exports its own). */
+/** The spec of a PrometheusRule. */
 type PrometheusRuleSpec = NonNullable<IPrometheusRule['spec']>;
 type AlertRule = NonNullable<NonNullable<PrometheusRuleSpec['groups']>[number]['rules']>[number];
-
-/** The labels by which kube-prometheus-stack's Prometheus selects rules, unless the model names others (the model's default). */
-const DEFAULT_RULE_SELECTOR: Readonly<Record<string, string>> = { release: 'kube-prometheus-stack' };
 
 /** Minutes a backup may take beyond its schedule's interval before `VeleroBackupTooOld` fires. */
 export const BACKUP_ALERT_GRACE_MINUTES = 5;
@@ -57,10 +55,7 @@ export function backupRunbookUrl(runbookBaseUrl: string, environment: string, al
 }
 
 /** The backup alerts of one environment, as a PrometheusRule (id `Resource`). */
-export class BackupAlerts extends ApiObject {
-  /** The rule's spec (typed). */
-  public readonly spec: PrometheusRuleSpec;
-
+export class BackupAlerts extends PrometheusAlertRules {
   constructor(scope: Construct, id: string, props: BackupAlertsProps) {
     const obs = props.platform.observability;
     if (!obs) {
@@ -109,18 +104,7 @@ export class BackupAlerts extends ApiObject {
       );
     }
     const spec: PrometheusRuleSpec = { groups: [{ name: 'backups', rules }] };
-    super(scope, id, {
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'PrometheusRule',
-      metadata: {
-        name: 'backups',
-        namespace: ns,
-        labels: { ...(obs.prometheusSelector ?? DEFAULT_RULE_SELECTOR) },
-        annotations: { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
-      },
-      spec,
-    });
-    this.spec = spec;
+    super(scope, id, { metadata: { name: 'backups', namespace: ns, labels: { ...(obs.prometheusSelector ?? DEFAULT_PROMETHEUS_SELECTOR) } }, spec });
   }
 }
 

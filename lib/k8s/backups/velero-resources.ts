@@ -1,12 +1,10 @@
 /**
  * Typed Velero custom resources (`velero.io/v1`): BackupStorageLocation, VolumeSnapshotLocation, Schedule. Each spec is
  * the interface generated from Velero v1.18.1's CRDs into `./velero-models` (type-only imports: nothing generated runs).
- * Argo CD applies them beside the Velero Application that installs their CRDs, so each carries
- * `SkipDryRunOnMissingResource=true`.
+ * Argo CD applies them beside the Velero Application that installs their CRDs (see lib/k8s/_custom-resource.ts).
  */
-import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { requireDns1123Label } from '../../model/validation';
+import { TypedCustomResource } from '../_custom-resource';
 import type { IBackupStorageLocation } from './velero-models/velero.io/v1/BackupStorageLocation.js' with { 'resolution-mode': 'import' };
 import type { ISchedule } from './velero-models/velero.io/v1/Schedule.js' with { 'resolution-mode': 'import' };
 import type { IVolumeSnapshotLocation } from './velero-models/velero.io/v1/VolumeSnapshotLocation.js' with { 'resolution-mode': 'import' };
@@ -20,9 +18,6 @@ export type ScheduleSpec = NonNullable<ISchedule['spec']>;
 
 /** The API version of every Velero object here. */
 export const VELERO_API_VERSION = 'velero.io/v1';
-/** The annotation of Argo CD's per-object sync options. */
-const ARGO_CD_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
-
 /** Options of every typed Velero object. */
 export interface VeleroObjectProps<S> {
   /** The object's name, a DNS-1123 label. */
@@ -35,26 +30,10 @@ export interface VeleroObjectProps<S> {
   readonly spec: S;
 }
 
-/** A typed Velero object: a thin `ApiObject` with a checked name and a typed spec. */
-abstract class VeleroObject<S extends object> extends ApiObject {
-  /** The spec as given (typed). */
-  public readonly spec: S;
-
+/** A typed Velero object: a {@link TypedCustomResource} of `velero.io/v1`. */
+abstract class VeleroObject<S extends object> extends TypedCustomResource<{ apiVersion: string; kind: string; spec: S }> {
   protected constructor(scope: Construct, id: string, kind: string, props: VeleroObjectProps<S>) {
-    super(scope, id, {
-      apiVersion: VELERO_API_VERSION,
-      kind,
-      metadata: {
-        name: props.name,
-        namespace: props.namespace,
-        labels: props.labels ? { ...props.labels } : undefined,
-        annotations: { [ARGO_CD_SYNC_OPTIONS]: 'SkipDryRunOnMissingResource=true' },
-      },
-      spec: props.spec,
-    });
-    requireDns1123Label(this.node.path, 'name', props.name);
-    requireDns1123Label(this.node.path, 'namespace', props.namespace);
-    this.spec = props.spec;
+    super(scope, id, VELERO_API_VERSION, kind, { metadata: { name: props.name, namespace: props.namespace, labels: props.labels }, spec: props.spec });
   }
 }
 

@@ -318,7 +318,7 @@ export function serviceAlertsOf(platform: Platform, environment: EnvironmentConf
 export interface PlatformAlertOptions {
   /** Whether certificate expiry is probed (a blackbox exporter and a Probe of the public hosts). */
   readonly probesCertificates: boolean;
-  /** The blackbox exporter's address, for the runbook. */
+  /** The blackbox exporter's address, for the runbook. @default none named in the runbook */
   readonly blackboxExporterUrl?: string;
 }
 

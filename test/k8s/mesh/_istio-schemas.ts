@@ -3,11 +3,7 @@
  * (ESM-only: loaded with `await import()`, which jest keeps under --experimental-vm-modules).
  */
 
-/** Something with a `validate()` that throws on a schema error. */
-interface Validatable {
-  validate(): void;
-}
-type ModelConstructor = new (data: never) => Validatable;
+import { validateWithModels, type ModelConstructor } from '../../fixtures/model-validation';
 
 /** Loads the model classes by `apiVersion/kind`. */
 export async function loadIstioModels(): Promise<Map<string, ModelConstructor>> {
@@ -40,24 +36,5 @@ export interface Manifest {
 
 /** Validates every Istio object of `manifests`; returns the schema errors (empty when all are valid) and how many were checked. */
 export async function validateIstioObjects(manifests: readonly Manifest[]): Promise<{ checked: number; errors: string[] }> {
-  const models = await loadIstioModels();
-  const errors: string[] = [];
-  let checked = 0;
-  for (const m of manifests) {
-    if (!m.apiVersion.includes('istio.io')) {
-      continue;
-    }
-    const Model = models.get(`${m.apiVersion}/${m.kind}`);
-    if (!Model) {
-      errors.push(`${m.kind} ${m.metadata.namespace}/${m.metadata.name}: no schema loaded for ${m.apiVersion}`);
-      continue;
-    }
-    checked += 1;
-    try {
-      new Model(m as never).validate();
-    } catch (e) {
-      errors.push(`${m.kind} ${m.metadata.namespace}/${m.metadata.name}: ${(e as Error).message}`);
-    }
-  }
-  return { checked, errors };
+  return validateWithModels(manifests, await loadIstioModels(), (v) => v.includes('istio.io'));
 }

@@ -1,7 +1,8 @@
-// Regenerates this folder from Velero's CRDs: `node lib/k8s/backups/velero-models/regenerate.mjs [crd folder]`
-// (default ./crds, a copy of Velero v1.18.1's CRDs). Runs `crd-generate` (@kubernetes-models/crd-generate), then adds
-// the `.js` extension to relative imports, which this ESM folder (package.json "type": "module") needs under
-// TypeScript's node16 resolution. Never edit the generated files by hand.
+// Regenerates this folder from Velero's CRDs: `npm run generate:velero [-- crd folder]` (default ./crds, a copy of
+// Velero v1.18.1's CRDs). Runs `crd-generate` (@kubernetes-models/crd-generate), then keeps the interfaces only: the
+// library imports nothing else (the tests validate against the CRDs' schemas with ajv), so the model classes and their
+// generated validators (`_schemas/`) are removed rather than shipped unused. Relative imports get the `.js` extension
+// this ESM folder (package.json "type": "module") needs under TypeScript's node16 resolution. Never edit by hand.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +13,7 @@ const root = resolve(here, '../../../..');
 const crds = resolve(root, process.argv[2] ?? 'lib/k8s/backups/velero-models/crds');
 const inputs = readdirSync(crds).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(crds, f));
 for (const entry of readdirSync(here)) {
-  if (!['package.json', 'README.md', 'regenerate.mjs'].includes(entry)) {
+  if (!['package.json', 'README.md', 'regenerate.mjs', 'crds'].includes(entry)) {
     rmSync(join(here, entry), { recursive: true });
   }
 }
@@ -22,3 +23,13 @@ for (const file of walk(here).filter((f) => f.endsWith('.ts') && !f.endsWith('.d
   const text = readFileSync(file, 'utf8').replace(/(from "\.{1,2}\/[^"]*?)(\.js)?"/g, '$1.js"');
   writeFileSync(file, text);
 }
+// interfaces only: drop each model class (and the doc comment above it) and every import but the types the interface uses
+for (const file of walk(join(here, 'velero.io')).filter((f) => f.endsWith('.ts') && !f.endsWith('index.ts'))) {
+  const text = readFileSync(file, 'utf8');
+  const cls = text.indexOf('export class ');
+  const doc = text.lastIndexOf('/**', cls);
+  const body = text.slice(0, doc > text.lastIndexOf('}', cls) ? doc : cls).trimEnd();
+  const lines = body.split('\n').filter((l) => !l.startsWith('import ') || l.includes('IObjectMeta'));
+  writeFileSync(file, `${lines.join('\n').replace(/^import \{ IObjectMeta \}/m, 'import type { IObjectMeta }')}\n`);
+}
+rmSync(join(here, '_schemas'), { recursive: true, force: true });

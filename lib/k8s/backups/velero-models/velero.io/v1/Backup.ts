@@ -1,7 +1,4 @@
-import { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
-import { Model, ModelData, setValidateFunc, createTypeMetaGuard } from "@kubernetes-models/base";
-import { ValidateFunc } from "@kubernetes-models/validate";
-import { validate } from "../../_schemas/VeleroIoV1Backup.js";
+import type { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
 
 /**
  * Backup is a Velero resource that represents the capture of Kubernetes
@@ -508,32 +505,3 @@ export interface IBackup {
     "warnings"?: number;
   };
 }
-
-/**
- * Backup is a Velero resource that represents the capture of Kubernetes
- * cluster state at a point in time (API objects and associated volume state).
- */
-export class Backup extends Model<IBackup> implements IBackup {
-  "apiVersion": IBackup["apiVersion"];
-  "kind": IBackup["kind"];
-  "metadata"?: IBackup["metadata"];
-  "spec"?: IBackup["spec"];
-  "status"?: IBackup["status"];
-
-static apiVersion: IBackup["apiVersion"] = "velero.io/v1";
-static kind: IBackup["kind"] = "Backup";
-static is = createTypeMetaGuard<IBackup>(Backup);
-
-constructor(data?: ModelData<IBackup>) {
-  super();
-
-  this.setDefinedProps({
-    apiVersion: Backup.apiVersion,
-    kind: Backup.kind,
-    ...data
-  } as IBackup);
-}
-}
-
-
-setValidateFunc(Backup, validate as ValidateFunc<IBackup>);

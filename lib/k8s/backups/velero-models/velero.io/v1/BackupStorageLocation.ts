@@ -1,7 +1,4 @@
-import { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
-import { Model, ModelData, setValidateFunc, createTypeMetaGuard } from "@kubernetes-models/base";
-import { ValidateFunc } from "@kubernetes-models/validate";
-import { validate } from "../../_schemas/VeleroIoV1BackupStorageLocation.js";
+import type { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
 
 /**
  * BackupStorageLocation is a location where Velero stores backup objects
@@ -155,31 +152,3 @@ export interface IBackupStorageLocation {
     "phase"?: "Available" | "Unavailable";
   };
 }
-
-/**
- * BackupStorageLocation is a location where Velero stores backup objects
- */
-export class BackupStorageLocation extends Model<IBackupStorageLocation> implements IBackupStorageLocation {
-  "apiVersion": IBackupStorageLocation["apiVersion"];
-  "kind": IBackupStorageLocation["kind"];
-  "metadata"?: IBackupStorageLocation["metadata"];
-  "spec"?: IBackupStorageLocation["spec"];
-  "status"?: IBackupStorageLocation["status"];
-
-static apiVersion: IBackupStorageLocation["apiVersion"] = "velero.io/v1";
-static kind: IBackupStorageLocation["kind"] = "BackupStorageLocation";
-static is = createTypeMetaGuard<IBackupStorageLocation>(BackupStorageLocation);
-
-constructor(data?: ModelData<IBackupStorageLocation>) {
-  super();
-
-  this.setDefinedProps({
-    apiVersion: BackupStorageLocation.apiVersion,
-    kind: BackupStorageLocation.kind,
-    ...data
-  } as IBackupStorageLocation);
-}
-}
-
-
-setValidateFunc(BackupStorageLocation, validate as ValidateFunc<IBackupStorageLocation>);

@@ -1,7 +1,4 @@
-import { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
-import { Model, ModelData, setValidateFunc, createTypeMetaGuard } from "@kubernetes-models/base";
-import { ValidateFunc } from "@kubernetes-models/validate";
-import { validate } from "../../_schemas/VeleroIoV1Restore.js";
+import type { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
 
 /**
  * Restore is a Velero resource that represents the application of
@@ -415,32 +412,3 @@ export interface IRestore {
     "warnings"?: number;
   };
 }
-
-/**
- * Restore is a Velero resource that represents the application of
- * resources from a Velero backup to a target Kubernetes cluster.
- */
-export class Restore extends Model<IRestore> implements IRestore {
-  "apiVersion": IRestore["apiVersion"];
-  "kind": IRestore["kind"];
-  "metadata"?: IRestore["metadata"];
-  "spec"?: IRestore["spec"];
-  "status"?: IRestore["status"];
-
-static apiVersion: IRestore["apiVersion"] = "velero.io/v1";
-static kind: IRestore["kind"] = "Restore";
-static is = createTypeMetaGuard<IRestore>(Restore);
-
-constructor(data?: ModelData<IRestore>) {
-  super();
-
-  this.setDefinedProps({
-    apiVersion: Restore.apiVersion,
-    kind: Restore.kind,
-    ...data
-  } as IRestore);
-}
-}
-
-
-setValidateFunc(Restore, validate as ValidateFunc<IRestore>);

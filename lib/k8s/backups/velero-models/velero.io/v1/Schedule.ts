@@ -1,7 +1,4 @@
-import { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
-import { Model, ModelData, setValidateFunc, createTypeMetaGuard } from "@kubernetes-models/base";
-import { ValidateFunc } from "@kubernetes-models/validate";
-import { validate } from "../../_schemas/VeleroIoV1Schedule.js";
+import type { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
 
 /**
  * Schedule is a Velero resource that represents a pre-scheduled or
@@ -427,32 +424,3 @@ export interface ISchedule {
     "validationErrors"?: Array<string>;
   };
 }
-
-/**
- * Schedule is a Velero resource that represents a pre-scheduled or
- * periodic Backup that should be run.
- */
-export class Schedule extends Model<ISchedule> implements ISchedule {
-  "apiVersion": ISchedule["apiVersion"];
-  "kind": ISchedule["kind"];
-  "metadata"?: ISchedule["metadata"];
-  "spec"?: ISchedule["spec"];
-  "status"?: ISchedule["status"];
-
-static apiVersion: ISchedule["apiVersion"] = "velero.io/v1";
-static kind: ISchedule["kind"] = "Schedule";
-static is = createTypeMetaGuard<ISchedule>(Schedule);
-
-constructor(data?: ModelData<ISchedule>) {
-  super();
-
-  this.setDefinedProps({
-    apiVersion: Schedule.apiVersion,
-    kind: Schedule.kind,
-    ...data
-  } as ISchedule);
-}
-}
-
-
-setValidateFunc(Schedule, validate as ValidateFunc<ISchedule>);

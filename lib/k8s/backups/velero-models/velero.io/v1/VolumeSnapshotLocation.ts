@@ -1,7 +1,4 @@
-import { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
-import { Model, ModelData, setValidateFunc, createTypeMetaGuard } from "@kubernetes-models/base";
-import { ValidateFunc } from "@kubernetes-models/validate";
-import { validate } from "../../_schemas/VeleroIoV1VolumeSnapshotLocation.js";
+import type { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
 
 /**
  * VolumeSnapshotLocation is a location where Velero stores volume snapshots.
@@ -69,31 +66,3 @@ export interface IVolumeSnapshotLocation {
     "phase"?: "Available" | "Unavailable";
   };
 }
-
-/**
- * VolumeSnapshotLocation is a location where Velero stores volume snapshots.
- */
-export class VolumeSnapshotLocation extends Model<IVolumeSnapshotLocation> implements IVolumeSnapshotLocation {
-  "apiVersion": IVolumeSnapshotLocation["apiVersion"];
-  "kind": IVolumeSnapshotLocation["kind"];
-  "metadata"?: IVolumeSnapshotLocation["metadata"];
-  "spec"?: IVolumeSnapshotLocation["spec"];
-  "status"?: IVolumeSnapshotLocation["status"];
-
-static apiVersion: IVolumeSnapshotLocation["apiVersion"] = "velero.io/v1";
-static kind: IVolumeSnapshotLocation["kind"] = "VolumeSnapshotLocation";
-static is = createTypeMetaGuard<IVolumeSnapshotLocation>(VolumeSnapshotLocation);
-
-constructor(data?: ModelData<IVolumeSnapshotLocation>) {
-  super();
-
-  this.setDefinedProps({
-    apiVersion: VolumeSnapshotLocation.apiVersion,
-    kind: VolumeSnapshotLocation.kind,
-    ...data
-  } as IVolumeSnapshotLocation);
-}
-}
-
-
-setValidateFunc(VolumeSnapshotLocation, validate as ValidateFunc<IVolumeSnapshotLocation>);
