@@ -3,6 +3,8 @@
  * its cluster sizing and the Kubernetes-side limits its namespaces get.
  */
 
+import type { EnvironmentDataStoresConfig } from './data-stores';
+
 /**
  * The name of an environment: any DNS-1123 label (`dev`, `qa`, `perf`, `prod-eu`). Nothing in the library
  * tests the name; what differs between environments is a setting of {@link EnvironmentConfig}.
@@ -264,4 +266,6 @@ export interface EnvironmentConfig {
   readonly kubernetes: KubernetesEnvironmentConfig;
   /** Tags on every AWS resource of the environment (merged over the platform's). @default {} */
   readonly tags?: Readonly<Record<string, string>>;
+  /** Where the platform's data stores run in this environment, and how they are sized. @default see EnvironmentDataStoresConfig */
+  readonly dataStores?: EnvironmentDataStoresConfig;
 }

@@ -12,3 +12,5 @@ export * from './kubernetes-versions';
 export * from './partition';
 export * from './observability';
 export * from './backup-rules';
+export * from './secrets';
+export * from './data-stores';

@@ -14,6 +14,8 @@ import { validateRelease } from './release';
 import { isLabelKey, isLabelValue, requireAccountId, requireRegion, requireRoleArn, validateIamStatements, validateNodeGroupConfigs, validatePublicAccessCidrs } from './rules';
 import { WorkloadKind, validateMetricsExporter, withMetricsExporter, type ExternalEndpointSpec, type ServiceDefinition, type TolerationSpec } from './service';
 import { ValidationError, imageProblem, isDns1123Label } from './validation';
+import type { DataStoreDefinition } from './data-stores';
+import type { ResolvedSecret } from './secrets';
 
 /**
  * Namespaces a platform service may not run in: Kubernetes' own, and the mesh's. The platform labels its
@@ -30,6 +32,8 @@ export interface PlatformProps {
   readonly environments: readonly EnvironmentConfig[];
   /** The service catalog. @default [] */
   readonly services?: readonly ServiceDefinition[];
+  /** The data stores (PostgreSQL, Redis), placed per environment (`EnvironmentConfig.dataStores`). @default [] */
+  readonly dataStores?: readonly DataStoreDefinition[];
   /** Tags on every AWS resource of every environment. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
   /** How the platform is operated: monitoring, alert routing, runbooks, log shipping. @default none: no monitoring objects (a named weakening) */
@@ -91,6 +95,8 @@ export class Platform {
    * the exporter's port as its port `metrics` and its `metricsPort` (see `withMetricsExporter`).
    */
   public readonly services: readonly ServiceDefinition[];
+  /** The data stores, in the order given. */
+  public readonly dataStores: readonly DataStoreDefinition[];
   /** Tags on every AWS resource. */
   public readonly tags: Readonly<Record<string, string>>;
   /** How the platform is operated, when it says. */
@@ -114,6 +120,7 @@ export class Platform {
     this.name = props.name;
     this.environments = props.environments;
     this.services = props.services ?? [];
+    this.dataStores = props.dataStores ?? [];
     this.tags = props.tags ?? {};
     this.observability = props.observability;
     this.validateEnvironments();
@@ -178,6 +185,25 @@ export class Platform {
       list.sort((a, b) => qualifiedName(a).localeCompare(qualifiedName(b)));
     }
     return callers;
+  }
+
+  /**
+   * The secrets a service reads in an environment: its own (`ServiceDefinition.secrets`), then the credentials of
+   * every data store it calls, in `calls` order. Both worlds read this: the AWS side grants the service's role exactly
+   * these secrets, the Kubernetes side syncs and mounts exactly these.
+   */
+  public secretsOf(env: EnvironmentConfig, service: ServiceDefinition): ResolvedSecret[] {
+    return [...this.ownSecretsOf(env, service), ...this.dataStoreSecretsOf(env, service)];
+  }
+
+  /** The service's own secrets, resolved (issue 12: secrets). */
+  private ownSecretsOf(_env: EnvironmentConfig, _service: ServiceDefinition): ResolvedSecret[] {
+    return [];
+  }
+
+  /** The credentials of the data stores the service calls, resolved (issue 12: data stores). */
+  private dataStoreSecretsOf(_env: EnvironmentConfig, _service: ServiceDefinition): ResolvedSecret[] {
+    return [];
   }
 
   /** The platform namespaces, sorted. */

@@ -5,6 +5,7 @@
  */
 import type { AlertOverride, ServiceAlertName } from './observability';
 import { ValidationError, imageProblem } from './validation';
+import type { SecretSpec } from './secrets';
 
 /** The application protocol of a port. It names the port (`http-web`) so that Istio can route it. */
 export enum PortProtocol {
@@ -272,8 +273,20 @@ export interface ServiceDefinition {
   readonly probes?: ProbeSpec;
   /** Configuration files mounted read-only under /etc/<name>/ (file name to content). @default {} */
   readonly configFiles?: Readonly<Record<string, string>>;
-  /** Plain environment variables. @default {} */
+  /** Plain environment variables, never secret values (see `secrets`). @default {} */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Secrets the service reads, by name: values live in AWS Secrets Manager and reach the pods through External
+   * Secrets Operator, as environment variables or files. No value is ever written in the model or the output.
+   * @default []
+   */
+  readonly secrets?: readonly SecretSpec[];
+  /**
+   * Paths the image must write (data, sockets, caches): each gets an emptyDir volume of its size, counted against
+   * the ephemeral-storage limit and the namespace quota; the root filesystem stays read-only.
+   * @default [] (besides /tmp, which every service gets)
+   */
+  readonly writablePaths?: readonly WritablePathSpec[];
   /** Persistent storage (stateful services only). @default none */
   readonly storage?: StorageSpec;
   /** Port name suffix that serves Prometheus metrics. Not with a `metricsExporter`. @default none */
@@ -302,6 +315,16 @@ export interface ServiceDefinition {
   readonly critical?: boolean;
   /** Changes of the service's alerts, by alert name (see SERVICE_ALERTS); an unknown name is refused. @default the defaults */
   readonly alerts?: Readonly<Partial<Record<ServiceAlertName, AlertOverride>>>;
+}
+
+/** A path a service's image writes to, outside its persistent storage. */
+export interface WritablePathSpec {
+  /** An absolute path, e.g. `/var/run/postgresql`; not `/`, not below another writable path, not `/tmp`. */
+  readonly path: string;
+  /** The most it may hold, in MiB (the emptyDir's `sizeLimit`). */
+  readonly sizeMiB: number;
+  /** Kept in memory (tmpfs; counts against the memory limit instead). @default false */
+  readonly inMemory?: boolean;
 }
 
 /** A taint a service's pods tolerate. */
