@@ -5,10 +5,12 @@
  */
 import {
   CapacityType,
+  DataStoreEngine,
+  DataStorePlacement,
   Platform,
   PortProtocol,
   Release,
-  WorkloadKind,
+  type DataStoreDefinition,
   type EnvironmentConfig,
   type ObservabilityConfig,
   type PlatformProps,
@@ -71,6 +73,8 @@ export const services: ServiceDefinition[] = [
     release: Release.blueGreen('blue', 'green', 'blue', { testerRoute: { header: 'x-shop-tester', value: 'green', version: 'green' } }),
     ports: [GRPC, METRICS],
     externalEndpoints: [{ host: 'api.stripe.com', port: 443 }],
+    // the payment provider's API key: a secret by name, its value in Secrets Manager only (docs/secrets.md)
+    secrets: [{ name: 'stripe', env: { STRIPE_API_KEY: 'api-key' }, description: 'Stripe API key of the shop' }],
   }),
   shopService('order', '3.4.1', {
     critical: true,
@@ -94,22 +98,17 @@ export const services: ServiceDefinition[] = [
     awsPermissions: [{ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::shop-recommendation-models/*'] }],
     resources: { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryRequestMiB: 1024, memoryLimitMiB: 2048 },
   }),
-  {
-    name: 'redis',
-    namespace: 'shop-data',
-    partOf: 'shop',
-    kind: WorkloadKind.STATEFUL,
-    versions: [{ name: 'v7', image: 'public.ecr.aws/docker/library/redis:7.4.1' }],
-    ports: [{ name: 'main', port: 6379, protocol: PortProtocol.REDIS }],
-    storage: { sizeGiB: 20, mountPath: '/data', storageClassName: 'gp3' },
-    probes: { port: 'main' },
-    resources: { cpuRequestMillis: 500, cpuLimitMillis: 1000, memoryRequestMiB: 1024, memoryLimitMiB: 1024 },
-    // Redis serves no metrics of its own: redis_exporter beside it (localhost:6379) serves them on 9121
-    metricsExporter: { image: 'docker.io/oliver006/redis_exporter:v1.74.0', port: 9121 },
-  },
 ];
 
 const ZONES = (region: string) => [`${region}a`, `${region}b`, `${region}c`];
+
+/**
+ * The shop's Redis (the cart's sessions): one entry, highly available wherever it runs: three Redis pods with
+ * Sentinel over three zones in dev and staging, an ElastiCache replication group over three zones in prod.
+ */
+export const dataStores: DataStoreDefinition[] = [
+  { name: 'redis', namespace: 'shop-data', engine: DataStoreEngine.REDIS, version: '7', storageGiB: 20 },
+];
 
 export const environments: EnvironmentConfig[] = [
   {
@@ -125,6 +124,7 @@ export const environments: EnvironmentConfig[] = [
     // dev keeps nothing worth locking: a named weakening
     // Velero keeps backups ttlDays (at least the Object Lock's days); the bucket keeps versions retentionDays
     backup: { retentionDays: 30, ttlDays: 7, expectedGbPerDay: 5, disableObjectLock: true },
+    dataStores: { placement: DataStorePlacement.IN_CLUSTER },
     kubernetes: {
       minReplicas: 1,
       maxReplicas: 2,
@@ -144,6 +144,7 @@ export const environments: EnvironmentConfig[] = [
     clusterAdminRoleArns: ['arn:aws:iam::222222222222:role/platform-admins'],
     // staging: replicated, but without Object Lock and without Replication Time Control's extra cost
     backup: { retentionDays: 90, ttlDays: 14, replicaRegion: 'eu-west-1', expectedGbPerDay: 20, disableObjectLock: true, replicationTimeControl: false },
+    dataStores: { placement: DataStorePlacement.IN_CLUSTER },
     kubernetes: {
       minReplicas: 2,
       maxReplicas: 4,
@@ -164,6 +165,7 @@ export const environments: EnvironmentConfig[] = [
     ],
     clusterAdminRoleArns: ['arn:aws:iam::333333333333:role/platform-admins', 'arn:aws:iam::333333333333:role/sre-oncall'],
     backup: { retentionDays: 365, ttlDays: 30, replicaRegion: 'eu-west-1', expectedGbPerDay: 200 },
+    dataStores: { placement: DataStorePlacement.MANAGED, redisNodeType: 'cache.r7g.large' },
     kubernetes: {
       minReplicas: 3,
       maxReplicas: 10,
@@ -175,13 +177,11 @@ export const environments: EnvironmentConfig[] = [
 ];
 
 /**
- * Where the images come from: the platform's registry, an account of its own (REGISTRY), ECR Public's
- * Docker official images for Redis, and Redis's metrics exporter. Spread into every Platform built from these services.
+ * Where the images come from: the platform's registry, an account of its own (REGISTRY). Spread into every Platform
+ * built from these services.
  */
 export const imageSources: Pick<PlatformProps, 'registry' | 'allowedImageRegistries'> = {
   registry: { accountId: '111122223333', region: 'eu-central-1' },
-  // redis_exporter is published on Docker Hub only: that one repository, not all of docker.io
-  allowedImageRegistries: ['public.ecr.aws/docker/library', 'docker.io/oliver006/redis_exporter'],
 };
 
 /** The reference platform. */
@@ -206,6 +206,7 @@ export const platform = new Platform({
   name: 'shop',
   environments,
   services,
+  dataStores,
   tags: { Project: 'shop', ManagedBy: 'eks-platform-constructs' },
   observability,
   ...imageSources,

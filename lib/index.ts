@@ -39,6 +39,7 @@ export * from './k8s/sidecar';
 export * from './k8s/stateful-service';
 export * from './k8s/workload-props';
 export * from './policy/pod-security';
+export * from './policy/workload-rules';
 export * from './k8s/admission/platform-admission';
 export * from './k8s/admission/pod-admission-rules';
 
@@ -75,6 +76,12 @@ export * from './k8s/backups/restore-check';
 export * from './k8s/backups/velero-backups';
 export * from './k8s/backups/velero-resources';
 
+// secrets (issue 12): Secrets Manager secrets and grants, External Secrets Operator and its objects
+export * from './aws/service-secrets';
+export * from './k8s/addons/external-secrets-addon';
+export * from './k8s/secrets/external-secrets';
+export * from './k8s/secrets/service-secret-sync';
+
 // types of public props that live in private files
 export type { PolicyCondition, PolicyPrincipal, PolicyStatement } from './aws/_iam';
 export type { WorkloadProbes } from './k8s/_workload';
@@ -94,3 +101,18 @@ export * from './app/load-platform';
 export * from './app/synthesize';
 export * from './app/terraform-app';
 export { parseCommandLine, runCommand, type CheckCommand, type CommandOutput, type CostCommand, type SynthCommand } from './cli';
+
+// data stores: PostgreSQL and Redis, managed or in the cluster (issue 12)
+export * from './aws/data-stores/data-store-credentials';
+export * from './aws/data-stores/managed-postgres';
+export * from './aws/data-stores/managed-redis';
+export * from './aws/data-stores/managed-store-network';
+export * from './aws/data-stores/platform-data-stores';
+export * from './k8s/addons/cloudnative-pg-addon';
+export * from './k8s/addons/redis-ha-addon';
+export * from './k8s/data-stores/cnpg-resources';
+export * from './k8s/data-stores/managed-store-address';
+export * from './k8s/data-stores/platform-data-stores';
+export * from './k8s/data-stores/postgres-cluster';
+export * from './k8s/data-stores/redis-store';
+export * from './k8s/data-stores/store-credentials';

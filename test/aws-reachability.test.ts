@@ -4,7 +4,7 @@
  */
 import { Testing as Cdk8sTesting } from 'cdk8s';
 import { Testing as CdktfTesting } from 'cdktf';
-import { environments, platform, services, imageSources } from '../apps/platform';
+import { environments, platform, services, imageSources } from './fixtures/shop';
 import { PlatformStack } from '../lib/aws/platform-stack';
 import { AwsServiceEndpoints } from '../lib/aws/vpc-endpoints';
 import { Network } from '../lib/aws/network';
@@ -43,7 +43,8 @@ describe('AWS endpoints from awsPermissions', () => {
   });
 
   test('the environment needs the interface endpoints of STS and of the services the catalog calls', () => {
-    expect(platform.interfaceEndpointsOf(prod)).toEqual(['sts']);
+    // STS for the IRSA roles, Secrets Manager because payment reads a secret (External Secrets syncs it)
+    expect(platform.interfaceEndpointsOf(prod)).toEqual(['secretsmanager', 'sts']);
     const off = new Platform({ ...imageSources, name: 'shop', services, environments: environments.map((e) => ({ ...e, privateAwsEndpoints: false })) });
     expect(off.interfaceEndpointsOf(off.environment('prod'))).toEqual([]);
   });
@@ -105,12 +106,13 @@ describe('AwsServiceEndpoints', () => {
 });
 
 describe('PlatformStack: the interface endpoints the catalog needs', () => {
-  test('prod\'s stack has STS\'s interface endpoint in the private subnets (the only one its services need)', () => {
+  test('prod\'s stack has the interface endpoints of STS and Secrets Manager in the private subnets (the only ones its services need)', () => {
     const stack = new PlatformStack(CdktfTesting.app(), 'prod', { platform, environment: prod });
     const out = JSON.parse(CdktfTesting.synth(stack)) as { resource: Record<string, Record<string, Record<string, any>>> };
     const interfaces = Object.values(out.resource.aws_vpc_endpoint).filter((e) => e.vpc_endpoint_type === 'Interface');
-    expect(interfaces.map((e) => e.service_name)).toEqual(['com.amazonaws.eu-central-1.sts']);
+    expect(interfaces.map((e) => e.service_name)).toEqual(['com.amazonaws.eu-central-1.secretsmanager', 'com.amazonaws.eu-central-1.sts']);
     expect(stack.awsEndpoints?.endpoints.sts).toBeDefined();
+    expect(stack.awsEndpoints?.endpoints.secretsmanager).toBeDefined();
   });
 
   test('privateAwsEndpoints: false creates none', () => {

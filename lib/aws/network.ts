@@ -19,7 +19,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
-import { cidrSubnet, cidrsOverlap, tryParseCidr, type Cidr } from '../model/cidr';
+import { carvedSubnetCidrs, cidrsOverlap, tryParseCidr, type Cidr } from '../model/cidr';
 import { arnPartition } from '../model/partition';
 import { ValidationError } from '../model/validation';
 import { policyDocument, serviceTrustPolicy } from './_iam';
@@ -205,11 +205,7 @@ export class Network extends Construct implements INetwork {
     this.flowLogRetentionDays = props.flowLogRetentionDays ?? 90;
     requireLogRetention(path, 'flowLogRetentionDays', this.flowLogRetentionDays);
 
-    const carved: Record<SubnetTier, Cidr[]> = {
-      private: [0, 1, 2].map((i) => cidrSubnet(vpcCidr, 3, i)),
-      public: [0, 1, 2].map((i) => cidrSubnet(vpcCidr, 6, 24 + i)),
-      intra: [0, 1, 2].map((i) => cidrSubnet(vpcCidr, 6, 28 + i)),
-    };
+    const carved: Record<SubnetTier, Cidr[]> = carvedSubnetCidrs(vpcCidr);
     const chosen = {} as Record<SubnetTier, Cidr[]>;
     for (const tier of TIERS) {
       const explicit = props.subnetCidrs?.[tier];

@@ -1,7 +1,8 @@
 /**
  * One Terraform stack per environment: AWS provider pinned to the environment's account and region
  * with default tags, the S3 remote backend, the network, the EKS cluster, its node groups, the
- * cluster autoscaler's role, one service-account role per service that asks for AWS permissions, the
+ * cluster autoscaler's role, one service-account role per service that asks for AWS permissions or reads secrets,
+ * the services' own Secrets Manager secrets with their grants (docs/secrets.md), the
  * environment's backups (bucket, lifecycle, replication, Velero's role), the platform's container registry when this
  * environment hosts it, and Terraform outputs of what operators and the Kubernetes side read.
  */
@@ -20,8 +21,10 @@ import { Network, type INetwork } from './network';
 import { AwsServiceEndpoints } from './vpc-endpoints';
 import { NodeGroups } from './node-groups';
 import { PlatformBackups } from './platform-backups';
+import { PlatformDataStores } from './data-stores/platform-data-stores';
 import { addRemoteStateBackend, type RemoteStateNames } from './remote-state';
 import { ServiceAccountRole } from './service-account-role';
+import { ServiceSecrets } from './service-secrets';
 
 /** Options for a {@link PlatformStack}. */
 export interface PlatformStackProps {
@@ -60,6 +63,17 @@ export class PlatformStack extends TerraformStack {
   public readonly serviceRoles: Readonly<Record<string, ServiceAccountRole>>;
   /** The backup bucket, its replication and Velero's role. */
   public readonly backups: PlatformBackups;
+  /**
+   * The services' own Secrets Manager secrets (no values) and every reading service's grant (docs/secrets.md).
+   * @default undefined when no service reads a secret
+   */
+  public readonly serviceSecrets?: ServiceSecrets;
+  /**
+   * The data stores: their key, credentials' secrets (`dataStores.secretArns`, by Secrets Manager name), managed
+   * stores with their private zone, and the in-cluster stores' roles (docs/data-stores.md).
+   * @default undefined when the platform declares no data store
+   */
+  public readonly dataStores?: PlatformDataStores;
   /**
    * The platform's container registry, created by the stack of the first environment in the registry's account and
    * region (`platform.registryEnvironment()`); other environments pull from it.
@@ -150,6 +164,15 @@ export class PlatformStack extends TerraformStack {
     }
     this.serviceRoles = serviceRoles;
     this.backups = new PlatformBackups(this, 'Backups', { platform, environment: env, cluster: this.cluster, provider: this.provider });
+    if (platform.dataStores.length > 0) {
+      this.dataStores = new PlatformDataStores(this, 'DataStores', { platform, environment: env, network: this.network, cluster: this.cluster, backupBucket: this.backups.bucket });
+    }
+    if (platform.services.some((s) => platform.secretsOf(env, s).length > 0)) {
+      // own secrets created here, data stores' read from their construct: each reader's role gets exactly its secrets
+      const dataStores = this.dataStores;
+      const otherSecrets = dataStores ? new Map([...dataStores.secretArns].map(([name, arn]) => [name, { arn, kmsKeyArn: dataStores.key.keyArn }])) : undefined;
+      this.serviceSecrets = new ServiceSecrets(this, 'ServiceSecrets', { platform, environment: env, roles: serviceRoles, otherSecrets });
+    }
 
     new TerraformOutput(this, 'cluster_name', { value: this.cluster.clusterName });
     new TerraformOutput(this, 'vpc_id', { value: this.network.vpcId });

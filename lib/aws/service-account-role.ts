@@ -89,6 +89,24 @@ export class ServiceAccountRole extends Construct implements IGrantable {
     });
   }
 
+  /**
+   * Lets the role read exactly these Secrets Manager secrets: `secretsmanager:GetSecretValue` on their ARNs (nothing
+   * else: no listing, no describing), and `kms:Decrypt` on their keys only through Secrets Manager in `region`.
+   * External Secrets Operator reads a service's secrets as the service's role (docs/secrets.md).
+   */
+  public grantReadSecrets(secretArns: readonly string[], kmsKeyArns: readonly string[], region: string): void {
+    if (secretArns.length === 0) {
+      throw new ValidationError(this.path, 'grantReadSecrets.secretArns', [], 'allowed: one or more secret ARNs');
+    }
+    this.addToPolicy({ sid: 'ReadSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [...secretArns] });
+    this.addToPolicy({
+      sid: 'DecryptSecrets',
+      actions: ['kms:Decrypt'],
+      resources: [...kmsKeyArns],
+      conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${region}.amazonaws.com`] }],
+    });
+  }
+
   constructor(scope: Construct, id: string, props: ServiceAccountRoleProps) {
     super(scope, id);
     const path = this.node.path;

@@ -1,25 +1,44 @@
 /**
- * Private helpers shared by Microservice and StatefulService: ports, probes, configuration files,
- * topology spread and the preStop pause. Not exported from the library.
+ * Private helpers shared by Microservice and StatefulService: one validation and one pod template for both (ports,
+ * probes, configuration files, secrets, writable paths, the ServiceAccount), topology spread and the preStop pause.
+ * Not exported from the library.
  */
 import { createHash } from 'node:crypto';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { Container, ContainerPort, Probe, ServicePort, Toleration, TopologySpreadConstraint } from 'cdk8s-plus-28/lib/imports/k8s';
-import { IntOrString, KubeDeployment, KubeStatefulSet, type KubeDeploymentProps, type KubeStatefulSetProps } from 'cdk8s-plus-28/lib/imports/k8s';
-import { portName } from '../model/names';
-import { PortProtocol, metricsExporterPort, validateMetricsExporter, type MetricsExporterSpec, type ProbeSpec, type ServiceDefinition, type ServicePortSpec, type TolerationSpec } from '../model/service';
+import type { Container, ContainerPort, EnvVar, PodSpec, Probe, ServicePort, Toleration, TopologySpreadConstraint, Volume, VolumeMount } from 'cdk8s-plus-28/lib/imports/k8s';
+import { IntOrString, KubeConfigMap, KubeDeployment, KubeServiceAccount, KubeStatefulSet, Quantity, type KubeDeploymentProps, type KubeStatefulSetProps } from 'cdk8s-plus-28/lib/imports/k8s';
+import { STS_REGIONAL_ENDPOINTS_ANNOTATION } from '../model/aws-endpoints';
+import { ROLE_ARN_ANNOTATION, portName, serviceAccountName } from '../model/names';
+import { requireRoleArn } from '../model/rules';
+import { SecretOwnerKind, type ResolvedSecret } from '../model/secrets';
+import {
+  PortProtocol,
+  configMountPath,
+  diskVolumesMiB,
+  metricsExporterPort,
+  ownPorts,
+  validateMetricsExporter,
+  withMetricsExporter,
+  validateServiceVolumes,
+  validateWritableVolumeBudget,
+  type MetricsExporterSpec,
+  type ProbeSpec,
+  type ServiceDefinition,
+  type ServicePortSpec,
+  type TolerationSpec,
+  type WritablePathSpec,
+} from '../model/service';
 import { ValidationError, imageProblem, isDns1123Label, requireDns1123Label, requireIntegerInRange } from '../model/validation';
-import { TMP_VOLUME, resourceRequirements, type Hardening, type ResolvedResources } from './hardening';
+import { DEFAULT_METRICS_EXPORTER_RESOURCES, Hardening, TMP_VOLUME, addResources, resolveResources, resourceRequirements, type ResolvedResources } from './hardening';
+import { demandOf, type QuotaDemand } from './quota';
+import { ServiceSecretSync } from './secrets/service-secret-sync';
+import { resolveSidecarResources, sidecarAnnotations, type ResolvedSidecarResources } from './sidecar';
+import type { WorkloadProps } from './workload-props';
 
 /** The topology keys every workload spreads over. */
 export const ZONE_KEY = 'topology.kubernetes.io/zone';
 export const HOSTNAME_KEY = 'kubernetes.io/hostname';
-
-/** Where configuration files are mounted: `/etc/<service>/`. */
-export function configMountPath(serviceName: string): string {
-  return `/etc/${serviceName}`;
-}
 
 /** The container port of a service port. */
 export function targetPortOf(p: ServicePortSpec): number {
@@ -265,4 +284,266 @@ export class DrainingStatefulSet extends ApiObject {
 /** Sorted entries of a record as Kubernetes env vars. */
 export function envVars(env: Readonly<Record<string, string>>): Array<{ name: string; value: string }> {
   return Object.keys(env).sort().map((name) => ({ name, value: env[name] }));
+}
+
+/**
+ * What Microservice and StatefulService resolve and check the same way, in one place: the hardening, resources,
+ * proxy, probes, metrics exporter, configuration files, secrets and writable paths of the pods, and the role.
+ */
+export class WorkloadPod {
+  /** The service as the Platform presents it (a metrics exporter's port is its port `metrics`). */
+  public readonly service: ServiceDefinition;
+  public readonly hardening: Hardening;
+  public readonly resources: ResolvedResources;
+  /** The injected proxy's resources, or undefined without injection. */
+  public readonly sidecar?: ResolvedSidecarResources;
+  public readonly probes: WorkloadProbes;
+  /** The metrics exporter's resources, or undefined without a `metricsExporter`. */
+  public readonly metricsExporterResources?: ResolvedResources;
+  /** Configuration files, mounted read-only at `/etc/<service>`. */
+  public readonly configFiles: Readonly<Record<string, string>>;
+  /** The secrets the pods read (own and data stores'). */
+  public readonly secrets: readonly ResolvedSecret[];
+  /** The paths the image writes, each an emptyDir. */
+  public readonly writablePaths: readonly WritablePathSpec[];
+  /** The IRSA role of the ServiceAccount. */
+  public readonly roleArn?: string;
+  /** Node labels the pods require ({} for any node). */
+  public readonly nodeSelector: Readonly<Record<string, string>>;
+  /** Node taints the pods tolerate. */
+  public readonly tolerations: readonly TolerationSpec[];
+
+  private readonly path: string;
+  private readonly props: WorkloadProps;
+
+  /**
+   * Validates `props.service` and the options every workload shares (one validation for both kinds).
+   * @param path the workload's construct path, for errors
+   */
+  constructor(path: string, declared: ServiceDefinition, props: WorkloadProps) {
+    this.path = path;
+    this.props = props;
+    validateServiceIdentity(path, declared);
+    const svc = withMetricsExporter(declared);
+    this.service = svc;
+    if (props.roleArn !== undefined) {
+      requireRoleArn(path, 'roleArn', props.roleArn);
+    }
+    this.roleArn = props.roleArn;
+    this.hardening = new Hardening(path, props.hardening);
+    this.resources = resolveResources(path, svc.resources);
+    this.sidecar = props.sidecar === false ? undefined : resolveSidecarResources(path, props.sidecar);
+    this.probes = probesFor(path, svc.probes, ownPorts(svc));
+    this.metricsExporterResources = svc.metricsExporter
+      ? resolveResources(path, svc.metricsExporter.resources, DEFAULT_METRICS_EXPORTER_RESOURCES, 'service.metricsExporter.resources')
+      : undefined;
+    this.configFiles = svc.configFiles ?? {};
+    validateConfigFiles(path, this.configFiles);
+    this.nodeSelector = props.nodeSelector ?? {};
+    this.tolerations = props.tolerations ?? [];
+    // the model's rules for secrets, writable paths and mounts, then what only the workload knows: /tmp's size
+    validateServiceVolumes(path, 'service.', svc);
+    this.writablePaths = svc.writablePaths ?? [];
+    validateWritableVolumeBudget(path, 'service.', {
+      tmpSizeMiB: this.hardening.tmpSizeLimitMiB,
+      tmpSizeField: 'hardening.tmpSizeLimitMiB',
+      writablePaths: this.writablePaths,
+      ephemeralStorageLimitMiB: this.resources.ephemeralStorageLimitMiB,
+      memoryLimitMiB: this.resources.memoryLimitMiB,
+    });
+    this.secrets = props.secrets?.secrets ?? [];
+    const given = new Set(this.secrets.filter((s) => s.owner === SecretOwnerKind.SERVICE).map((s) => s.name));
+    const missing = (svc.secrets ?? []).filter((s) => !given.has(s.name)).map((s) => s.name);
+    if (missing.length > 0) {
+      throw new ValidationError(path, 'secrets', missing, 'allowed: the secrets the service declares, resolved: pass secrets: { region, secrets: platform.secretsOf(env, service) }');
+    }
+    if (this.secrets.length > 0 && this.roleArn === undefined) {
+      throw new ValidationError(path, 'roleArn', undefined, 'allowed: the service\'s IRSA role (platform.serviceRoleArn(env, service)) whenever it reads secrets: External Secrets Operator reads them as that role');
+    }
+    const names = new Set<string>();
+    const variables = new Map<string, string>(Object.keys(svc.env ?? {}).map((v) => [v, 'the plain env']));
+    for (const secret of this.secrets) {
+      if (names.has(secret.name)) {
+        throw new ValidationError(path, 'secrets', secret.name, 'allowed: each secret name once (an own secret and a data store the service calls share it)');
+      }
+      names.add(secret.name);
+      for (const variable of Object.keys(secret.env)) {
+        const owner = variables.get(variable);
+        if (owner !== undefined) {
+          throw new ValidationError(path, `secrets.${secret.name}.env`, variable, `allowed: a variable set once per container (already set by ${owner})`);
+        }
+        variables.set(variable, `secret ${secret.name}`);
+      }
+    }
+  }
+
+  /** The ServiceAccount (id `ServiceAccount` under `scope`), annotated with the role when there is one. */
+  public serviceAccount(scope: Construct, labels: Record<string, string>, automountServiceAccountToken: boolean): KubeServiceAccount {
+    return new KubeServiceAccount(scope, 'ServiceAccount', {
+      metadata: {
+        name: serviceAccountName(this.service),
+        namespace: this.service.namespace,
+        labels,
+        annotations: this.roleArn ? { [ROLE_ARN_ANNOTATION]: this.roleArn, [STS_REGIONAL_ENDPOINTS_ANNOTATION]: 'true' } : undefined,
+      },
+      automountServiceAccountToken,
+    });
+  }
+
+  /** The ConfigMap of the configuration files (id `Config` under `scope`), or undefined without any. */
+  public configMap(scope: Construct, labels: Record<string, string>): KubeConfigMap | undefined {
+    const keys = Object.keys(this.configFiles).sort();
+    if (keys.length === 0) {
+      return undefined;
+    }
+    const name = this.configMapName;
+    validateName(this.path, 'configMap name', name);
+    return new KubeConfigMap(scope, 'Config', {
+      metadata: { name, namespace: this.service.namespace, labels },
+      data: Object.fromEntries(keys.map((k) => [k, this.configFiles[k]])),
+      immutable: false,
+    });
+  }
+
+  /** The SecretStore and ExternalSecrets (id `Secrets` under `scope`), or undefined without secrets. */
+  public secretSync(scope: Construct, labels: Record<string, string>): ServiceSecretSync | undefined {
+    if (this.secrets.length === 0 || this.props.secrets === undefined) {
+      return undefined;
+    }
+    return new ServiceSecretSync(scope, 'Secrets', {
+      serviceName: this.service.name,
+      namespace: this.service.namespace,
+      serviceAccountName: serviceAccountName(this.service),
+      region: this.props.secrets.region,
+      secrets: this.secrets,
+      refreshInterval: this.props.secrets.refreshInterval,
+      labels,
+    });
+  }
+
+  /** The ConfigMap's name, `<service>-config`. */
+  public get configMapName(): string {
+    return `${this.service.name}-config`;
+  }
+
+  /** The pod's annotations: a checksum that rolls pods when configuration changes, and the proxy's resources. */
+  public podAnnotations(): Record<string, string> | undefined {
+    const annotations: Record<string, string> = {
+      ...(Object.keys(this.configFiles).length > 0 ? { 'checksum/config': configChecksum(this.configFiles) } : {}),
+      ...(this.sidecar ? sidecarAnnotations(this.sidecar) : {}),
+    };
+    return Object.keys(annotations).length > 0 ? annotations : undefined;
+  }
+
+  /**
+   * The pod's volumes: /tmp (and any insecure host paths), the configuration files (read-only, 0444), an emptyDir per
+   * writable path (its size the limit; tmpfs when in memory), a `secret` volume per mounted secret (0400).
+   */
+  public volumes(): Volume[] {
+    const out: Volume[] = [...this.hardening.volumes()];
+    if (Object.keys(this.configFiles).length > 0) {
+      out.push({ name: 'config', configMap: { name: this.configMapName, defaultMode: 0o444 } });
+    }
+    this.writablePaths.forEach((w, i) => out.push({
+      name: writableVolumeName(i),
+      emptyDir: { sizeLimit: Quantity.fromString(`${w.sizeMiB}Mi`), ...(w.inMemory === true ? { medium: 'Memory' } : {}) },
+    }));
+    for (const s of this.secrets.filter((x) => x.mountPath !== undefined)) {
+      out.push({ name: secretVolumeName(s), secret: { secretName: s.kubernetesSecretName, defaultMode: 0o400 } });
+    }
+    return out;
+  }
+
+  /** The main container's mounts: /tmp, configuration (read-only), writable paths (read-write), secrets (read-only). */
+  public volumeMounts(): VolumeMount[] {
+    const out: VolumeMount[] = [...this.hardening.volumeMounts()];
+    if (Object.keys(this.configFiles).length > 0) {
+      out.push({ name: 'config', mountPath: configMountPath(this.service.name), readOnly: true });
+    }
+    this.writablePaths.forEach((w, i) => out.push({ name: writableVolumeName(i), mountPath: w.path }));
+    for (const s of this.secrets.filter((x) => x.mountPath !== undefined)) {
+      out.push({ name: secretVolumeName(s), mountPath: s.mountPath as string, readOnly: true });
+    }
+    return out;
+  }
+
+  /** The main container's variables: the plain ones, then those from secrets (`secretKeyRef`), sorted by name. */
+  public env(): EnvVar[] | undefined {
+    const plain: EnvVar[] = envVars(this.service.env ?? {});
+    const fromSecrets: EnvVar[] = this.secrets.flatMap((s) => Object.keys(s.env).map((name) => ({
+      name,
+      valueFrom: { secretKeyRef: { name: s.kubernetesSecretName, key: s.env[name], optional: false } },
+    })));
+    const all = [...plain, ...fromSecrets].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return all.length > 0 ? all : undefined;
+  }
+
+  /** The main container of a version's pods. */
+  public mainContainer(image: string, args?: readonly string[]): Container {
+    return {
+      name: this.service.name,
+      image,
+      imagePullPolicy: 'IfNotPresent',
+      args: args ? [...args] : undefined,
+      ports: containerPorts(ownPorts(this.service)),
+      env: this.env(),
+      resources: resourceRequirements(this.resources),
+      securityContext: this.hardening.containerSecurityContext(),
+      readinessProbe: this.probes.readiness,
+      livenessProbe: this.probes.liveness,
+      startupProbe: this.probes.startup,
+      volumeMounts: this.volumeMounts(),
+    };
+  }
+
+  /** The pod spec of a version: hardened, spread, scheduled, with the main container and the metrics exporter. */
+  public podSpec(options: PodSpecOptions): PodSpec {
+    return {
+      serviceAccountName: serviceAccountName(this.service),
+      automountServiceAccountToken: options.automountServiceAccountToken,
+      enableServiceLinks: false,
+      hostNetwork: this.hardening.insecure.hostNetwork === true ? true : undefined,
+      securityContext: this.hardening.podSecurityContext(),
+      terminationGracePeriodSeconds: options.terminationGracePeriodSeconds,
+      topologySpreadConstraints: options.topologySpreadConstraints,
+      nodeSelector: podNodeSelector(this.nodeSelector),
+      tolerations: podTolerations(this.tolerations),
+      containers: [this.mainContainer(options.image, options.args), ...this.exporterContainers()],
+      volumes: this.volumes(),
+    };
+  }
+
+  /**
+   * The quota demand of `replicas` pods: their containers (and proxies), each pod's ephemeral-storage request counted
+   * as at least what its emptyDirs on disk may fill (/tmp and the writable paths).
+   */
+  public quotaDemand(replicas: number, persistentVolumeClaimsPerPod = 0): QuotaDemand {
+    const perPod = this.metricsExporterResources ? addResources(this.resources, this.metricsExporterResources) : this.resources;
+    const disk = diskVolumesMiB(this.hardening.tmpSizeLimitMiB, this.writablePaths);
+    return demandOf({ ...perPod, ephemeralStorageRequestMiB: Math.max(perPod.ephemeralStorageRequestMiB, disk) }, replicas, persistentVolumeClaimsPerPod, this.sidecar);
+  }
+
+  private exporterContainers(): Container[] {
+    const exporter = this.service.metricsExporter;
+    return exporter && this.metricsExporterResources ? [metricsExporterContainer(exporter, this.metricsExporterResources, this.hardening)] : [];
+  }
+}
+
+/** What differs between the pod specs of the two workload kinds. */
+export interface PodSpecOptions {
+  readonly image: string;
+  readonly args?: readonly string[];
+  readonly automountServiceAccountToken: boolean;
+  readonly terminationGracePeriodSeconds: number;
+  readonly topologySpreadConstraints: TopologySpreadConstraint[];
+}
+
+/** The volume of the writable path at `index`. */
+function writableVolumeName(index: number): string {
+  return `writable-${index}`;
+}
+
+/** The volume of a mounted secret, `secret-<name>`. */
+function secretVolumeName(secret: ResolvedSecret): string {
+  return `secret-${secret.name}`;
 }

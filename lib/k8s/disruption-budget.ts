@@ -1,5 +1,7 @@
 /**
- * How many pods of a workload a voluntary disruption (a node drain, a cluster upgrade) may take at once.
+ * How many pods of a workload a voluntary disruption (a node drain, a cluster upgrade) may take at once. The gate's
+ * rule `platform/disruption-budget` (lib/policy/workload-rules.ts) judges the same on any output: a budget that allows
+ * no eviction at the workload's minimum is refused there too.
  */
 import { IntOrString, type PodDisruptionBudgetSpec } from 'cdk8s-plus-28/lib/imports/k8s';
 import { ValidationError } from '../model/validation';

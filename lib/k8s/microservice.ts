@@ -12,39 +12,28 @@ import {
   KubeServiceAccount,
   IntOrString,
   Quantity,
-  type Container,
   type MetricSpecV2,
-  type Volume,
-  type VolumeMount,
 } from 'cdk8s-plus-28/lib/imports/k8s';
-import { LABEL_MANAGED_BY, LABEL_PART_OF, ROLE_ARN_ANNOTATION, podLabels, serviceAccountName, serviceSelector, versionSelector } from '../model/names';
-import { ownPorts, withMetricsExporter, type ServiceDefinition, type TolerationSpec } from '../model/service';
+import { LABEL_MANAGED_BY, LABEL_PART_OF, podLabels, serviceSelector, versionSelector } from '../model/names';
+import type { ServiceDefinition, TolerationSpec, WritablePathSpec } from '../model/service';
+import type { ResolvedSecret } from '../model/secrets';
+import { replicaFloor } from '../model/rules';
 import { ValidationError } from '../model/validation';
-import { STS_REGIONAL_ENDPOINTS_ANNOTATION } from '../model/aws-endpoints';
-import { requireRoleArn } from '../model/rules';
 import {
   DrainingDeployment,
-  configChecksum,
-  configMountPath,
-  containerPorts,
-  envVars,
-  metricsExporterContainer,
-  podNodeSelector,
-  podTolerations,
-  probesFor,
+  WorkloadPod,
   servicePorts,
   topologySpread,
-  validateConfigFiles,
   validateName,
-  validateServiceIdentity,
   type WorkloadProbes,
 } from './_workload';
 import { DisruptionBudget } from './disruption-budget';
-import { DEFAULT_METRICS_EXPORTER_RESOURCES, Hardening, addResources, resolveResources, resourceRequirements, type ResolvedResources } from './hardening';
+import type { Hardening, ResolvedResources } from './hardening';
 import { ServiceNetworkPolicy } from './network-policies';
-import { resolveSidecarResources, sidecarAnnotations, type ResolvedSidecarResources } from './sidecar';
+import type { ServiceSecretSync } from './secrets/service-secret-sync';
+import type { ResolvedSidecarResources } from './sidecar';
 import type { WorkloadProps } from './workload-props';
-import { demandOf, sumDemands, type IQuotaConsumer, type QuotaDemand } from './quota';
+import { sumDemands, type IQuotaConsumer, type QuotaDemand } from './quota';
 
 /** A metric the autoscaler scales on besides CPU. Build one with the static factories. */
 export class AutoscalingMetric {
@@ -126,6 +115,10 @@ export class Microservice extends Construct implements IQuotaConsumer {
   /** The metrics exporter's resources, or undefined without a `metricsExporter`. */
   public readonly metricsExporterResources?: ResolvedResources;
   public readonly configFiles: Readonly<Record<string, string>>;
+  /** The secrets the pods read (own and data stores'). */
+  public readonly secrets: readonly ResolvedSecret[];
+  /** The paths the image writes, each an emptyDir of its size. */
+  public readonly writablePaths: readonly WritablePathSpec[];
   /** Node labels the pods require ({} for any node). */
   public readonly nodeSelector: Readonly<Record<string, string>>;
   /** Node taints the pods tolerate. */
@@ -134,25 +127,29 @@ export class Microservice extends Construct implements IQuotaConsumer {
   public readonly resource: KubeService;
   public readonly serviceAccount: KubeServiceAccount;
   public readonly configMap?: KubeConfigMap;
+  /** The SecretStore and ExternalSecrets, when the service reads secrets. */
+  public readonly secretSync?: ServiceSecretSync;
   public readonly versions: readonly MicroserviceVersion[];
   public readonly networkPolicy?: ServiceNetworkPolicy;
+
+  private readonly pod: WorkloadPod;
 
   constructor(scope: Construct, id: string, props: MicroserviceProps) {
     super(scope, id);
     const path = this.node.path;
-    validateServiceIdentity(path, props.service);
-    // as the Platform presents it: a metrics exporter's port is the port `metrics` and the metrics port
-    const svc = withMetricsExporter(props.service);
+    // one validation and one pod template with StatefulService
+    const pod = new WorkloadPod(path, props.service, props);
+    this.pod = pod;
+    const svc = pod.service;
     this.service = svc;
     this.namespace = svc.namespace;
-    const ports = ownPorts(svc);
     for (const v of svc.versions) {
       validateName(path, `service.versions.${v.name}`, `${svc.name}-${v.name}`); // the Deployment's name
     }
 
     this.minReplicas = props.minReplicas ?? 2;
     this.maxReplicas = props.maxReplicas ?? 10;
-    const floor = props.allowSingleReplica ? 1 : 2;
+    const floor = replicaFloor(props);
     if (!Number.isInteger(this.minReplicas) || this.minReplicas < floor) {
       throw new ValidationError(path, 'minReplicas', this.minReplicas, floor === 1 ? 'allowed: 1 or more' : 'allowed: 2 or more (set allowSingleReplica where one replica is enough)');
     }
@@ -164,10 +161,7 @@ export class Microservice extends Construct implements IQuotaConsumer {
       throw new ValidationError(path, 'targetCpuUtilizationPercent', this.targetCpuUtilizationPercent, 'allowed: a whole number from 1 to 100');
     }
     this.metrics = props.metrics ?? [];
-    this.roleArn = props.roleArn;
-    if (this.roleArn !== undefined) {
-      requireRoleArn(path, 'roleArn', this.roleArn);
-    }
+    this.roleArn = pod.roleArn;
     this.automountServiceAccountToken = props.automountServiceAccountToken ?? false;
     this.disruptionBudget = props.disruptionBudget ?? DisruptionBudget.maxUnavailable(1);
     this.disruptionBudget.validate(path, this.minReplicas);
@@ -183,55 +177,25 @@ export class Microservice extends Construct implements IQuotaConsumer {
     if (!Number.isInteger(this.terminationGracePeriodSeconds) || this.terminationGracePeriodSeconds <= this.preStopSleepSeconds) {
       throw new ValidationError(path, 'terminationGracePeriodSeconds', this.terminationGracePeriodSeconds, `allowed: more than preStopSleepSeconds (${this.preStopSleepSeconds}), leaving the process time to shut down`);
     }
-    this.hardening = new Hardening(path, props.hardening);
-    this.resources = resolveResources(path, svc.resources);
-    this.sidecar = props.sidecar === false ? undefined : resolveSidecarResources(path, props.sidecar);
-    if (this.hardening.tmpSizeLimitMiB > this.resources.ephemeralStorageLimitMiB) {
-      throw new ValidationError(path, 'hardening.tmpSizeLimitMiB', this.hardening.tmpSizeLimitMiB, `allowed: at most the ephemeral-storage limit (${this.resources.ephemeralStorageLimitMiB} MiB)`);
-    }
-    this.probes = probesFor(path, svc.probes, ports);
-    this.metricsExporterResources = svc.metricsExporter
-      ? resolveResources(path, svc.metricsExporter.resources, DEFAULT_METRICS_EXPORTER_RESOURCES, 'service.metricsExporter.resources')
-      : undefined;
-    this.configFiles = svc.configFiles ?? {};
-    this.nodeSelector = props.nodeSelector ?? {};
-    this.tolerations = props.tolerations ?? [];
-    validateConfigFiles(path, this.configFiles);
+    this.hardening = pod.hardening;
+    this.resources = pod.resources;
+    this.sidecar = pod.sidecar;
+    this.probes = pod.probes;
+    this.metricsExporterResources = pod.metricsExporterResources;
+    this.configFiles = pod.configFiles;
+    this.secrets = pod.secrets;
+    this.writablePaths = pod.writablePaths;
+    this.nodeSelector = pod.nodeSelector;
+    this.tolerations = pod.tolerations;
 
     const ns = svc.namespace;
-    const saName = serviceAccountName(svc);
-    this.serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: {
-        name: saName,
-        namespace: ns,
-        labels: this.commonLabels(),
-        annotations: this.roleArn ? { [ROLE_ARN_ANNOTATION]: this.roleArn, [STS_REGIONAL_ENDPOINTS_ANNOTATION]: 'true' } : undefined,
-      },
-      automountServiceAccountToken: this.automountServiceAccountToken,
-    });
-
+    this.serviceAccount = pod.serviceAccount(this, this.commonLabels(), this.automountServiceAccountToken);
     this.resource = new KubeService(this, 'Resource', {
       metadata: { name: svc.name, namespace: ns, labels: this.commonLabels() },
       spec: { type: 'ClusterIP', selector: serviceSelector(svc), ports: servicePorts(svc.ports) },
     });
-
-    const configKeys = Object.keys(this.configFiles).sort();
-    const configName = `${svc.name}-config`;
-    if (configKeys.length > 0) {
-      validateName(path, 'configMap name', configName);
-      this.configMap = new KubeConfigMap(this, 'Config', {
-        metadata: { name: configName, namespace: ns, labels: this.commonLabels() },
-        data: Object.fromEntries(configKeys.map((k) => [k, this.configFiles[k]])),
-        immutable: false,
-      });
-    }
-
-    const volumes: Volume[] = [...this.hardening.volumes()];
-    const mounts: VolumeMount[] = [...this.hardening.volumeMounts()];
-    if (this.configMap) {
-      volumes.push({ name: 'config', configMap: { name: configName, defaultMode: 0o444 } });
-      mounts.push({ name: 'config', mountPath: configMountPath(svc.name), readOnly: true });
-    }
+    this.configMap = pod.configMap(this, this.commonLabels());
+    this.secretSync = pod.secretSync(this, this.commonLabels());
 
     this.versions = svc.versions.map((v) => {
       const group = new Construct(this, v.name);
@@ -247,35 +211,13 @@ export class Microservice extends Construct implements IQuotaConsumer {
           progressDeadlineSeconds: 600,
           strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(0), maxSurge: IntOrString.fromNumber(this.maxSurge) } },
           template: {
-            metadata: {
-              labels,
-              annotations: podAnnotations(this.sidecar, this.configMap ? configChecksum(this.configFiles) : undefined),
-            },
-            spec: {
-              serviceAccountName: saName,
+            metadata: { labels, annotations: pod.podAnnotations() },
+            spec: pod.podSpec({
+              image: v.image,
               automountServiceAccountToken: this.automountServiceAccountToken,
-              enableServiceLinks: false,
-              hostNetwork: this.hardening.insecure.hostNetwork === true ? true : undefined,
-              securityContext: this.hardening.podSecurityContext(),
               terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
               topologySpreadConstraints: topologySpread(selector),
-              nodeSelector: podNodeSelector(this.nodeSelector),
-              tolerations: podTolerations(this.tolerations),
-              containers: [{
-                name: svc.name,
-                image: v.image,
-                imagePullPolicy: 'IfNotPresent',
-                ports: containerPorts(ports),
-                env: Object.keys(svc.env ?? {}).length > 0 ? envVars(svc.env ?? {}) : undefined,
-                resources: resourceRequirements(this.resources),
-                securityContext: this.hardening.containerSecurityContext(),
-                readinessProbe: this.probes.readiness,
-                livenessProbe: this.probes.liveness,
-                startupProbe: this.probes.startup,
-                volumeMounts: mounts,
-              }, ...this.exporterContainers()],
-              volumes,
-            },
+            }),
           },
         },
       }, this.preStopSleepSeconds);
@@ -307,27 +249,11 @@ export class Microservice extends Construct implements IQuotaConsumer {
 
   /** What the service needs of its namespace's quota with every version at its autoscaler maximum. */
   public get quotaDemand(): QuotaDemand {
-    const perPod = this.metricsExporterResources ? addResources(this.resources, this.metricsExporterResources) : this.resources;
-    return sumDemands(this.service.versions.map(() => demandOf(perPod, this.maxReplicas, 0, this.sidecar)));
-  }
-
-  /** The metrics exporter's container, when the service has one. */
-  private exporterContainers(): Container[] {
-    const exporter = this.service.metricsExporter;
-    return exporter && this.metricsExporterResources ? [metricsExporterContainer(exporter, this.metricsExporterResources, this.hardening)] : [];
+    return sumDemands(this.service.versions.map(() => this.pod.quotaDemand(this.maxReplicas)));
   }
 
   private commonLabels(): Record<string, string> {
     const first = podLabels(this.service, this.service.versions[0]);
     return { ...serviceSelector(this.service), [LABEL_PART_OF]: first[LABEL_PART_OF], [LABEL_MANAGED_BY]: first[LABEL_MANAGED_BY] };
   }
-}
-
-/** The pod template's annotations: the proxy's resources and a checksum that rolls pods when configuration changes. */
-function podAnnotations(sidecar: ResolvedSidecarResources | undefined, configChecksumValue: string | undefined): Record<string, string> | undefined {
-  const annotations: Record<string, string> = {
-    ...(configChecksumValue ? { 'checksum/config': configChecksumValue } : {}),
-    ...(sidecar ? sidecarAnnotations(sidecar) : {}),
-  };
-  return Object.keys(annotations).length > 0 ? annotations : undefined;
 }

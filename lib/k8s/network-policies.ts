@@ -115,6 +115,22 @@ export interface ServiceNetworkPolicyProps {
    * @default the service's `externalEndpoints`
    */
   readonly externalEndpoints?: readonly ExternalEndpointSpec[];
+  /**
+   * The data stores the service calls, each opened on its port: the store's pods in the cluster, or the VPC blocks a
+   * managed store's addresses come from (`dataStoreEgressOf` in lib/k8s/data-stores).
+   * @default none
+   */
+  readonly dataStores?: readonly DataStoreEgress[];
+}
+
+/** Where a caller's pods may connect to reach one data store. */
+export interface DataStoreEgress {
+  /** The store, `namespace/name`, for messages. */
+  readonly store: string;
+  /** The destinations: the store's pods, or address blocks. */
+  readonly peers: readonly NetworkPeer[];
+  /** The store's port. */
+  readonly port: number;
 }
 
 /** One NetworkPolicy per service, selecting every version's pods, covering ingress and egress. */
@@ -174,6 +190,10 @@ export class ServiceNetworkPolicy extends Construct {
       if (ports.length > 0) {
         egress.push({ to: [peerOf(callee, svc.namespace)], ports });
       }
+    }
+    for (const ds of [...(props.dataStores ?? [])].sort((a, b) => a.store.localeCompare(b.store))) {
+      requireIntegerInRange(path, `dataStores.${ds.store}.port`, ds.port, 1, 65535);
+      egress.push({ to: ds.peers.map((p) => p.toPeer(path, svc.namespace)), ports: tcpNumbers([ds.port]) });
     }
     const endpoints = [...(props.externalEndpoints ?? svc.externalEndpoints ?? [])].sort((a, b) => `${a.host}:${a.port}`.localeCompare(`${b.host}:${b.port}`));
     for (const ep of endpoints) {

@@ -5,6 +5,7 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { replicaFloor } from '../model/rules';
 import type { EnvironmentConfig } from '../model/environment';
 import { qualifiedName } from '../model/names';
 import type { Platform } from '../model/platform';
@@ -23,6 +24,7 @@ import { Microservice, type AutoscalingMetric } from './microservice';
 import { PlatformObservability, type PlatformObservabilityProps } from './observability/platform-observability';
 import { PlatformNamespace } from './platform-namespace';
 import { StatefulService } from './stateful-service';
+import { KubernetesDataStores, dataStoreEgressOf } from './data-stores/platform-data-stores';
 
 /** Options for a {@link PlatformChart}. */
 export interface PlatformChartProps {
@@ -79,6 +81,11 @@ export class PlatformChart extends Chart {
   public readonly addons: PlatformAddons;
   /** The ValidatingAdmissionPolicies of the gate's pod rules and their bindings, scoped to the platform's namespaces. */
   public readonly admission: PlatformAdmission;
+  /**
+   * The data stores: in-cluster PostgreSQL (CloudNativePG) and Redis (redis-ha), managed stores' addresses
+   * (docs/data-stores.md). @default none when the model declares no data store
+   */
+  public readonly dataStores?: KubernetesDataStores;
   /** Velero's locations, Schedules, restore check and alerts. @default none when the Velero add-on is off */
   public readonly backups?: VeleroBackups;
   /** Monitoring, alerts, dashboards and runbooks, when the model has `observability` (docs/operations.md). */
@@ -134,6 +141,7 @@ export class PlatformChart extends Chart {
         quota: platform.namespaceQuota(env, name),
         podSecurity: PodSecurityLevel.RESTRICTED,
         podSecurityVersion: `v${env.kubernetesVersion}`,
+        minReplicas: replicaFloor(env.kubernetes),
       }));
     }
     this.namespaces = namespaces;
@@ -149,6 +157,7 @@ export class PlatformChart extends Chart {
         callers: platform.callersOf(svc),
         callees: platform.calleesOf(svc),
         externalEndpoints: platform.externalEndpointsOf(env, svc),
+        dataStores: dataStoreEgressOf(platform, env, svc),
         // one setting each, read by the mesh, the add-ons and the NetworkPolicies alike: moving the gateway or
         // Prometheus moves the rules that admit them
         ingressGateway: { namespace: gatewayNamespace },
@@ -157,6 +166,9 @@ export class PlatformChart extends Chart {
       const roleArn = platform.serviceRoleArn(env, svc);
       const namespace = namespaces.get(svc.namespace) as PlatformNamespace;
       const { nodeSelector, tolerations } = platform.schedulingOf(env, svc);
+      // its own secrets and its data stores' credentials, synced by External Secrets Operator (docs/secrets.md)
+      const serviceSecrets = platform.secretsOf(env, svc);
+      const secrets = serviceSecrets.length > 0 ? { region: env.region, secrets: serviceSecrets } : undefined;
       const workload = kindOf(svc) === WorkloadKind.STATEFUL
         ? new StatefulService(scope, 'Workload', {
           service: svc,
@@ -167,6 +179,7 @@ export class PlatformChart extends Chart {
           hardening: { namespaceLevel: namespace.podSecurity },
           nodeSelector,
           tolerations,
+          secrets,
         })
         : new Microservice(scope, 'Workload', {
           service: svc,
@@ -179,6 +192,7 @@ export class PlatformChart extends Chart {
           hardening: { namespaceLevel: namespace.podSecurity },
           nodeSelector,
           tolerations,
+          secrets,
         });
       // the namespace exists before anything is applied into it
       workload.node.addDependency(namespace);
@@ -204,6 +218,12 @@ export class PlatformChart extends Chart {
       },
       autoscalingMetrics: [...microservices.values()].flatMap((m) => m.metrics),
     });
+    if (platform.dataStores.length > 0) {
+      this.dataStores = new KubernetesDataStores(this, 'DataStores', { platform, environment: env, monitoringNamespace, argoCd: props.addons?.argoCd, redisHaChartVersion: this.addons.versions.redisHaChart });
+      for (const objects of this.dataStores.stores.values()) {
+        this.dataStores.node.addDependency(namespaces.get(objects.store.namespace) as PlatformNamespace);
+      }
+    }
     // Velero's objects need its CRDs: only with the Velero add-on
     this.backups = this.addons.velero ? new VeleroBackups(this, 'Backups', { platform, environment: env.name }) : undefined;
     if (platform.observability) {

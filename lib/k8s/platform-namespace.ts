@@ -1,13 +1,14 @@
 /**
- * A platform namespace with its guardrails: Pod Security Admission labels, mesh injection, a ResourceQuota
- * and a LimitRange, a default-deny NetworkPolicy with DNS and mesh control-plane egress allowed, and the
- * synth-time check that its quota holds every workload at its autoscaler maximum.
+ * A platform namespace with its guardrails: Pod Security Admission labels, mesh injection, its replica demand (an
+ * annotation the gate reads), a ResourceQuota and a LimitRange, a default-deny NetworkPolicy with DNS and mesh
+ * control-plane egress allowed, and the synth-time check that its quota holds every workload at its autoscaler maximum.
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IntOrString, KubeLimitRange, KubeNamespace, KubeNetworkPolicy, KubeResourceQuota, Quantity } from 'cdk8s-plus-28/lib/imports/k8s';
 import type { NamespaceQuotaConfig } from '../model/environment';
 import { ValidationError } from '../model/validation';
+import { DEFAULT_MIN_REPLICAS, MIN_REPLICAS_ANNOTATION } from '../model/rules';
 import { validateName } from './_workload';
 import { DEFAULT_RESOURCES, PodSecurityLevel } from './hardening';
 import { NAMESPACE_NAME_LABEL } from './network-policies';
@@ -39,6 +40,16 @@ export interface PlatformNamespaceProps {
   readonly meshControlPlane?: MeshControlPlaneRef | false;
   /** Where cluster DNS runs. @default kube-system, pods k8s-app=kube-dns */
   readonly dns?: { readonly namespace?: string; readonly podLabels?: Readonly<Record<string, string>> };
+  /**
+   * The fewest replicas each Deployment and StatefulSet of the namespace must keep (its autoscaler minimum, or its
+   * replicas), written as the annotation `eks-platform/min-replicas` ({@link MIN_REPLICAS_ANNOTATION}) that the gate's
+   * rules `platform/replicas`, `platform/stateful-replicas` and `platform/disruption-budget` read
+   * (lib/policy/workload-rules.ts). A whole number,
+   * 1 or more.
+   * @default DEFAULT_MIN_REPLICAS (2); `PlatformChart` passes the environment's `replicaFloor` (1 with
+   * `kubernetes.allowSingleReplica`)
+   */
+  readonly minReplicas?: number;
 }
 
 /** A namespace with the platform's guardrails. */
@@ -49,6 +60,8 @@ export class PlatformNamespace extends Construct {
   public readonly podSecurityVersion: string;
   public readonly meshInjection: boolean;
   public readonly meshControlPlane?: Required<MeshControlPlaneRef>;
+  /** The replica demand of the namespace's Deployments and StatefulSets (annotation `eks-platform/min-replicas`). */
+  public readonly minReplicas: number;
   /** The Namespace object (id `Resource`). */
   public readonly resource: KubeNamespace;
   public readonly resourceQuota: KubeResourceQuota;
@@ -72,6 +85,10 @@ export class PlatformNamespace extends Construct {
       throw new ValidationError(path, 'podSecurityVersion', this.podSecurityVersion, 'allowed: latest or v1.<minor>, e.g. v1.33');
     }
     this.meshInjection = props.meshInjection ?? true;
+    this.minReplicas = props.minReplicas ?? DEFAULT_MIN_REPLICAS;
+    if (!Number.isInteger(this.minReplicas) || this.minReplicas < 1) {
+      throw new ValidationError(path, 'minReplicas', this.minReplicas, 'allowed: a whole number, 1 or more');
+    }
     if (props.meshControlPlane !== false) {
       const m = props.meshControlPlane ?? {};
       this.meshControlPlane = { namespace: m.namespace ?? 'istio-system', podLabels: m.podLabels ?? { app: 'istiod' }, ports: m.ports ?? [15012] };
@@ -86,7 +103,9 @@ export class PlatformNamespace extends Construct {
     if (this.meshInjection) {
       labels['istio-injection'] = 'enabled';
     }
-    this.resource = new KubeNamespace(this, 'Resource', { metadata: { name: ns, labels } });
+    this.resource = new KubeNamespace(this, 'Resource', {
+      metadata: { name: ns, labels, annotations: { [MIN_REPLICAS_ANNOTATION]: String(this.minReplicas) } },
+    });
 
     const q = this.quota;
     const hard: Record<string, Quantity> = {

@@ -6,25 +6,24 @@
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
+  KubeConfigMap,
   KubePodDisruptionBudget,
   KubeService,
   KubeServiceAccount,
   Quantity,
-  type Container,
-  type VolumeMount,
 } from 'cdk8s-plus-28/lib/imports/k8s';
-import { LABEL_MANAGED_BY, LABEL_PART_OF, ROLE_ARN_ANNOTATION, podLabels, serviceAccountName, serviceSelector, versionSelector } from '../model/names';
-import { ownPorts, withMetricsExporter, type ServiceDefinition, type StorageSpec, type TolerationSpec } from '../model/service';
+import { LABEL_MANAGED_BY, LABEL_PART_OF, podLabels, serviceSelector, versionSelector } from '../model/names';
+import type { ResolvedSecret } from '../model/secrets';
+import type { ServiceDefinition, StorageSpec, TolerationSpec, WritablePathSpec } from '../model/service';
 import { ValidationError } from '../model/validation';
-import { STS_REGIONAL_ENDPOINTS_ANNOTATION } from '../model/aws-endpoints';
-import { requireRoleArn } from '../model/rules';
-import { DrainingStatefulSet, containerPorts, metricsExporterContainer, envVars, podNodeSelector, podTolerations, probesFor, servicePorts, topologySpread, validateName, validateServiceIdentity, type WorkloadProbes } from './_workload';
+import { DrainingStatefulSet, WorkloadPod, servicePorts, topologySpread, validateName, type WorkloadProbes } from './_workload';
 import { DisruptionBudget } from './disruption-budget';
-import { DEFAULT_METRICS_EXPORTER_RESOURCES, Hardening, addResources, resolveResources, resourceRequirements, type ResolvedResources } from './hardening';
+import type { Hardening, ResolvedResources } from './hardening';
 import { ServiceNetworkPolicy } from './network-policies';
-import { resolveSidecarResources, sidecarAnnotations, type ResolvedSidecarResources } from './sidecar';
+import type { ServiceSecretSync } from './secrets/service-secret-sync';
+import type { ResolvedSidecarResources } from './sidecar';
 import type { WorkloadProps } from './workload-props';
-import { demandOf, type IQuotaConsumer, type QuotaDemand } from './quota';
+import type { IQuotaConsumer, QuotaDemand } from './quota';
 
 /** Options for a {@link StatefulService}. */
 export interface StatefulServiceProps extends WorkloadProps {
@@ -59,26 +58,42 @@ export class StatefulService extends Construct implements IQuotaConsumer {
   public readonly disruptionBudget: DisruptionBudget;
   public readonly preStopSleepSeconds: number;
   public readonly terminationGracePeriodSeconds: number;
+  /** The IRSA role of the ServiceAccount. */
+  public readonly roleArn?: string;
+  /** Configuration files, mounted read-only at `/etc/<service>`. */
+  public readonly configFiles: Readonly<Record<string, string>>;
+  /** The secrets the pods read (own and data stores'). */
+  public readonly secrets: readonly ResolvedSecret[];
+  /** The paths the image writes, each an emptyDir of its size. */
+  public readonly writablePaths: readonly WritablePathSpec[];
   /** Node labels the pods require ({} for any node). */
   public readonly nodeSelector: Readonly<Record<string, string>>;
   /** Node taints the pods tolerate. */
   public readonly tolerations: readonly TolerationSpec[];
   /** The StatefulSet (id `Resource`; an ApiObject, so that patches of fields Kubernetes 1.28 lacked survive). */
   public readonly resource: ApiObject;
+  /** The ServiceAccount the pods run as (and External Secrets Operator reads the secrets as). */
+  public readonly serviceAccount: KubeServiceAccount;
   public readonly clientService: KubeService;
   public readonly headlessService: KubeService;
+  /** The ConfigMap of the configuration files, when there are any. */
+  public readonly configMap?: KubeConfigMap;
+  /** The SecretStore and ExternalSecrets, when the service reads secrets. */
+  public readonly secretSync?: ServiceSecretSync;
   public readonly podDisruptionBudget: KubePodDisruptionBudget;
   public readonly networkPolicy?: ServiceNetworkPolicy;
+
+  private readonly pod: WorkloadPod;
 
   constructor(scope: Construct, id: string, props: StatefulServiceProps) {
     super(scope, id);
     const path = this.node.path;
-    validateServiceIdentity(path, props.service);
-    // as the Platform presents it: a metrics exporter's port is the port `metrics` and the metrics port
-    const svc = withMetricsExporter(props.service);
+    // one validation and one pod template with Microservice
+    const pod = new WorkloadPod(path, props.service, props);
+    this.pod = pod;
+    const svc = pod.service;
     this.service = svc;
     this.namespace = svc.namespace;
-    const ports = ownPorts(svc);
     validateName(path, 'headless service name', `${svc.name}-headless`);
     if (svc.versions.length !== 1) {
       throw new ValidationError(path, 'service.versions', svc.versions.map((v) => v.name), 'allowed: exactly one version for a stateful service');
@@ -109,28 +124,23 @@ export class StatefulService extends Construct implements IQuotaConsumer {
     if (!Number.isInteger(this.terminationGracePeriodSeconds) || this.terminationGracePeriodSeconds <= this.preStopSleepSeconds) {
       throw new ValidationError(path, 'terminationGracePeriodSeconds', this.terminationGracePeriodSeconds, `allowed: more than preStopSleepSeconds (${this.preStopSleepSeconds})`);
     }
-    if (props.roleArn !== undefined) {
-      requireRoleArn(path, 'roleArn', props.roleArn);
-    }
-    this.nodeSelector = props.nodeSelector ?? {};
-    this.tolerations = props.tolerations ?? [];
-    this.hardening = new Hardening(path, props.hardening);
-    this.resources = resolveResources(path, svc.resources);
-    this.sidecar = props.sidecar === false ? undefined : resolveSidecarResources(path, props.sidecar);
-    this.probes = probesFor(path, svc.probes, ports);
-    this.metricsExporterResources = svc.metricsExporter
-      ? resolveResources(path, svc.metricsExporter.resources, DEFAULT_METRICS_EXPORTER_RESOURCES, 'service.metricsExporter.resources')
-      : undefined;
+    this.roleArn = pod.roleArn;
+    this.nodeSelector = pod.nodeSelector;
+    this.tolerations = pod.tolerations;
+    this.hardening = pod.hardening;
+    this.resources = pod.resources;
+    this.sidecar = pod.sidecar;
+    this.probes = pod.probes;
+    this.metricsExporterResources = pod.metricsExporterResources;
+    this.configFiles = pod.configFiles;
+    this.secrets = pod.secrets;
+    this.writablePaths = pod.writablePaths;
 
     const ns = svc.namespace;
     const labels = podLabels(svc, version);
     const selector = versionSelector(svc, version.name);
     const common = { ...serviceSelector(svc), [LABEL_PART_OF]: svc.partOf, [LABEL_MANAGED_BY]: labels[LABEL_MANAGED_BY] };
-    const saName = serviceAccountName(svc);
-    new KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: saName, namespace: ns, labels: common, annotations: props.roleArn ? { [ROLE_ARN_ANNOTATION]: props.roleArn, [STS_REGIONAL_ENDPOINTS_ANNOTATION]: 'true' } : undefined },
-      automountServiceAccountToken: false,
-    });
+    this.serviceAccount = pod.serviceAccount(this, common, false);
     this.clientService = new KubeService(this, 'Service', {
       metadata: { name: svc.name, namespace: ns, labels: common },
       spec: { type: 'ClusterIP', selector: serviceSelector(svc), ports: servicePorts(svc.ports) },
@@ -140,8 +150,19 @@ export class StatefulService extends Construct implements IQuotaConsumer {
       metadata: { name: headlessName, namespace: ns, labels: common },
       spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector: serviceSelector(svc), ports: servicePorts(svc.ports) },
     });
+    this.configMap = pod.configMap(this, common);
+    this.secretSync = pod.secretSync(this, common);
 
-    const mounts: VolumeMount[] = [...this.hardening.volumeMounts(), { name: 'data', mountPath: this.storage.mountPath }];
+    const podSpec = pod.podSpec({
+      image: version.image,
+      args: props.args,
+      automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
+      topologySpreadConstraints: topologySpread(selector, { rollingHash: false }),
+    });
+    // the persistent volume beside the pod's own mounts
+    const [main, ...others] = podSpec.containers;
+    const containers = [{ ...main, volumeMounts: [...(main.volumeMounts ?? []), { name: 'data', mountPath: this.storage.mountPath }] }, ...others];
     this.resource = new DrainingStatefulSet(this, 'Resource', {
       metadata: { name: svc.name, namespace: ns, labels },
       spec: {
@@ -152,32 +173,8 @@ export class StatefulService extends Construct implements IQuotaConsumer {
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels, annotations: this.sidecar ? sidecarAnnotations(this.sidecar) : undefined },
-          spec: {
-            serviceAccountName: saName,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: this.hardening.podSecurityContext(),
-            terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
-            topologySpreadConstraints: topologySpread(selector, { rollingHash: false }),
-            nodeSelector: podNodeSelector(this.nodeSelector),
-            tolerations: podTolerations(this.tolerations),
-            containers: [{
-              name: svc.name,
-              image: version.image,
-              imagePullPolicy: 'IfNotPresent',
-              args: props.args ? [...props.args] : undefined,
-              ports: containerPorts(ports),
-              env: Object.keys(svc.env ?? {}).length > 0 ? envVars(svc.env ?? {}) : undefined,
-              resources: resourceRequirements(this.resources),
-              securityContext: this.hardening.containerSecurityContext(),
-              readinessProbe: this.probes.readiness,
-              livenessProbe: this.probes.liveness,
-              startupProbe: this.probes.startup,
-              volumeMounts: mounts,
-            }, ...this.exporterContainers()],
-            volumes: this.hardening.volumes(),
-          },
+          metadata: { labels, annotations: pod.podAnnotations() },
+          spec: { ...podSpec, containers },
         },
         volumeClaimTemplates: [{
           metadata: { name: 'data', labels: common },
@@ -200,12 +197,6 @@ export class StatefulService extends Construct implements IQuotaConsumer {
 
   /** Its demand on the namespace quota: every replica with its volume. */
   public get quotaDemand(): QuotaDemand {
-    return demandOf(this.metricsExporterResources ? addResources(this.resources, this.metricsExporterResources) : this.resources, this.replicas, 1, this.sidecar);
-  }
-
-  /** The metrics exporter's container, when the service has one. */
-  private exporterContainers(): Container[] {
-    const exporter = this.service.metricsExporter;
-    return exporter && this.metricsExporterResources ? [metricsExporterContainer(exporter, this.metricsExporterResources, this.hardening)] : [];
+    return this.pod.quotaDemand(this.replicas, 1);
   }
 }

@@ -1,11 +1,25 @@
 /**
  * The options every workload construct of the platform (Microservice, StatefulService) shares.
  */
+import type { ResolvedSecret } from '../model/secrets';
 import type { TolerationSpec } from '../model/service';
 import type { DisruptionBudget } from './disruption-budget';
 import type { HardeningProps } from './hardening';
 import type { ServiceNetworkPolicyProps } from './network-policies';
 import type { SidecarResources } from './sidecar';
+
+/** Where a workload's secrets come from (see docs/secrets.md). */
+export interface WorkloadSecretsProps {
+  /** The AWS region of the environment's Secrets Manager. */
+  readonly region: string;
+  /**
+   * The secrets the service reads, from `platform.secretsOf(env, service)`: its own (every one its `secrets`
+   * declares) and the credentials of the data stores it calls.
+   */
+  readonly secrets: readonly ResolvedSecret[];
+  /** How often External Secrets Operator reads each secret again (a Go duration). @default '1h' */
+  readonly refreshInterval?: string;
+}
 
 /** Options shared by {@link Microservice} and {@link StatefulService}. */
 export interface WorkloadProps {
@@ -35,4 +49,11 @@ export interface WorkloadProps {
    * @default []: no taint tolerated, and no `tolerations` in the pod spec
    */
   readonly tolerations?: readonly TolerationSpec[];
+  /**
+   * The secrets the pods read, synced by External Secrets Operator (a SecretStore as the service's role, an
+   * ExternalSecret per secret) and given to the containers as variables (`secretKeyRef`) or read-only files (a
+   * `secret` volume, mode 0400). Required when the service declares `secrets`; needs `roleArn`.
+   * @default none: no secret (refused when the service declares some)
+   */
+  readonly secrets?: WorkloadSecretsProps;
 }

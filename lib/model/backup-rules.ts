@@ -73,9 +73,9 @@ export function resolveBackupSettings(backup: BackupConfig): ResolvedBackupSetti
   };
 }
 
-/** The namespaces that hold at least one `critical` service, sorted. */
-export function criticalNamespaces(services: readonly ServiceDefinition[]): string[] {
-  return [...new Set(services.filter((s) => s.critical === true).map((s) => s.namespace))].sort();
+/** The namespaces that hold at least one `critical` service or data store, sorted. */
+export function criticalNamespaces(services: readonly Pick<ServiceDefinition, 'critical' | 'namespace'>[], dataStores: readonly Pick<ServiceDefinition, 'critical' | 'namespace'>[] = []): string[] {
+  return [...new Set([...services, ...dataStores].filter((s) => s.critical === true).map((s) => s.namespace))].sort();
 }
 
 const STORAGE_CLASSES: readonly BackupStorageClassName[] = ['STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'];

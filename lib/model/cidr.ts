@@ -78,3 +78,17 @@ export function cidrSubnet(parent: Cidr, newBits: number, index: number): Cidr {
   const network = (parent.network + index * 2 ** (32 - prefixLength)) >>> 0;
   return { text: `${ipToString(network)}/${prefixLength}`, network, prefixLength };
 }
+
+/**
+ * The subnets the platform carves from a VPC's block, one per zone each: private (nodes and pods, the first three
+ * eighths), public (the 25th to 27th sixty-fourths) and intra (the 29th to 31st sixty-fourths: managed data stores,
+ * no route out of the VPC). lib/aws/network.ts builds them; the Kubernetes side opens managed stores' ports to the
+ * intra blocks.
+ */
+export function carvedSubnetCidrs(vpc: Cidr): { readonly private: Cidr[]; readonly public: Cidr[]; readonly intra: Cidr[] } {
+  return {
+    private: [0, 1, 2].map((i) => cidrSubnet(vpc, 3, i)),
+    public: [0, 1, 2].map((i) => cidrSubnet(vpc, 6, 24 + i)),
+    intra: [0, 1, 2].map((i) => cidrSubnet(vpc, 6, 28 + i)),
+  };
+}

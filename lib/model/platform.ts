@@ -11,11 +11,11 @@ import { arnPartition } from './partition';
 import { SERVICE_ALERTS, type AlertOverride, type ObservabilityConfig } from './observability';
 import { validateBackupRules } from './backup-rules';
 import { validateRelease } from './release';
-import { isLabelKey, isLabelValue, requireAccountId, requireRegion, requireRoleArn, validateIamStatements, validateNodeGroupConfigs, validatePublicAccessCidrs } from './rules';
-import { WorkloadKind, validateMetricsExporter, withMetricsExporter, type ExternalEndpointSpec, type ServiceDefinition, type TolerationSpec } from './service';
+import { isLabelKey, isLabelValue, replicaFloor, requireAccountId, requireRegion, requireRoleArn, validateIamStatements, validateNodeGroupConfigs, validatePublicAccessCidrs } from './rules';
+import { WorkloadKind, validateMetricsExporter, validateServiceVolumes, withMetricsExporter, type ExternalEndpointSpec, type ServiceDefinition, type TolerationSpec } from './service';
 import { ValidationError, imageProblem, isDns1123Label } from './validation';
-import type { DataStoreDefinition } from './data-stores';
-import type { ResolvedSecret } from './secrets';
+import { dataStoreEnv, dataStoreKey, resolveDataStore, validateDataStores, type DataStoreDefinition, type ResolvedDataStore } from './data-stores';
+import { SecretOwnerKind, kubernetesSecretName, resolveServiceSecrets, secretsManagerSecretName, type ResolvedSecret } from './secrets';
 
 /**
  * Namespaces a platform service may not run in: Kubernetes' own, and the mesh's. The platform labels its
@@ -111,6 +111,8 @@ export class Platform {
   private readonly callers: ReadonlyMap<string, readonly ServiceDefinition[]>;
   /** The services by `namespace/name`. */
   private readonly byKey: ReadonlyMap<string, ServiceDefinition>;
+  /** The data stores by `namespace/name`. */
+  private readonly storesByKey: ReadonlyMap<string, DataStoreDefinition>;
 
   constructor(props: PlatformProps) {
     this.path = `Platform(${props.name})`;
@@ -127,6 +129,8 @@ export class Platform {
     this.registry = resolveRegistry(this.path, props.registry ?? { accountId: this.environments[0].accountId, region: this.environments[0].region }, this.environments);
     this.allowedImageRegistries = props.allowedImageRegistries ?? [];
     validateAllowedImageRegistries(this.path, this.allowedImageRegistries);
+    validateDataStores(this.path, this.dataStores, this.environments, new Set(this.services.map(qualifiedName)), (ns) => RESERVED_NAMESPACES.includes(ns) || ns.startsWith('kube-'));
+    this.storesByKey = new Map(this.dataStores.map((d) => [dataStoreKey(d), d]));
     this.validateServices();
     // normalised once, after validation of the services as declared: every reader then sees the exporter's port
     this.services = this.services.map(withMetricsExporter);
@@ -158,9 +162,30 @@ export class Platform {
     return found;
   }
 
-  /** The services `service` calls, resolved, in declaration order. */
+  /** The services `service` calls, resolved, in declaration order (the data stores it calls are in {@link dataStoresCalledBy}). */
   public calleesOf(service: ServiceDefinition): ServiceDefinition[] {
-    return (service.calls ?? []).map((ref) => this.service(ref, service.namespace));
+    return (service.calls ?? []).filter((ref) => this.findDataStore(ref, service.namespace) === undefined).map((ref) => this.service(ref, service.namespace));
+  }
+
+  /** The data store a reference names (`namespace/name`, or `name` in `fromNamespace`), if one does. */
+  public findDataStore(ref: string, fromNamespace?: string): DataStoreDefinition | undefined {
+    return this.storesByKey.get(ref.includes('/') ? ref : `${fromNamespace}/${ref}`);
+  }
+
+  /** The data stores `service` calls, in `calls` order, each once. */
+  public dataStoresCalledBy(service: ServiceDefinition): DataStoreDefinition[] {
+    const found = (service.calls ?? []).map((ref) => this.findDataStore(ref, service.namespace)).filter((d): d is DataStoreDefinition => d !== undefined);
+    return [...new Set(found)];
+  }
+
+  /** The services that call a data store, sorted by namespace and name. */
+  public callersOfDataStore(store: DataStoreDefinition): ServiceDefinition[] {
+    return this.services.filter((s) => this.dataStoresCalledBy(s).includes(store)).sort((a, b) => qualifiedName(a).localeCompare(qualifiedName(b)));
+  }
+
+  /** Every data store as an environment runs it (defaults applied, placement decided), in declaration order. */
+  public dataStoresIn(env: EnvironmentConfig): ResolvedDataStore[] {
+    return this.dataStores.map((d) => resolveDataStore(d, env.dataStores));
   }
 
   /** The services that declare they call `service`, sorted by namespace and name. */
@@ -197,18 +222,28 @@ export class Platform {
   }
 
   /** The service's own secrets, resolved (issue 12: secrets). */
-  private ownSecretsOf(_env: EnvironmentConfig, _service: ServiceDefinition): ResolvedSecret[] {
-    return [];
+  private ownSecretsOf(env: EnvironmentConfig, service: ServiceDefinition): ResolvedSecret[] {
+    return resolveServiceSecrets(this.name, env.name, service);
   }
 
-  /** The credentials of the data stores the service calls, resolved (issue 12: data stores). */
-  private dataStoreSecretsOf(_env: EnvironmentConfig, _service: ServiceDefinition): ResolvedSecret[] {
-    return [];
+  /**
+   * The credentials of the data stores the service calls, resolved (issue 12: data stores): one secret per store, at
+   * `<platform>/<env>/<store namespace>/<store>` (the store creates it, in both placements), as `<STORE>_<KEY>` variables.
+   */
+  private dataStoreSecretsOf(env: EnvironmentConfig, service: ServiceDefinition): ResolvedSecret[] {
+    return this.dataStoresCalledBy(service).map((store) => ({
+      name: store.name,
+      owner: SecretOwnerKind.DATA_STORE,
+      secretsManagerName: secretsManagerSecretName(this.name, env.name, store.namespace, store.name),
+      kubernetesSecretName: kubernetesSecretName(service.name, store.name),
+      env: dataStoreEnv(store),
+      description: `Credentials of data store ${dataStoreKey(store)} (${store.engine})`,
+    }));
   }
 
-  /** The platform namespaces, sorted. */
+  /** The platform namespaces (of the services and the data stores), sorted. */
   public namespaces(): string[] {
-    return [...new Set(this.services.map((s) => s.namespace))].sort();
+    return [...new Set([...this.services.map((s) => s.namespace), ...this.dataStores.map((d) => d.namespace)])].sort();
   }
 
   /** The autoscaler bounds of a service in an environment, after the environment's per-service overrides. */
@@ -253,12 +288,17 @@ export class Platform {
       return [];
     }
     const names = this.services.flatMap((s) => awsServiceEndpoints(env.region, s.awsPermissions ?? []).map((e) => e.interfaceEndpoint));
-    return [...new Set(names.filter((n): n is string => n !== undefined))].sort();
+    // External Secrets Operator exchanges the reading service's token at STS and reads Secrets Manager (docs/secrets.md)
+    const secrets = this.dataStores.length > 0 || this.services.some((s) => this.secretsOf(env, s).length > 0) ? ['sts', 'secretsmanager'] : [];
+    return [...new Set([...names, ...secrets].filter((n): n is string => n !== undefined))].sort();
   }
 
-  /** The ARN of the service's IAM role in an environment, or undefined if it asks for no AWS permissions. */
+  /**
+   * The ARN of the service's IAM role in an environment, or undefined if it asks for no AWS permissions and reads no
+   * secret (External Secrets Operator reads a service's secrets as the service's role: docs/secrets.md).
+   */
   public serviceRoleArn(env: EnvironmentConfig, service: ServiceDefinition): string | undefined {
-    if (!service.awsPermissions || service.awsPermissions.length === 0) {
+    if ((!service.awsPermissions || service.awsPermissions.length === 0) && this.secretsOf(env, service).length === 0) {
       return undefined;
     }
     return serviceAccountRoleArn(this.name, env.name, env.accountId, service.namespace, serviceAccountName(service), arnPartition(env.region));
@@ -399,8 +439,11 @@ export class Platform {
       const calls = svc.calls ?? [];
       for (const ref of calls) {
         const callee = this.services.find((s) => (ref.includes('/') ? qualifiedName(s) === ref : s.name === ref && s.namespace === svc.namespace));
+        if (!callee && this.findDataStore(ref, svc.namespace) !== undefined) {
+          continue;
+        }
         if (!callee) {
-          throw new ValidationError(this.path, at('calls'), ref, `allowed: services of the catalog (${summarize(this.services.map(qualifiedName))})`);
+          throw new ValidationError(this.path, at('calls'), ref, `allowed: services of the catalog (${summarize(this.services.map(qualifiedName))})${this.dataStores.length > 0 ? ` or data stores (${summarize(this.dataStores.map(dataStoreKey))})` : ''}`);
         }
         if (callee === svc) {
           throw new ValidationError(this.path, at('calls'), ref, 'allowed: other services (a service does not call itself through the network policy)');
@@ -427,6 +470,7 @@ export class Platform {
       validateIamStatements(this.path, at('awsPermissions'), svc.awsPermissions ?? []);
       validateAlertOverrides(this.path, at('alerts'), svc.alerts ?? {});
       validateScheduling(this.path, at(''), svc.nodeSelector ?? {}, svc.tolerations ?? []);
+      validateServiceVolumes(this.path, at(''), svc);
     }
   }
 
@@ -518,7 +562,7 @@ function validateZones(path: string, field: string, region: string, zones: reado
 function validateKubernetes(path: string, env: EnvironmentConfig): void {
   const k = env.kubernetes;
   const at = (field: string) => `environments.${env.name}.kubernetes.${field}`;
-  const floor = k.allowSingleReplica ? 1 : 2;
+  const floor = replicaFloor(k);
   const check = (field: string, min: number, max: number) => {
     if (!Number.isInteger(min) || min < floor) {
       throw new ValidationError(path, at(`${field}minReplicas`), min, floor === 1 ? 'allowed: 1 or more' : 'allowed: 2 or more (set allowSingleReplica for an environment where one replica is enough)');

@@ -5,7 +5,7 @@
  */
 import { ALL_AWS_REGIONS, isKnownInstanceType } from './aws-data';
 import { parseCidr, type Cidr } from './cidr';
-import type { NodeGroupConfig } from './environment';
+import type { KubernetesEnvironmentConfig, NodeGroupConfig } from './environment';
 import { ValidationError, isDns1123Label } from './validation';
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -167,4 +167,19 @@ export function validatePublicAccessCidrs(path: string, field: string, cidrs: re
   if (covered >= 2 ** 32) {
     throw new ValidationError(path, field, cidrs, 'allowed: specific CIDRs of the admins\' networks; together these cover the whole internet (0.0.0.0/0)');
   }
+}
+
+/**
+ * The annotation of a Namespace object that states its replica demand: the fewest replicas each of its Deployments
+ * and StatefulSets must keep, a whole number of 1 or more. `PlatformNamespace` writes it from the environment
+ * ({@link replicaFloor}); the gate's workload rules (lib/policy/workload-rules.ts) read it.
+ */
+export const MIN_REPLICAS_ANNOTATION = 'eks-platform/min-replicas';
+
+/** The replica demand where nothing states one (a namespace without the annotation, or none in scope). */
+export const DEFAULT_MIN_REPLICAS = 2;
+
+/** The fewest replicas an environment lets a service keep: 1 with `allowSingleReplica`, else {@link DEFAULT_MIN_REPLICAS}. */
+export function replicaFloor(kubernetes: Pick<KubernetesEnvironmentConfig, 'allowSingleReplica'>): number {
+  return kubernetes.allowSingleReplica === true ? 1 : DEFAULT_MIN_REPLICAS;
 }

@@ -5,6 +5,7 @@
  *
  * Both worlds derive every name from the functions here, so they line up by construction.
  */
+import { ValidationError } from './validation';
 
 /** A secret a service reads, by name. Its value is a JSON object in Secrets Manager; its keys become env variables or files. */
 export interface SecretSpec {
@@ -66,4 +67,94 @@ export function kubernetesSecretName(service: string, secret: string): string {
 /** The ARN pattern of a secret by name: Secrets Manager appends `-` and 6 random characters to every secret's ARN. */
 export function secretArnPattern(partition: string, region: string, accountId: string, secretsManagerName: string): string {
   return `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${secretsManagerName}-??????`;
+}
+
+/** The longest secret name (`SecretSpec.name`): it ends the Kubernetes Secret's and the volume's names. */
+export const MAX_SECRET_NAME = 30;
+
+/** The longest description Secrets Manager stores. */
+const MAX_DESCRIPTION = 2048;
+
+const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
+/** A key of a secret's JSON value: what Kubernetes allows as a Secret key (it becomes a file name when mounted). */
+const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+
+/** Whether `p` is an absolute, normalised path (no `//`, `.` or `..` segments, no trailing `/`), other than `/`. */
+export function isAbsoluteMountPath(p: string): boolean {
+  return p.startsWith('/') && p !== '/' && !p.endsWith('/') && p.split('/').slice(1).every((s) => s !== '' && s !== '.' && s !== '..' && !/[\s:]/.test(s));
+}
+
+/** Whether path `a` is `b` or below it (or the other way round): two mounts there would shadow one another. */
+export function pathsOverlap(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+/**
+ * Checks a service's secrets as declared: names are DNS-1123 labels of at most {@link MAX_SECRET_NAME} characters,
+ * unique; each secret fills environment variables or is mounted (or both); variable names are `[A-Z_][A-Z0-9_]*`,
+ * unique across the secrets and the plain `env`; keys are Secret keys; mount paths are absolute, normalised paths.
+ * Where the mounts go against the service's other mounts is checked with its writable paths
+ * ({@link validateServiceMounts}). `field` prefixes the field names (`services.orders.`).
+ */
+export function validateSecrets(path: string, field: string, secrets: readonly SecretSpec[], plainEnv: Readonly<Record<string, string>> = {}): void {
+  const names = new Set<string>();
+  const variables = new Map<string, string>(Object.keys(plainEnv).map((v) => [v, 'env']));
+  for (const s of secrets) {
+    const at = (f: string) => `${field}secrets.${s.name}${f}`;
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s.name) || s.name.length > MAX_SECRET_NAME) {
+      throw new ValidationError(path, `${field}secrets[].name`, s.name, `allowed: a DNS-1123 label of at most ${MAX_SECRET_NAME} characters`);
+    }
+    if (names.has(s.name)) {
+      throw new ValidationError(path, `${field}secrets[].name`, s.name, 'allowed: each secret name once per service');
+    }
+    names.add(s.name);
+    const env = s.env ?? {};
+    if (Object.keys(env).length === 0 && s.mountPath === undefined) {
+      throw new ValidationError(path, at(''), { name: s.name }, 'allowed: env (variables from keys of the secret) or mountPath (its keys as files), or both');
+    }
+    for (const [variable, key] of Object.entries(env)) {
+      if (!ENV_VAR_NAME.test(variable)) {
+        throw new ValidationError(path, at('.env'), variable, 'allowed: variable names of upper-case letters, digits and "_", not starting with a digit');
+      }
+      const owner = variables.get(variable);
+      if (owner !== undefined) {
+        throw new ValidationError(path, at(`.env.${variable}`), variable, `allowed: a variable set once per container (already set by ${owner === 'env' ? 'the plain env' : `secret ${owner}`})`);
+      }
+      variables.set(variable, s.name);
+      if (typeof key !== 'string' || !SECRET_KEY.test(key) || key === '.' || key === '..') {
+        throw new ValidationError(path, at(`.env.${variable}`), key, 'allowed: a key of the secret\'s JSON value: letters, digits, "-", "_" and "." (a Kubernetes Secret key)');
+      }
+    }
+    if (s.mountPath !== undefined && !isAbsoluteMountPath(s.mountPath)) {
+      throw new ValidationError(path, at('.mountPath'), s.mountPath, 'allowed: an absolute, normalised path other than /, e.g. /etc/orders/db');
+    }
+    if (s.description !== undefined && (s.description.length === 0 || s.description.length > MAX_DESCRIPTION)) {
+      throw new ValidationError(path, at('.description'), s.description, `allowed: 1 to ${MAX_DESCRIPTION} characters (a Secrets Manager description)`);
+    }
+  }
+}
+
+/**
+ * A service's own secrets, resolved in an environment: Secrets Manager name
+ * `<platform>/<env>/<namespace>/<service>/<secret>`, Kubernetes Secret `<service>-<secret>`, owner SERVICE.
+ */
+export function resolveServiceSecrets(platformName: string, environmentName: string, service: { readonly name: string; readonly namespace: string; readonly secrets?: readonly SecretSpec[] }): ResolvedSecret[] {
+  return (service.secrets ?? []).map((s) => ({
+    name: s.name,
+    owner: SecretOwnerKind.SERVICE,
+    secretsManagerName: secretsManagerSecretName(platformName, environmentName, service.namespace, service.name, s.name),
+    kubernetesSecretName: kubernetesSecretName(service.name, s.name),
+    env: { ...(s.env ?? {}) },
+    ...(s.mountPath !== undefined ? { mountPath: s.mountPath } : {}),
+    ...(s.description !== undefined ? { description: s.description } : {}),
+  }));
+}
+
+/**
+ * The line of an environment's PREREQUISITES.md that asks for the values of its services' own secrets: the platform
+ * creates each Secrets Manager secret empty, and a pod that reads it starts once a value is there (docs/secrets.md).
+ */
+export function secretValuesPrerequisite(secretsManagerNames: readonly string[], region: string): string {
+  const names = [...new Set(secretsManagerNames)].sort();
+  return `**Secret values**: a JSON object (one key per variable or file) in each of the Secrets Manager secrets ${names.map((n) => `\`${n}\``).join(', ')}, put out of band once \`terraform apply\` created them: \`aws secretsmanager put-secret-value --region ${region} --secret-id <name> --secret-string file://value.json\` (docs/secrets.md). Pods that read a secret wait until it has a value.`;
 }

@@ -5,7 +5,7 @@
  */
 import type { AlertOverride, ServiceAlertName } from './observability';
 import { ValidationError, imageProblem } from './validation';
-import type { SecretSpec } from './secrets';
+import { isAbsoluteMountPath, pathsOverlap, validateSecrets, type SecretSpec } from './secrets';
 
 /** The application protocol of a port. It names the port (`http-web`) so that Istio can route it. */
 export enum PortProtocol {
@@ -335,4 +335,100 @@ export interface TolerationSpec {
   readonly value?: string;
   /** The effect tolerated. @default every effect */
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+/** Where a service's configuration files are mounted: `/etc/<service>`. */
+export function configMountPath(serviceName: string): string {
+  return `/etc/${serviceName}`;
+}
+
+/**
+ * Checks a service's writable paths as declared: absolute, normalised paths, none `/tmp` (every service has it) and
+ * none below another; sizes whole numbers of MiB, 1 or more. `field` prefixes the field names (`services.db.`).
+ */
+export function validateWritablePaths(path: string, field: string, writablePaths: readonly WritablePathSpec[]): void {
+  writablePaths.forEach((w, i) => {
+    if (typeof w.path !== 'string' || !isAbsoluteMountPath(w.path) || pathsOverlap(w.path, '/tmp')) {
+      throw new ValidationError(path, `${field}writablePaths[${i}].path`, w.path, 'allowed: an absolute, normalised path other than /, not /tmp or below it (every service gets /tmp), e.g. /var/run/postgresql');
+    }
+    if (!Number.isInteger(w.sizeMiB) || w.sizeMiB < 1) {
+      throw new ValidationError(path, `${field}writablePaths.${w.path}.sizeMiB`, w.sizeMiB, 'allowed: a whole number of MiB, 1 or more');
+    }
+    const other = writablePaths.find((o, j) => j !== i && pathsOverlap(o.path, w.path));
+    if (other !== undefined) {
+      throw new ValidationError(path, `${field}writablePaths.${w.path}.path`, w.path, `allowed: paths apart from one another (it overlaps ${other.path}; one volume would hide the other)`);
+    }
+  });
+}
+
+/**
+ * Checks that nothing a service mounts hides anything else it mounts: its secrets' mount paths, its writable paths,
+ * its persistent storage, /tmp and its configuration directory (`/etc/<service>`, with `configFiles`) lie apart.
+ * Run after {@link validateSecrets} and {@link validateWritablePaths}; `field` prefixes the field names.
+ */
+export function validateServiceMounts(path: string, field: string, svc: ServiceDefinition): void {
+  const mounts: Array<{ readonly field: string; readonly path: string }> = [
+    { field: 'tmp', path: '/tmp' },
+    ...(Object.keys(svc.configFiles ?? {}).length > 0 ? [{ field: 'configFiles', path: configMountPath(svc.name) }] : []),
+    ...(svc.storage ? [{ field: 'storage.mountPath', path: svc.storage.mountPath }] : []),
+    ...(svc.writablePaths ?? []).map((w) => ({ field: `writablePaths.${w.path}.path`, path: w.path })),
+    ...(svc.secrets ?? []).filter((s) => s.mountPath !== undefined).map((s) => ({ field: `secrets.${s.name}.mountPath`, path: s.mountPath as string })),
+  ];
+  mounts.forEach((m, i) => {
+    const clash = mounts.slice(0, i).find((o) => pathsOverlap(o.path, m.path));
+    if (clash !== undefined && !(clash.field === 'tmp' && m.field === 'tmp')) {
+      throw new ValidationError(path, `${field}${m.field}`, m.path, `allowed: a path apart from the service's other mounts (it overlaps ${clash.path}, ${clash.field === 'tmp' ? 'the /tmp every service gets' : clash.field})`);
+    }
+  });
+}
+
+/** Checks a service's secrets, writable paths and where they and its other volumes mount (see the three checks). */
+export function validateServiceVolumes(path: string, field: string, svc: ServiceDefinition): void {
+  validateSecrets(path, field, svc.secrets ?? [], svc.env ?? {});
+  validateWritablePaths(path, field, svc.writablePaths ?? []);
+  validateServiceMounts(path, field, svc);
+}
+
+/** What a pod's volumes take of its container's limits, in MiB. */
+export interface WritableVolumeBudget {
+  /** The /tmp emptyDir's size limit. */
+  readonly tmpSizeMiB: number;
+  /** The field that sets /tmp's size, named when /tmp alone outgrows the limit. @default 'tmpSizeMiB' */
+  readonly tmpSizeField?: string;
+  /** The writable paths. */
+  readonly writablePaths: readonly WritablePathSpec[];
+  /** The container's ephemeral-storage limit. */
+  readonly ephemeralStorageLimitMiB: number;
+  /** The container's memory limit. */
+  readonly memoryLimitMiB: number;
+}
+
+/** The MiB of node disk a pod's emptyDirs may fill: /tmp and the writable paths not kept in memory. */
+export function diskVolumesMiB(tmpSizeMiB: number, writablePaths: readonly WritablePathSpec[]): number {
+  return tmpSizeMiB + writablePaths.filter((w) => w.inMemory !== true).reduce((sum, w) => sum + w.sizeMiB, 0);
+}
+
+/** The MiB of memory a pod's in-memory (tmpfs) writable paths may fill. */
+export function memoryVolumesMiB(writablePaths: readonly WritablePathSpec[]): number {
+  return writablePaths.filter((w) => w.inMemory === true).reduce((sum, w) => sum + w.sizeMiB, 0);
+}
+
+/**
+ * Checks that a pod's volumes fit its container's limits: /tmp and the on-disk writable paths together within the
+ * ephemeral-storage limit (the kubelet evicts a pod whose emptyDirs outgrow it), the in-memory ones below the memory
+ * limit (tmpfs pages count as the container's memory: at the limit the process would be OOM-killed).
+ */
+export function validateWritableVolumeBudget(path: string, field: string, budget: WritableVolumeBudget): void {
+  const disk = diskVolumesMiB(budget.tmpSizeMiB, budget.writablePaths);
+  if (budget.tmpSizeMiB > budget.ephemeralStorageLimitMiB) {
+    throw new ValidationError(path, budget.tmpSizeField ?? 'tmpSizeMiB', budget.tmpSizeMiB, `allowed: at most the ephemeral-storage limit (${budget.ephemeralStorageLimitMiB} MiB), which /tmp counts against`);
+  }
+  if (disk > budget.ephemeralStorageLimitMiB) {
+    const parts = [`/tmp ${budget.tmpSizeMiB}`, ...budget.writablePaths.filter((w) => w.inMemory !== true).map((w) => `${w.path} ${w.sizeMiB}`)].join(' + ');
+    throw new ValidationError(path, `${field}writablePaths`, budget.writablePaths.map((w) => w.path), `allowed: volumes on disk within the ephemeral-storage limit (${budget.ephemeralStorageLimitMiB} MiB); these need ${disk} MiB (${parts}): raise resources.ephemeralStorageLimitMiB or shrink them`);
+  }
+  const memory = memoryVolumesMiB(budget.writablePaths);
+  if (memory > 0 && memory >= budget.memoryLimitMiB) {
+    throw new ValidationError(path, `${field}writablePaths`, budget.writablePaths.filter((w) => w.inMemory === true).map((w) => w.path), `allowed: in-memory volumes below the memory limit (${budget.memoryLimitMiB} MiB), which they count against; these need ${memory} MiB: raise resources.memoryLimitMiB or shrink them`);
+  }
 }

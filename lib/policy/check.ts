@@ -17,6 +17,7 @@ import { analyzeIstio, type IstioAnalyzedObject } from './istio-analyze';
 import { checkPodSecurity, PodSecurityControl, type KubernetesObject } from './pod-security';
 import { readSuppressions, suppresses, type Suppression } from './suppressions';
 import { checkTerraformStack } from './terraform-rules';
+import { checkWorkloads, WorkloadRule } from './workload-rules';
 
 /** Input the check cannot read: a missing path, YAML or JSON that does not parse, no recognisable input (exit 2). */
 export class CheckInputError extends Error {
@@ -30,7 +31,7 @@ export class CheckInputError extends Error {
 export interface CheckFinding {
   /** The rule id: a {@link PodSecurityControl} value, an Istio analysis code, or a Terraform rule id. */
   readonly rule: string;
-  /** `error` fails the check; `warning` (only `iam-policy-unreadable`) is reported. */
+  /** `error` fails the check; `warning` (`iam-policy-unreadable`, `platform/stateful-replicas`) is reported. */
   readonly severity: 'error' | 'warning';
   /** The file, relative to the current folder, with `/` separators. */
   readonly file: string;
@@ -95,7 +96,7 @@ export const RULE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   [PodSecurityControl.PROC_MOUNT]: 'Pod Security baseline: procMount Default',
   [PodSecurityControl.SECCOMP_BASELINE]: 'Pod Security baseline: seccomp profile not Unconfined',
   [PodSecurityControl.SYSCTLS]: 'Pod Security baseline: only the safe sysctls',
-  [PodSecurityControl.VOLUME_TYPES]: 'Pod Security restricted: only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected and secret volumes',
+  [PodSecurityControl.VOLUME_TYPES]: 'Pod Security restricted: only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret volumes',
   [PodSecurityControl.PRIVILEGE_ESCALATION]: 'Pod Security restricted: allowPrivilegeEscalation false on every container',
   [PodSecurityControl.RUN_AS_NON_ROOT]: 'Pod Security restricted: runAsNonRoot true (on the pod or every container)',
   [PodSecurityControl.RUN_AS_USER]: 'Pod Security restricted: runAsUser not 0',
@@ -114,6 +115,33 @@ export const RULE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'iam-policy-unreadable': 'Terraform (warning): an IAM policy the rules cannot read (not JSON text nor an aws_iam_policy_document)',
   'eks-public-endpoint-open': 'Terraform: no EKS public API endpoint open to a /0',
   'launch-template-imdsv1': 'Terraform: launch templates require IMDSv2 (metadata_options.http_tokens = "required")',
+  's3-versioning': 'Terraform: every S3 bucket has versioning Enabled (aws_s3_bucket_versioning)',
+  's3-sse-kms': 'Terraform: every S3 bucket encrypts by default with aws:kms or aws:kms:dsse (AES256 only on a server access log destination)',
+  's3-public-access-block': 'Terraform: every S3 bucket has all four public access block flags true (or the account-level block in the stack)',
+  's3-tls-only': 'Terraform: every S3 bucket policy denies s3:* to any principal when aws:SecureTransport is false',
+  's3-abort-incomplete-uploads': 'Terraform: every S3 bucket has an enabled lifecycle rule over the whole bucket that aborts incomplete multipart uploads',
+  's3-ownership-enforced': 'Terraform: every S3 bucket has object ownership BucketOwnerEnforced (ACLs disabled)',
+  'eks-secrets-encryption': 'Terraform: EKS clusters envelope-encrypt Secrets with a customer KMS key (encryption_config resources ["secrets"])',
+  'eks-control-plane-logs': 'Terraform: EKS clusters enable every control-plane log type (api, audit, authenticator, controllerManager, scheduler)',
+  'eks-upgrade-policy': 'Terraform: EKS clusters set upgrade_policy.support_type explicitly (STANDARD or EXTENDED)',
+  'launch-template-hop-limit': 'Terraform: launch templates set the IMDS hop limit to 1 (metadata_options.http_put_response_hop_limit)',
+  'kms-key-rotation': 'Terraform: symmetric KMS keys rotate (enable_key_rotation)',
+  'iam-administrator-access': 'Terraform: the AWS managed policy AdministratorAccess is attached to no role, user, group or permission set',
+  'iam-public-trust': 'Terraform: no role trust policy allows principal * without a condition narrowing it to an organization, account or principal',
+  'vpc-flow-logs': 'Terraform: every VPC of the stack has a flow log',
+  'vpc-default-security-group-closed': 'Terraform: every VPC of the stack manages its default security group, and it has no rules',
+  'vpc-public-ip-on-launch': 'Terraform: no subnet maps a public IP on launch, no launch template associates one',
+  'ecr-immutable-tags': 'Terraform: ECR repositories have immutable tags (IMMUTABLE, or IMMUTABLE_WITH_EXCLUSION without a * filter)',
+  'ecr-scan-on-push': 'Terraform: ECR repositories scan images on push (repository setting or a registry scanning rule)',
+  [WorkloadRule.SERVICE_ACCOUNT_TOKEN]: 'platform: no service account token mounted unless the ServiceAccount is bound by a RoleBinding or ClusterRoleBinding in scope',
+  [WorkloadRule.SYSTEM_NAMESPACE]: 'platform: no workload without a namespace or in default, kube-system, kube-public or kube-node-lease',
+  [WorkloadRule.REPLICAS]: 'platform: a Deployment keeps (replicas or its autoscaler minimum) at least its namespace\'s demand (annotation eks-platform/min-replicas, default 2)',
+  [WorkloadRule.STATEFUL_REPLICAS]: 'platform (warning): a StatefulSet keeps at least its namespace\'s replica demand',
+  [WorkloadRule.DISRUPTION_BUDGET]: 'platform: exactly one PodDisruptionBudget selects the pods of a Deployment or StatefulSet (where the namespace demands 2 or more), and it allows an eviction',
+  [WorkloadRule.ZONE_SPREAD]: 'platform: a Deployment or StatefulSet that may run 2 or more pods spreads them over zones (topology.kubernetes.io/zone)',
+  [WorkloadRule.NETWORK_POLICY_INGRESS]: 'platform: every pod is selected by a NetworkPolicy of type Ingress in its namespace',
+  [WorkloadRule.NETWORK_POLICY_EGRESS]: 'platform: every pod is selected by a NetworkPolicy of type Egress in its namespace',
+  [WorkloadRule.MTLS_DISABLED]: 'mesh: no PeerAuthentication mode DISABLE, no DestinationRule tls mode DISABLE for a host of the mesh',
   [UNMATCHED_SUPPRESSION_RULE]: 'a suppression that matches no finding (remove it, or correct it)',
 };
 
@@ -122,6 +150,24 @@ const TERRAFORM_EXPECTED: Readonly<Record<string, string>> = {
   'iam-policy-unreadable': 'a policy as JSON text or through aws_iam_policy_document',
   'eks-public-endpoint-open': 'endpoint_public_access false, or public_access_cidrs without a /0',
   'launch-template-imdsv1': 'metadata_options.http_tokens "required"',
+  's3-versioning': 'an aws_s3_bucket_versioning of the bucket with status "Enabled"',
+  's3-sse-kms': 'default encryption "aws:kms" or "aws:kms:dsse" (AES256 only on a server access log destination)',
+  's3-public-access-block': 'block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets true',
+  's3-tls-only': 'a bucket policy statement denying s3:* to any principal when aws:SecureTransport is "false"',
+  's3-abort-incomplete-uploads': 'an enabled lifecycle rule over the whole bucket with abort_incomplete_multipart_upload',
+  's3-ownership-enforced': 'object_ownership "BucketOwnerEnforced"',
+  'eks-secrets-encryption': 'encryption_config with resources ["secrets"] and provider.key_arn',
+  'eks-control-plane-logs': 'enabled_cluster_log_types with api, audit, authenticator, controllerManager and scheduler',
+  'eks-upgrade-policy': 'upgrade_policy.support_type "STANDARD" or "EXTENDED"',
+  'launch-template-hop-limit': 'metadata_options.http_put_response_hop_limit 1',
+  'kms-key-rotation': 'enable_key_rotation true',
+  'iam-administrator-access': 'no attachment of arn:<partition>:iam::aws:policy/AdministratorAccess',
+  'iam-public-trust': 'named principals, or "*" with a condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount or aws:SourceArn',
+  'vpc-flow-logs': 'an aws_flow_log whose vpc_id is the VPC',
+  'vpc-default-security-group-closed': 'an aws_default_security_group of the VPC with no ingress or egress rule',
+  'vpc-public-ip-on-launch': 'map_public_ip_on_launch false; associate_public_ip_address false or unset',
+  'ecr-immutable-tags': 'image_tag_mutability "IMMUTABLE" (or "IMMUTABLE_WITH_EXCLUSION" without a "*" filter)',
+  'ecr-scan-on-push': 'image_scanning_configuration.scan_on_push true, or a registry scanning rule matching the repository',
 };
 
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.eks-platform']);
@@ -310,7 +356,7 @@ export function checkPaths(paths: readonly string[], options: CheckOptions = {})
         for (const v of checkTerraformStack(stack)) {
           const { kind, name } = terraformKindAndName(v.address);
           const body = kind.startsWith('data.') ? valueAt(resources('data'), `${kind.slice(5)}.${name}`) : valueAt(resources('resource'), `${kind}.${name}`);
-          const field = terraformField(v.rule, v.message);
+          const field = v.field ?? terraformField(v.rule, v.message);
           const found = v.rule === 'launch-template-imdsv1' ? JSON.stringify(valueAt(body, 'metadata_options.http_tokens') ?? valueAt(body, 'metadata_options[0].http_tokens') ?? null) : v.message;
           findings.push({ rule: v.rule, severity: v.severity, file, kind, name, field, expected: TERRAFORM_EXPECTED[v.rule] ?? v.message, found, message: v.message });
         }
@@ -356,7 +402,7 @@ export function checkPaths(paths: readonly string[], options: CheckOptions = {})
   };
 }
 
-/** The pod-security and Istio findings of one scope of objects. */
+/** The pod-security, workload and Istio findings of one scope of objects. */
 function kubernetesFindings(scope: readonly YamlObject[]): CheckFinding[] {
   const out: CheckFinding[] = [];
   const fileOf = new Map<KubernetesObject, string>(scope.map((o) => [o.object, o.file]));
@@ -370,6 +416,19 @@ function kubernetesFindings(scope: readonly YamlObject[]): CheckFinding[] {
         field: v.field, expected, found, message: v.container ? `container ${v.container}: ${v.message}` : v.message,
       });
     }
+  }
+  // the workload rules read references between objects (ServiceAccounts, budgets, policies, namespaces): the whole scope
+  const objectKey = (kind?: string, namespace?: string, name?: string) => `${kind ?? ''}\u0000${namespace ?? ''}\u0000${name ?? ''}`;
+  const byKey = new Map<string, KubernetesObject>();
+  for (const o of [...objects].reverse()) {
+    byKey.set(objectKey(o.kind, o.metadata?.namespace, o.metadata?.name), o); // the first of equal keys wins
+  }
+  for (const f of checkWorkloads(objects)) {
+    const object = byKey.get(objectKey(f.kind, f.namespace, f.name));
+    out.push({
+      rule: f.rule, severity: f.severity, file: object ? fileOf.get(object)! : '.', kind: f.kind, namespace: f.namespace, name: f.name,
+      field: f.field, expected: f.expected, found: f.found, message: f.message,
+    });
   }
   // the Istio analysis reads references between objects: the whole scope at once, then back to the object
   const byResource = new Map<string, IstioAnalyzedObject>();

@@ -4,6 +4,7 @@
  * Proven from the written files alone (the gate runs it over the synth's temporary folders):
  * - every IAM role ARN in an `eks.amazonaws.com/role-arn` annotation names a role of the stack, in its account;
  * - every value of a `bucket` field (Velero's storage location, Helm values) names a bucket of the stack;
+ * - every Secrets Manager secret an ExternalSecret reads (`remoteRef.key`, `extract.key`) is a secret of the stack;
  * - every StorageClass `kmsKeyId` names a key alias or key of the stack; every `ebs.csi.aws.com` StorageClass has
  *   the stack's `aws-ebs-csi-driver` add-on; every `storageClassName` a workload asks for is a StorageClass emitted;
  * - every custom resource's API group has its CRDs from an add-on the chart installs (an Argo CD Application of
@@ -50,7 +51,9 @@ export const CRD_PROVIDERS: Readonly<Record<string, readonly string[]>> = {
   'security.istio.io': ['base'],
   'telemetry.istio.io': ['base'],
   'velero.io': ['velero'],
+  'postgresql.cnpg.io': ['cloudnative-pg'],
   'monitoring.coreos.com': ['kube-prometheus-stack'],
+  'external-secrets.io': ['external-secrets'],
 };
 
 /** API groups whose CRDs an EKS add-on of the environment's stack installs, by group: the add-on's name. */
@@ -100,6 +103,7 @@ export function checkClosure(environment: string, stack: Json, objects: readonly
   const accounts = new Set(providers.flatMap((p) => (p.allowed_account_ids as string[] | undefined) ?? []));
   const roles = literals(stack, 'aws_iam_role', 'name');
   const buckets = literals(stack, 'aws_s3_bucket', 'bucket');
+  const secretNames = literals(stack, 'aws_secretsmanager_secret', 'name');
   const aliases = literals(stack, 'aws_kms_alias', 'name');
   const addons = literals(stack, 'aws_eks_addon', 'addon_name');
   const storageClasses = new Set(k8s.filter((o) => o.kind === 'StorageClass').map((o) => o.metadata?.name ?? ''));
@@ -135,6 +139,15 @@ export function checkClosure(environment: string, stack: Json, objects: readonly
     for (const { at, value } of valuesOfKey(o, 'bucket', '')) {
       if (!buckets.has(String(value))) {
         report('bucket', o, `${at.slice(1)} is ${String(value)}; allowed: a bucket of the ${environment} stack (${[...buckets].sort().join(', ')})`);
+      }
+    }
+    if (o.kind === 'ExternalSecret' && (o.apiVersion ?? '').startsWith('external-secrets.io/')) {
+      const data = (o.spec?.data as Array<{ remoteRef?: { key?: string } }> | undefined) ?? [];
+      const dataFrom = (o.spec?.dataFrom as Array<{ extract?: { key?: string } }> | undefined) ?? [];
+      for (const key of [...data.map((d) => d.remoteRef?.key), ...dataFrom.map((d) => d.extract?.key)].filter((k): k is string => k !== undefined)) {
+        if (!secretNames.has(key)) {
+          report('secret', o, `reads Secrets Manager secret ${key}; allowed: a secret of the ${environment} stack (an aws_secretsmanager_secret of that name)`);
+        }
       }
     }
     if (o.kind === 'StorageClass') {

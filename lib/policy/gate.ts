@@ -9,6 +9,7 @@ import { listFiles } from '../synth';
 import { analyzeIstio, formatFinding } from './istio-analyze';
 import { checkPodSecurity, formatViolation, type KubernetesObject } from './pod-security';
 import { checkTerraformStack } from './terraform-rules';
+import { checkWorkloads, formatWorkloadFinding } from './workload-rules';
 
 /** One broken rule in the output. */
 export interface Violation {
@@ -75,7 +76,8 @@ export function findMachinePaths(dir: string): Violation[] {
 /**
  * The rules over one output folder: no machine paths anywhere; every pod template passes the Pod Security
  * Standard "restricted" and the platform's rules (lib/policy/pod-security.ts); the Istio objects pass the
- * analysis (lib/policy/istio-analyze.ts); every Terraform stack passes lib/policy/terraform-rules.ts.
+ * analysis (lib/policy/istio-analyze.ts); workloads and mesh objects pass lib/policy/workload-rules.ts (its errors);
+ * every Terraform stack passes lib/policy/terraform-rules.ts.
  */
 export function checkFolder(dir: string, known?: KnownFiles): Violation[] {
   const violations = findMachinePaths(dir);
@@ -85,6 +87,10 @@ export function checkFolder(dir: string, known?: KnownFiles): Violation[] {
   }
   for (const f of analyzeIstio(objects)) {
     violations.push({ rule: f.code, where: f.resource, message: formatFinding(f) });
+  }
+  // workloads, budgets, network policies, mesh (lib/policy/workload-rules.ts): errors refuse, warnings are the check's
+  for (const f of checkWorkloads(objects).filter((w) => w.severity === 'error')) {
+    violations.push({ rule: f.rule, where: `${f.kind} ${f.namespace ?? ''}/${f.name}`, message: formatWorkloadFinding(f) });
   }
   for (const [stack, json] of readTerraformStacks(dir)) {
     for (const v of checkTerraformStack(json).filter((t) => t.severity === 'error')) {

@@ -1,8 +1,15 @@
 /**
  * Checks every pod template in plain Kubernetes objects (parsed YAML) against every control of the
- * Pod Security Standard "restricted" (which includes "baseline"), as of Kubernetes 1.33, plus the platform's
- * own rules: CPU and memory requests and limits, readiness and liveness probes, and a pinned image.
- * Reads plain objects only; imports nothing of cdk8s or cdktf.
+ * Pod Security Standard "restricted" (which includes "baseline") as Kubernetes' pod-security-admission library
+ * defines it from v1.28 on, plus the platform's own rules: CPU and memory requests and limits, readiness and
+ * liveness probes, and a pinned image. Reads plain objects only; imports nothing of cdk8s or cdktf.
+ *
+ * Versions: the lists of allowed values follow the newest Kubernetes version that widened them (safe sysctls
+ * 1.32, SELinux types 1.31, volume types 1.33; each list says which), so the gate never refuses what Pod Security
+ * Admission of a supported cluster admits for these lists; the relaxations for pods in a user namespace
+ * (`hostUsers: false`: procMount `Unmasked` from 1.35 at baseline, runAsNonRoot/runAsUser from 1.34) are not
+ * applied: the gate judges such pods as "restricted" did before. test/policy/psa-parity.test.ts holds the
+ * verdict to Kubernetes' own published fixtures (restricted, v1.28).
  */
 import { imageProblem } from '../model/validation';
 
@@ -102,17 +109,42 @@ interface PodTemplate {
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'PodTemplate']);
 
-/** Capabilities "baseline" allows to be added. */
+/** Capabilities "baseline" allows to be added (unchanged since Kubernetes 1.0; compared as written: `chown` and `CAP_CHOWN` are not `CHOWN`). */
 export const BASELINE_CAPABILITIES: readonly string[] = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
-/** Sysctls "baseline" allows (the safe set, up to Kubernetes 1.29). */
+/**
+ * Sysctls "baseline" allows: the safe set of Kubernetes 1.32 (1.0: the first five; 1.27: `ip_local_reserved_ports`;
+ * 1.29: the four `tcp_keepalive_*`/`tcp_fin_timeout`; 1.32: `tcp_rmem`, `tcp_wmem`).
+ */
 export const SAFE_SYSCTLS: readonly string[] = [
   'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies',
   'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout',
-  'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes',
+  'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem',
 ];
-/** Volume types "restricted" allows. */
-export const RESTRICTED_VOLUME_TYPES: readonly string[] = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
-const SELINUX_TYPES = ['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'];
+/**
+ * Volume types "restricted" allows: those of Kubernetes 1.33 (`image` joined in 1.33). A volume with no source at
+ * all is an `emptyDir` (the API server defaults it so) and passes.
+ */
+export const RESTRICTED_VOLUME_TYPES: readonly string[] = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret'];
+/**
+ * Every volume source of core/v1 `Volume` (Kubernetes 1.35), allowed or not: what a check that cannot list an
+ * object's fields (CEL on a typed object) tests one by one.
+ */
+export const VOLUME_SOURCES: readonly string[] = [
+  'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral',
+  'fc', 'flexVolume', 'flocker', 'gcePersistentDisk', 'gitRepo', 'glusterfs', 'hostPath', 'image', 'iscsi', 'nfs',
+  'persistentVolumeClaim', 'photonPersistentDisk', 'portworxVolume', 'projected', 'quobyte', 'rbd', 'scaleIO', 'secret',
+  'storageos', 'vsphereVolume',
+];
+/** SELinux types "baseline" allows (besides unset or empty): those of Kubernetes 1.31 (`container_engine_t` joined in 1.31). */
+export const SELINUX_TYPES: readonly string[] = ['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'];
+/** The annotation key prefix of the beta AppArmor profile of a container (before the 1.30 field `appArmorProfile`). */
+export const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+/** AppArmor profile types (field `appArmorProfile.type`, Kubernetes 1.30+) "baseline" allows; unset is allowed too. */
+export const APPARMOR_TYPES: readonly string[] = ['RuntimeDefault', 'Localhost'];
+/** Whether an AppArmor annotation value is allowed: empty, `runtime/default` or `localhost/<profile>`. */
+export function appArmorAnnotationAllowed(value: string): boolean {
+  return value === '' || value === 'runtime/default' || value.startsWith('localhost/');
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -180,8 +212,8 @@ function checkPodTemplate(obj: KubernetesObject, t: PodTemplate): PodSecurityVio
   checkSELinux(psc.seLinuxOptions, 'securityContext.seLinuxOptions', (f, m) => add(PodSecurityControl.SELINUX, f, m));
   checkAppArmorProfile(psc.appArmorProfile, 'securityContext.appArmorProfile', (f, m) => add(PodSecurityControl.APPARMOR, f, m));
   for (const [key, value] of Object.entries(t.annotations)) {
-    if (key.startsWith('container.apparmor.security.beta.kubernetes.io/') && value !== 'runtime/default' && !value.startsWith('localhost/')) {
-      add(PodSecurityControl.APPARMOR, `metadata.annotations[${key}]`, `is ${value}; allowed: runtime/default or localhost/*`);
+    if (key.startsWith(APPARMOR_ANNOTATION_PREFIX) && !appArmorAnnotationAllowed(String(value))) {
+      add(PodSecurityControl.APPARMOR, `metadata.annotations[${key}]`, `is ${value}; allowed: empty, runtime/default or localhost/*`);
     }
   }
   (psc.sysctls ?? []).forEach((s, i) => {
@@ -211,6 +243,8 @@ function checkPodTemplate(obj: KubernetesObject, t: PodTemplate): PodSecurityVio
   ];
   if ((pod.containers ?? []).length === 0) add(PodSecurityControl.RESOURCES, 'containers', 'a pod needs at least one container');
   const podNonRoot = psc.runAsNonRoot === true;
+  // as Kubernetes: an explicit false on the pod is refused even when every container sets true
+  if (psc.runAsNonRoot === false) add(PodSecurityControl.RUN_AS_NON_ROOT, 'securityContext.runAsNonRoot', 'is false; must be true or unset on the pod');
   const podSeccompOk = podSeccomp === 'RuntimeDefault' || podSeccomp === 'Localhost';
   for (const [list, containers] of lists) {
     containers.forEach((c, i) => {
@@ -267,11 +301,11 @@ function checkPodTemplate(obj: KubernetesObject, t: PodTemplate): PodSecurityVio
 
 function checkSELinux(o: SELinuxLike | undefined, at: string, add: (field: string, message: string) => void): void {
   if (!o) return;
-  if (!SELINUX_TYPES.includes(o.type ?? '')) add(`${at}.type`, `is ${o.type}; allowed: unset, ${SELINUX_TYPES.slice(1).join(', ')}`);
+  if (o.type !== undefined && o.type !== '' && !SELINUX_TYPES.includes(o.type)) add(`${at}.type`, `is ${o.type}; allowed: unset, ${SELINUX_TYPES.join(', ')}`);
   if (o.user !== undefined && o.user !== '') add(`${at}.user`, 'must be unset');
   if (o.role !== undefined && o.role !== '') add(`${at}.role`, 'must be unset');
 }
 
 function checkAppArmorProfile(o: AppArmorLike | undefined, at: string, add: (field: string, message: string) => void): void {
-  if (o?.type !== undefined && o.type !== 'RuntimeDefault' && o.type !== 'Localhost') add(`${at}.type`, `is ${o.type}; allowed: RuntimeDefault or Localhost`);
+  if (o?.type !== undefined && !APPARMOR_TYPES.includes(o.type)) add(`${at}.type`, `is ${o.type}; allowed: ${APPARMOR_TYPES.join(' or ')}`);
 }

@@ -1,15 +1,65 @@
 /**
  * Rules over a synthesized Terraform JSON stack (`cdk.tf.json`, parsed): plain JSON in, violations out.
- * Imports no cdktf, so the gate can run it on files.
+ * Imports no cdktf, so the gate can run it on files. Every rule reads one stack: references between resources
+ * (`"${aws_s3_bucket.<name>.id}"`, `"${aws_vpc.<name>.id}"`) are resolved within it, and a resource of another
+ * stack or account (an existing VPC, a bucket by a name the stack does not create) is not judged. Resource types no
+ * rule names (RDS, ElastiCache, Secrets Manager, ...) are only read for their IAM policy documents.
  *
- * - `iam-admin-statement`: an IAM policy document (inline role/user/group policies, `aws_iam_policy`,
- *   KMS key policies, bucket policies: any `policy` attribute, and `aws_iam_policy_document` data
- *   sources) with an Allow statement of action `*` / `*:*` (or any `NotAction`) on resource `*`.
- * - `iam-policy-unreadable` (warning): a policy the rule cannot read (an HCL expression such as
- *   `jsonencode(...)` rather than JSON text or a reference to a policy-document data source).
- * - `eks-public-endpoint-open`: an EKS cluster whose public endpoint is on (Terraform's default) and
- *   open to a /0 (no `public_access_cidrs` means 0.0.0.0/0).
- * - `launch-template-imdsv1`: a launch template without `metadata_options.http_tokens = "required"`.
+ * S3, per `aws_s3_bucket` (AWS provider v4+ companion resources point at the bucket by reference or by its literal
+ * name; the deprecated inline blocks count too):
+ * - `s3-versioning`: an `aws_s3_bucket_versioning` with status `Enabled` (or Object Lock, which keeps it on).
+ * - `s3-sse-kms`: default encryption `aws:kms` or `aws:kms:dsse`; a bucket that receives S3 server access logs
+ *   (the `target_bucket` of an `aws_s3_bucket_logging` of the stack) may use `AES256`, the only default encryption
+ *   AWS supports on a log destination.
+ * - `s3-public-access-block`: an `aws_s3_bucket_public_access_block` with all four flags true, or an
+ *   `aws_s3_account_public_access_block` of the stack with all four.
+ * - `s3-tls-only`: a bucket policy that denies `s3:*` to any principal when `aws:SecureTransport` is false.
+ * - `s3-abort-incomplete-uploads`: an enabled lifecycle rule over the whole bucket that aborts incomplete
+ *   multipart uploads.
+ * - `s3-ownership-enforced`: `aws_s3_bucket_ownership_controls` with `BucketOwnerEnforced` (ACLs disabled).
+ *
+ * EKS, per `aws_eks_cluster`:
+ * - `eks-secrets-encryption`: `encryption_config` with resources `["secrets"]` and a customer KMS key.
+ * - `eks-public-endpoint-open`: the public endpoint is on (Terraform's default) and open to a /0 (no
+ *   `public_access_cidrs` means 0.0.0.0/0).
+ * - `eks-control-plane-logs`: `enabled_cluster_log_types` holds api, audit, authenticator, controllerManager and
+ *   scheduler.
+ * - `eks-upgrade-policy`: `upgrade_policy.support_type` set explicitly (AWS's default, EXTENDED, bills extended
+ *   support once the version leaves standard support).
+ *
+ * Launch templates, per `aws_launch_template` (both pass when the metadata endpoint is disabled), and per
+ * `aws_eks_node_group` without a `launch_template` (its nodes run on the template EKS generates, whose metadata
+ * options the stack cannot set: a finding of both):
+ * - `launch-template-imdsv1`: `metadata_options.http_tokens = "required"`.
+ * - `launch-template-hop-limit`: `metadata_options.http_put_response_hop_limit = 1`, so that a pod (not on the host
+ *   network) cannot reach IMDS and the node's role; unset leaves the AMI's default (2 on AMIs registered for
+ *   IMDSv2, such as AL2023).
+ *
+ * KMS: `kms-key-rotation`: `enable_key_rotation` on every symmetric `aws_kms_key` (asymmetric and HMAC keys and
+ * keys of a custom key store cannot rotate automatically, and are not judged).
+ *
+ * IAM:
+ * - `iam-admin-statement`: an IAM policy document (any `policy` / `*_policy` attribute, and
+ *   `aws_iam_policy_document` data sources) with an Allow of action `*` / `*:*` (or any `NotAction`) on resource `*`.
+ * - `iam-policy-unreadable` (warning): a policy the rules cannot read (an HCL expression such as `jsonencode(...)`
+ *   rather than JSON text or a reference to a policy-document data source).
+ * - `iam-administrator-access`: the AWS managed policy `AdministratorAccess` attached to a role, user, group or
+ *   permission set (policy attachments, `managed_policy_arns`, `*_policy_attachments_exclusive`).
+ * - `iam-public-trust`: a role trust policy (`assume_role_policy`) that allows principal `*` (or `{"AWS": "*"}`)
+ *   without a condition narrowing it to an organization, account or principal.
+ *
+ * VPC:
+ * - `vpc-flow-logs`: every `aws_vpc` of the stack has an `aws_flow_log` pointing at it.
+ * - `vpc-default-security-group-closed`: every `aws_vpc` of the stack has its `aws_default_security_group`, and a
+ *   default security group has no ingress or egress rule (inline, or a rule resource pointing at it).
+ * - `vpc-public-ip-on-launch`: no `aws_subnet` with `map_public_ip_on_launch` true and no launch template network
+ *   interface with `associate_public_ip_address` true.
+ *
+ * ECR, per `aws_ecr_repository`:
+ * - `ecr-immutable-tags`: `image_tag_mutability` IMMUTABLE, or IMMUTABLE_WITH_EXCLUSION without a `*` filter
+ *   (which would exclude every tag).
+ * - `ecr-scan-on-push`: `image_scanning_configuration.scan_on_push`, or a rule of an
+ *   `aws_ecr_registry_scanning_configuration` of the stack that scans the repository on push (or continuously).
  */
 
 /** One finding. */
@@ -22,6 +72,12 @@ export interface TerraformViolation {
   readonly address: string;
   /** What is wrong. */
   readonly message: string;
+  /**
+   * The attribute the rule reads, from the resource body (`enabled_cluster_log_types`), or a companion resource's
+   * type and attribute (`aws_s3_bucket_versioning.versioning_configuration.status`).
+   * @default not given: `eks-platform check` derives it from the rule and the message
+   */
+  readonly field?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -179,6 +235,108 @@ function policyAttributes(body: unknown, path: string, out: Array<{ attribute: s
   }
 }
 
+/** A resource of the stack: its type, its name and its body. */
+type Resource = { type: string; name: string; body: Json };
+
+const isTrue = (v: unknown) => v === true || v === 'true';
+
+/** The name of the resource of `type` a value references (`${aws_vpc.Network_1C.id}`, with `attributes`), or undefined. */
+function referenced(value: unknown, type: string, attributes: readonly string[]): string | undefined {
+  if (typeof value !== 'string') {
+    return undefined;
+  }
+  const m = /^\$\{([\w-]+)\.([\w-]+)(?:\[[^\]]*\])?\.([\w-]+)\}$/.exec(value.trim());
+  return m && m[1] === type && attributes.includes(m[3]) ? m[2] : undefined;
+}
+
+/** The value at a path of nested blocks (`rule.apply_server_side_encryption_by_default.sse_algorithm`), every match. */
+function valuesAt(body: unknown, path: string): unknown[] {
+  let current: unknown[] = [body];
+  for (const key of path.split('.')) {
+    current = current.flatMap((c) => (isObject(c) ? (Array.isArray(c[key]) ? (c[key] as unknown[]) : c[key] === undefined ? [] : [c[key]]) : []));
+  }
+  return current;
+}
+
+/** One statement of a policy, read from JSON text or from an `aws_iam_policy_document` data source. */
+interface PolicyStatementView {
+  readonly effect: string;
+  /** Principals by type (`AWS`, `Service`, `Federated`, or `*` for `"Principal": "*"`). */
+  readonly principals: ReadonlyMap<string, readonly string[]>;
+  readonly actions: readonly string[];
+  /** Conditions as operator, key (lower case) and values. */
+  readonly conditions: ReadonlyArray<{ readonly test: string; readonly variable: string; readonly values: readonly string[] }>;
+}
+
+/**
+ * The statements of a policy given as JSON text, or of the `aws_iam_policy_document` data source (of `data`, by name)
+ * it references; undefined when the policy cannot be read.
+ */
+function statementsOf(text: unknown, data: ReadonlyMap<string, Json>): PolicyStatementView[] | undefined {
+  if (typeof text !== 'string') {
+    return undefined;
+  }
+  const ref = /^\$\{data\.aws_iam_policy_document\.([\w-]+)\.(?:json|minified_json)\}$/.exec(text.trim());
+  if (ref) {
+    const doc = data.get(ref[1]);
+    return doc === undefined ? undefined : blocks(doc.statement).map((s) => {
+      const principals = new Map<string, string[]>();
+      for (const p of blocks(s.principals)) {
+        const type = typeof p.type === 'string' ? p.type : '';
+        principals.set(type, [...(principals.get(type) ?? []), ...strings(p.identifiers)]);
+      }
+      return {
+        effect: typeof s.effect === 'string' ? s.effect : 'Allow',
+        principals,
+        actions: strings(s.actions),
+        conditions: blocks(s.condition).map((c) => ({ test: String(c.test ?? ''), variable: String(c.variable ?? '').toLowerCase(), values: strings(c.values) })),
+      };
+    });
+  }
+  const doc = readPolicyDocument(text);
+  if (!isObject(doc)) {
+    return undefined;
+  }
+  return blocks(doc.Statement).map((s) => {
+    const principals = new Map<string, string[]>();
+    if (s.Principal === '*') {
+      principals.set('*', ['*']);
+    } else if (isObject(s.Principal)) {
+      for (const type of Object.keys(s.Principal)) {
+        principals.set(type, strings(s.Principal[type]));
+      }
+    }
+    const conditions: Array<{ test: string; variable: string; values: string[] }> = [];
+    if (isObject(s.Condition)) {
+      for (const test of Object.keys(s.Condition)) {
+        const byKey = s.Condition[test];
+        if (isObject(byKey)) {
+          for (const variable of Object.keys(byKey)) {
+            const raw = byKey[variable];
+            const values = (Array.isArray(raw) ? raw : [raw]).map((v) => String(v));
+            conditions.push({ test, variable: variable.toLowerCase(), values });
+          }
+        }
+      }
+    }
+    return { effect: typeof s.Effect === 'string' ? s.Effect : 'Allow', principals, actions: strings(s.Action), conditions };
+  });
+}
+
+/** Whether a statement's principal is anyone: `"*"`, or `*` among the AWS (or Federated) principals. */
+function anyPrincipal(s: PolicyStatementView): boolean {
+  return ['*', 'AWS', 'Federated'].some((type) => (s.principals.get(type) ?? []).includes('*'));
+}
+
+/** Condition keys that narrow a statement to an organization, an account or a principal. */
+const NARROWING_KEYS = new Set(['aws:principalorgid', 'aws:principalorgpaths', 'aws:principalaccount', 'aws:principalarn', 'aws:sourceaccount', 'aws:sourcearn', 'aws:sourceorgid', 'aws:sourceorgpaths']);
+/** Operators that require the key to be present and to match (not `...IfExists`, not a negation). */
+const NARROWING_OPERATOR = /^(?:ForAnyValue:)?(?:StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike)$/;
+
+function narrowed(s: PolicyStatementView): boolean {
+  return s.conditions.some((c) => NARROWING_KEYS.has(c.variable) && NARROWING_OPERATOR.test(c.test) && c.values.length > 0 && !c.values.includes('*'));
+}
+
 /** Checks a parsed `cdk.tf.json`. Order is deterministic: by rule family, then address. */
 export function checkTerraformStack(stack: unknown): TerraformViolation[] {
   const out: TerraformViolation[] = [];
@@ -186,6 +344,7 @@ export function checkTerraformStack(stack: unknown): TerraformViolation[] {
     return out;
   }
   const resources = entries(stack, 'resource');
+  const dataSources = entries(stack, 'data');
 
   for (const { type, name, body } of resources) {
     const found: Array<{ attribute: string; text: string }> = [];
@@ -194,7 +353,7 @@ export function checkTerraformStack(stack: unknown): TerraformViolation[] {
       checkPolicyText(`${type}.${name}`, attribute, text, out);
     }
   }
-  for (const { type, name, body } of entries(stack, 'data')) {
+  for (const { type, name, body } of dataSources) {
     if (type !== 'aws_iam_policy_document') {
       continue;
     }
@@ -221,13 +380,307 @@ export function checkTerraformStack(stack: unknown): TerraformViolation[] {
       }
     }
     if (type === 'aws_launch_template') {
-      const tokens = blocks(body.metadata_options).map((m) => m.http_tokens);
+      const metadata = blocks(body.metadata_options);
+      if (metadata.some((m) => m.http_endpoint === 'disabled')) {
+        continue; // no metadata endpoint at all
+      }
+      const tokens = metadata.map((m) => m.http_tokens);
       if (!tokens.includes('required')) {
         out.push({ rule: 'launch-template-imdsv1', severity: 'error', address, message: `metadata_options.http_tokens is ${JSON.stringify(tokens[0] ?? null)}; IMDSv2 needs "required"` });
       }
     }
   }
+
+  const data = new Map(dataSources.filter((d) => d.type === 'aws_iam_policy_document').map((d) => [d.name, d.body]));
+  checkS3(resources, data, out);
+  checkEks(resources, out);
+  checkLaunchTemplates(resources, out);
+  checkKms(resources, out);
+  checkIam(resources, dataSources, data, out);
+  checkVpc(resources, out);
+  checkEcr(resources, out);
   return out;
+}
+
+/** The algorithms of the default encryption rules of an SSE configuration (companion or inline block). */
+function sseAlgorithms(config: Json): string[] {
+  return valuesAt(config, 'rule.apply_server_side_encryption_by_default.sse_algorithm').filter((a): a is string => typeof a === 'string');
+}
+
+const PUBLIC_ACCESS_FLAGS = ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'] as const;
+
+/** Whether a lifecycle rule's filter covers every object (no filter, or an empty prefix and nothing else). */
+function wholeBucket(rule: Json): boolean {
+  if (typeof rule.prefix === 'string' && rule.prefix !== '') {
+    return false;
+  }
+  return blocks(rule.filter).every((f) => Object.keys(f).every((k) => k === 'prefix' && (f.prefix === '' || f.prefix === null)));
+}
+
+/** Whether a policy denies every S3 action to anyone over plain HTTP. */
+function deniesInsecureTransport(statements: readonly PolicyStatementView[]): boolean {
+  return statements.some((s) => s.effect === 'Deny'
+    && anyPrincipal(s)
+    && s.actions.some((a) => a === 's3:*' || a === '*')
+    && s.conditions.some((c) => c.test === 'Bool' && c.variable === 'aws:securetransport' && c.values.length === 1 && c.values[0] === 'false'));
+}
+
+function checkS3(resources: readonly Resource[], data: ReadonlyMap<string, Json>, out: TerraformViolation[]): void {
+  const buckets = resources.filter((r) => r.type === 'aws_s3_bucket');
+  if (buckets.length === 0) {
+    return;
+  }
+  const byLiteralName = new Map<string, string>();
+  for (const b of buckets) {
+    if (typeof b.body.bucket === 'string' && !b.body.bucket.includes('${')) {
+      byLiteralName.set(b.body.bucket, b.name);
+    }
+  }
+  const bucketOf = (value: unknown): string | undefined => referenced(value, 'aws_s3_bucket', ['id', 'bucket']) ?? (typeof value === 'string' ? byLiteralName.get(value) : undefined);
+  const companions = (type: string, attribute = 'bucket') => {
+    const map = new Map<string, Resource[]>();
+    for (const r of resources.filter((x) => x.type === type)) {
+      const bucket = bucketOf(r.body[attribute]);
+      if (bucket !== undefined) {
+        map.set(bucket, [...(map.get(bucket) ?? []), r]);
+      }
+    }
+    return map;
+  };
+  const versioning = companions('aws_s3_bucket_versioning');
+  const encryption = companions('aws_s3_bucket_server_side_encryption_configuration');
+  const publicAccess = companions('aws_s3_bucket_public_access_block');
+  const policies = companions('aws_s3_bucket_policy');
+  const lifecycle = companions('aws_s3_bucket_lifecycle_configuration');
+  const ownership = companions('aws_s3_bucket_ownership_controls');
+  const logTargets = new Set([
+    ...companions('aws_s3_bucket_logging', 'target_bucket').keys(),
+    ...buckets.flatMap((b) => valuesAt(b.body, 'logging.target_bucket').map(bucketOf)).filter((n): n is string => n !== undefined),
+  ]);
+  const accountBlock = resources.some((r) => r.type === 'aws_s3_account_public_access_block' && PUBLIC_ACCESS_FLAGS.every((f) => isTrue(r.body[f])));
+
+  for (const { name, body } of buckets) {
+    const address = `aws_s3_bucket.${name}`;
+    const push = (finding: { rule: string; field: string; message: string }) => out.push({ ...finding, severity: 'error', address });
+
+    const statuses = (versioning.get(name) ?? []).flatMap((v) => valuesAt(v.body, 'versioning_configuration.status'));
+    // Object Lock, chosen when the bucket is created, turns versioning on for good
+    const objectLock = isTrue(body.object_lock_enabled) || valuesAt(body, 'object_lock_configuration.object_lock_enabled').includes('Enabled');
+    if (!statuses.includes('Enabled') && !valuesAt(body, 'versioning.enabled').some(isTrue) && !objectLock) {
+      push({ rule: 's3-versioning', field: 'aws_s3_bucket_versioning.versioning_configuration.status', message: statuses.length === 0
+        ? 'no aws_s3_bucket_versioning; versioning keeps overwritten and deleted objects recoverable: status "Enabled"'
+        : `versioning status is ${JSON.stringify(statuses[0])}; allowed: "Enabled"` });
+    }
+
+    const algorithms = [...(encryption.get(name) ?? []).flatMap((e) => sseAlgorithms(e.body)), ...blocks(body.server_side_encryption_configuration).flatMap(sseAlgorithms)];
+    const kms = algorithms.some((a) => a === 'aws:kms' || a === 'aws:kms:dsse');
+    const logDestination = logTargets.has(name) && algorithms.includes('AES256');
+    if (!kms && !logDestination) {
+      push({ rule: 's3-sse-kms', field: 'aws_s3_bucket_server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.sse_algorithm', message: algorithms.length === 0
+        ? 'no default encryption configured (S3 applies SSE-S3); allowed: "aws:kms" or "aws:kms:dsse" with a customer key (AES256 only on a server access log destination)'
+        : `default encryption is ${algorithms.map((a) => JSON.stringify(a)).join(', ')}; allowed: "aws:kms" or "aws:kms:dsse" (AES256 only on a server access log destination)` });
+    }
+
+    if (!accountBlock) {
+      const blocksOf = publicAccess.get(name) ?? [];
+      const missing = PUBLIC_ACCESS_FLAGS.filter((f) => !blocksOf.some((b) => isTrue(b.body[f])));
+      if (missing.length > 0) {
+        push({ rule: 's3-public-access-block', field: 'aws_s3_bucket_public_access_block', message: blocksOf.length === 0
+          ? 'no aws_s3_bucket_public_access_block (nor an aws_s3_account_public_access_block); allowed: all four of block_public_acls, block_public_policy, ignore_public_acls, restrict_public_buckets true'
+          : `${missing.join(', ')} not true; allowed: all four flags true` });
+      }
+    }
+
+    const texts = [...(policies.get(name) ?? []).map((p) => p.body.policy), body.policy].filter((t) => t !== undefined);
+    if (!texts.some((t) => deniesInsecureTransport(statementsOf(t, data) ?? []))) {
+      push({ rule: 's3-tls-only', field: 'aws_s3_bucket_policy.policy', message: texts.length === 0
+        ? 'no bucket policy; allowed: a policy that denies s3:* to any principal when aws:SecureTransport is "false"'
+        : 'the bucket policy does not deny s3:* to any principal when aws:SecureTransport is "false"' });
+    }
+
+    const rules = (lifecycle.get(name) ?? []).flatMap((l) => blocks(l.body.rule));
+    const aborts = rules.some((r) => r.status === 'Enabled' && wholeBucket(r) && blocks(r.abort_incomplete_multipart_upload).some((a) => a.days_after_initiation !== undefined && a.days_after_initiation !== null))
+      || blocks(body.lifecycle_rule).some((r) => isTrue(r.enabled) && wholeBucket(r) && r.abort_incomplete_multipart_upload_days !== undefined);
+    if (!aborts) {
+      push({ rule: 's3-abort-incomplete-uploads', field: 'aws_s3_bucket_lifecycle_configuration.rule.abort_incomplete_multipart_upload', message: rules.length === 0
+        ? 'no aws_s3_bucket_lifecycle_configuration; incomplete multipart uploads are billed until aborted: an enabled rule over the whole bucket with abort_incomplete_multipart_upload'
+        : 'no enabled lifecycle rule over the whole bucket with abort_incomplete_multipart_upload.days_after_initiation' });
+    }
+
+    const owners = (ownership.get(name) ?? []).flatMap((o) => valuesAt(o.body, 'rule.object_ownership'));
+    if (!owners.includes('BucketOwnerEnforced')) {
+      push({ rule: 's3-ownership-enforced', field: 'aws_s3_bucket_ownership_controls.rule.object_ownership', message: owners.length === 0
+        ? 'no aws_s3_bucket_ownership_controls; allowed: object_ownership "BucketOwnerEnforced" (ACLs disabled)'
+        : `object_ownership is ${JSON.stringify(owners[0])}; allowed: "BucketOwnerEnforced" (ACLs disabled)` });
+    }
+  }
+}
+
+/** The control-plane log types EKS offers; the rule wants every one. */
+const EKS_LOG_TYPES: readonly string[] = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+
+function checkEks(resources: readonly Resource[], out: TerraformViolation[]): void {
+  for (const { name, body } of resources.filter((r) => r.type === 'aws_eks_cluster')) {
+    const address = `aws_eks_cluster.${name}`;
+    const encrypted = blocks(body.encryption_config).some((e) => strings(e.resources).includes('secrets') && blocks(e.provider).some((p) => typeof p.key_arn === 'string' && p.key_arn !== ''));
+    if (!encrypted) {
+      out.push({ rule: 'eks-secrets-encryption', severity: 'error', address, field: 'encryption_config', message: 'no encryption_config with resources ["secrets"] and a KMS key (provider.key_arn); Secrets must be envelope-encrypted with a customer key' });
+    }
+    const logs = strings(body.enabled_cluster_log_types);
+    const missing = EKS_LOG_TYPES.filter((t) => !logs.includes(t));
+    if (missing.length > 0) {
+      out.push({ rule: 'eks-control-plane-logs', severity: 'error', address, field: 'enabled_cluster_log_types', message: `control-plane log types ${missing.join(', ')} are off; allowed: all of ${EKS_LOG_TYPES.join(', ')}` });
+    }
+    const support = blocks(body.upgrade_policy).map((u) => u.support_type).find((s) => typeof s === 'string' && s !== '');
+    if (support === undefined) {
+      out.push({ rule: 'eks-upgrade-policy', severity: 'error', address, field: 'upgrade_policy.support_type', message: 'upgrade_policy.support_type is unset (AWS defaults to EXTENDED, billed once the version leaves standard support); allowed: "STANDARD" or "EXTENDED", chosen explicitly' });
+    }
+  }
+}
+
+function checkLaunchTemplates(resources: readonly Resource[], out: TerraformViolation[]): void {
+  // a managed node group without a launch template runs on the one EKS generates, with EKS's metadata options
+  // (the hop limit of such nodes cannot be set)
+  for (const { name } of resources.filter((r) => r.type === 'aws_eks_node_group' && blocks(r.body.launch_template).length === 0)) {
+    const address = `aws_eks_node_group.${name}`;
+    const message = 'no launch_template: the nodes run on the launch template EKS generates, whose metadata options the stack does not set; allowed: a launch template of the stack with http_tokens "required" and http_put_response_hop_limit 1';
+    out.push({ rule: 'launch-template-imdsv1', severity: 'error', address, field: 'launch_template', message });
+    out.push({ rule: 'launch-template-hop-limit', severity: 'error', address, field: 'launch_template', message });
+  }
+  for (const { name, body } of resources.filter((r) => r.type === 'aws_launch_template')) {
+    const address = `aws_launch_template.${name}`;
+    const metadata = blocks(body.metadata_options);
+    if (metadata.some((m) => m.http_endpoint === 'disabled')) {
+      continue;
+    }
+    const hops = metadata.map((m) => m.http_put_response_hop_limit).filter((h) => h !== undefined && h !== null);
+    if (!hops.some((h) => h === 1 || h === '1')) {
+      out.push({
+        rule: 'launch-template-hop-limit', severity: 'error', address, field: 'metadata_options.http_put_response_hop_limit',
+        message: `metadata_options.http_put_response_hop_limit is ${hops.length === 0 ? 'unset (the AMI\'s default applies: 2 on AMIs registered for IMDSv2, such as AL2023)' : JSON.stringify(hops[0])}; allowed: 1, so that pods cannot reach IMDS and the node's role`,
+      });
+    }
+  }
+}
+
+function checkKms(resources: readonly Resource[], out: TerraformViolation[]): void {
+  for (const { name, body } of resources.filter((r) => r.type === 'aws_kms_key')) {
+    const spec = body.customer_master_key_spec ?? body.key_spec;
+    if ((typeof spec === 'string' && spec !== 'SYMMETRIC_DEFAULT') || (typeof body.custom_key_store_id === 'string' && body.custom_key_store_id !== '')) {
+      continue; // AWS rotates only symmetric keys of the AWS KMS key store
+    }
+    if (!isTrue(body.enable_key_rotation)) {
+      out.push({ rule: 'kms-key-rotation', severity: 'error', address: `aws_kms_key.${name}`, field: 'enable_key_rotation', message: `enable_key_rotation is ${JSON.stringify(body.enable_key_rotation ?? null)}; allowed: true (yearly, or rotation_period_in_days)` });
+    }
+  }
+}
+
+const ADMINISTRATOR_ACCESS = /:iam::aws:policy\/AdministratorAccess$/;
+
+function checkIam(resources: readonly Resource[], dataSources: readonly Resource[], data: ReadonlyMap<string, Json>, out: TerraformViolation[]): void {
+  const adminData = new Set(dataSources.filter((d) => d.type === 'aws_iam_policy' && (d.body.name === 'AdministratorAccess' || (typeof d.body.arn === 'string' && ADMINISTRATOR_ACCESS.test(d.body.arn)))).map((d) => d.name));
+  const isAdmin = (arn: string) => ADMINISTRATOR_ACCESS.test(arn) || adminData.has(/^\$\{data\.aws_iam_policy\.([\w-]+)\.arn\}$/.exec(arn.trim())?.[1] ?? '');
+  const attributes: Readonly<Record<string, string>> = {
+    aws_iam_role_policy_attachment: 'policy_arn',
+    aws_iam_user_policy_attachment: 'policy_arn',
+    aws_iam_group_policy_attachment: 'policy_arn',
+    aws_iam_policy_attachment: 'policy_arn',
+    aws_iam_role: 'managed_policy_arns',
+    aws_iam_role_policy_attachments_exclusive: 'policy_arns',
+    aws_iam_user_policy_attachments_exclusive: 'policy_arns',
+    aws_iam_group_policy_attachments_exclusive: 'policy_arns',
+    aws_ssoadmin_managed_policy_attachment: 'managed_policy_arn',
+  };
+  for (const { type, name, body } of resources) {
+    const attribute = attributes[type];
+    if (attribute !== undefined && strings(body[attribute]).some(isAdmin)) {
+      out.push({ rule: 'iam-administrator-access', severity: 'error', address: `${type}.${name}`, field: attribute, message: `${attribute} attaches the AWS managed policy AdministratorAccess; allowed: policies scoped to what the principal needs` });
+    }
+  }
+  for (const { name, body } of resources.filter((r) => r.type === 'aws_iam_role')) {
+    (statementsOf(body.assume_role_policy, data) ?? []).forEach((s, i) => {
+      if (s.effect === 'Allow' && anyPrincipal(s) && !narrowed(s)) {
+        out.push({
+          rule: 'iam-public-trust', severity: 'error', address: `aws_iam_role.${name}`, field: `assume_role_policy.Statement[${i}]`,
+          message: `assume_role_policy statement ${i} lets any principal ("*") assume the role; allowed: named principals, or "*" with a condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount or aws:SourceArn`,
+        });
+      }
+    });
+  }
+}
+
+function checkVpc(resources: readonly Resource[], out: TerraformViolation[]): void {
+  const vpcs = resources.filter((r) => r.type === 'aws_vpc');
+  const flowLogged = new Set(resources.filter((r) => r.type === 'aws_flow_log').map((r) => referenced(r.body.vpc_id, 'aws_vpc', ['id'])));
+  const defaultGroups = resources.filter((r) => r.type === 'aws_default_security_group');
+  const closedFor = new Set(defaultGroups.map((g) => referenced(g.body.vpc_id, 'aws_vpc', ['id'])));
+  for (const { name } of vpcs) {
+    if (!flowLogged.has(name)) {
+      out.push({ rule: 'vpc-flow-logs', severity: 'error', address: `aws_vpc.${name}`, field: 'aws_flow_log.vpc_id', message: 'no aws_flow_log points at this VPC; allowed: a flow log of the VPC (vpc_id)' });
+    }
+    if (!closedFor.has(name)) {
+      out.push({ rule: 'vpc-default-security-group-closed', severity: 'error', address: `aws_vpc.${name}`, field: 'aws_default_security_group.vpc_id', message: 'the VPC\'s default security group is not managed (AWS opens it to itself and all egress); allowed: an aws_default_security_group of the VPC without rules' });
+    }
+  }
+  for (const { name, body } of defaultGroups) {
+    const rules = [...blocks(body.ingress).map(() => 'ingress'), ...blocks(body.egress).map(() => 'egress')];
+    if (rules.length > 0) {
+      out.push({ rule: 'vpc-default-security-group-closed', severity: 'error', address: `aws_default_security_group.${name}`, field: rules.includes('ingress') ? 'ingress' : 'egress', message: `the default security group has ${rules.length} rule(s) (${[...new Set(rules)].join(', ')}); allowed: none` });
+    }
+  }
+  const defaultGroupNames = new Set(defaultGroups.map((g) => g.name));
+  const vpcNames = new Set(vpcs.map((v) => v.name));
+  for (const { type, name, body } of resources.filter((r) => ['aws_security_group_rule', 'aws_vpc_security_group_ingress_rule', 'aws_vpc_security_group_egress_rule'].includes(r.type))) {
+    const group = referenced(body.security_group_id, 'aws_default_security_group', ['id']);
+    const vpc = referenced(body.security_group_id, 'aws_vpc', ['default_security_group_id']);
+    if ((group !== undefined && defaultGroupNames.has(group)) || (vpc !== undefined && vpcNames.has(vpc))) {
+      out.push({ rule: 'vpc-default-security-group-closed', severity: 'error', address: `${type}.${name}`, field: 'security_group_id', message: `adds a rule to the default security group (${String(body.security_group_id)}); allowed: none` });
+    }
+  }
+  for (const { type, name, body } of resources) {
+    if (type === 'aws_subnet' && isTrue(body.map_public_ip_on_launch)) {
+      out.push({ rule: 'vpc-public-ip-on-launch', severity: 'error', address: `${type}.${name}`, field: 'map_public_ip_on_launch', message: 'map_public_ip_on_launch is true; allowed: false (instances get no public IP; load balancers and NAT gateways need none)' });
+    }
+    if (type === 'aws_launch_template') {
+      blocks(body.network_interfaces).forEach((n, i) => {
+        if (isTrue(n.associate_public_ip_address)) {
+          out.push({ rule: 'vpc-public-ip-on-launch', severity: 'error', address: `${type}.${name}`, field: `network_interfaces[${i}].associate_public_ip_address`, message: `network_interfaces[${i}].associate_public_ip_address is true; allowed: false or unset` });
+        }
+      });
+    }
+  }
+}
+
+/** Whether an ECR wildcard filter (`*` any characters) matches a repository name. */
+function wildcardMatches(filter: string, repository: unknown): boolean {
+  if (filter === '*') {
+    return true;
+  }
+  if (typeof repository !== 'string' || repository.includes('${')) {
+    return false;
+  }
+  return new RegExp(`^${filter.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(repository);
+}
+
+function checkEcr(resources: readonly Resource[], out: TerraformViolation[]): void {
+  const registryRules = resources.filter((r) => r.type === 'aws_ecr_registry_scanning_configuration').flatMap((r) => blocks(r.body.rule))
+    .filter((rule) => rule.scan_frequency === 'SCAN_ON_PUSH' || rule.scan_frequency === 'CONTINUOUS_SCAN');
+  for (const { name, body } of resources.filter((r) => r.type === 'aws_ecr_repository')) {
+    const address = `aws_ecr_repository.${name}`;
+    const mutability = body.image_tag_mutability ?? 'MUTABLE';
+    const filters = valuesAt(body, 'image_tag_mutability_exclusion_filter.filter');
+    if (mutability !== 'IMMUTABLE' && !(mutability === 'IMMUTABLE_WITH_EXCLUSION' && !filters.includes('*'))) {
+      out.push({
+        rule: 'ecr-immutable-tags', severity: 'error', address, field: 'image_tag_mutability',
+        message: `image_tag_mutability is ${JSON.stringify(mutability)}${body.image_tag_mutability === undefined ? ' (the default)' : ''}${filters.includes('*') ? ' with the exclusion filter "*" (every tag mutable)' : ''}; allowed: "IMMUTABLE", or "IMMUTABLE_WITH_EXCLUSION" without a "*" filter`,
+      });
+    }
+    const onPush = valuesAt(body, 'image_scanning_configuration.scan_on_push').some(isTrue);
+    const byRegistry = registryRules.some((rule) => blocks(rule.repository_filter).some((f) => typeof f.filter === 'string' && wildcardMatches(f.filter, body.name)));
+    if (!onPush && !byRegistry) {
+      out.push({ rule: 'ecr-scan-on-push', severity: 'error', address, field: 'image_scanning_configuration.scan_on_push', message: 'images are not scanned on push; allowed: image_scanning_configuration.scan_on_push true, or an aws_ecr_registry_scanning_configuration rule (SCAN_ON_PUSH or CONTINUOUS_SCAN) whose filter matches the repository' });
+    }
+  }
 }
 
 /** Renders violations one per line: `<stack>: <severity> <rule> <address>: <message>`. */

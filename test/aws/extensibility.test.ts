@@ -5,7 +5,7 @@
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { Testing } from 'cdktf';
 import type {} from 'cdktf/lib/testing/adapters/jest';
-import { environments, services, imageSources } from '../../apps/platform';
+import { environments, services, imageSources } from '../fixtures/shop';
 import { PlatformStack } from '../../lib/aws/platform-stack';
 import type { EnvironmentConfig } from '../../lib/model/environment';
 import { Platform } from '../../lib/model/platform';

@@ -7,6 +7,7 @@ import type { Network } from '../../lib/aws/network';
 import { PlatformStack } from '../../lib/aws/platform-stack';
 import { Platform } from '../../lib/model/platform';
 import { checkTerraformStack, readPolicyDocument } from '../../lib/policy/terraform-rules';
+import { platform as shopWithStatefulRedis } from '../fixtures/shop';
 
 type Body = Record<string, unknown>;
 interface Stack { resource: Record<string, Record<string, Body>>; terraform: { backend: { s3: Body } }; provider: { aws: Body[] } }
@@ -116,8 +117,10 @@ describe('PlatformStack prod (the reference platform)', () => {
     for (const env of [prod, dev]) {
       const statements = allStatements(env.parsed.resource);
       expect(statements.length).toBeGreaterThan(20);
-      // the trust policies of the service-account roles (four services and Velero) are among them
-      expect(statements.filter((s) => s.Action === 'sts:AssumeRoleWithWebIdentity').length).toBe(5);
+      // the trust policies of the IRSA roles are among them: Velero, the cluster autoscaler, the EBS CSI driver, four
+      // services (notification and recommendation for their awsPermissions, payment for its secret, cart for the Redis
+      // credentials) and, in dev where Redis runs in the cluster, External Secrets reading the store's own secret
+      expect(statements.filter((s) => s.Action === 'sts:AssumeRoleWithWebIdentity').length).toBe(env === dev ? 8 : 7);
       const admin = statements.filter((s) => (s.Effect ?? 'Allow') === 'Allow' && list(s.Action).some((a) => a === '*' || a === '*:*') && list(s.Resource).includes('*'));
       expect(admin).toEqual([]);
     }
@@ -147,8 +150,11 @@ describe('PlatformStack prod (the reference platform)', () => {
     expect(S3Backend).toBeDefined();
   });
 
-  it('creates one service-account role per service with AWS permissions, at the ARN the model gives', () => {
-    const withPermissions = platform.services.filter((s) => (s.awsPermissions ?? []).length > 0);
+  it('creates one service-account role per service with AWS permissions or secrets, at the ARN the model gives', () => {
+    const prodEnv = platform.environment('prod');
+    const withPermissions = platform.services.filter((s) => (s.awsPermissions ?? []).length > 0 || platform.secretsOf(prodEnv, s).length > 0);
+    // notification and recommendation (awsPermissions), payment (its secret), cart (the Redis data store's credentials)
+    expect(withPermissions.map((s) => `${s.namespace}/${s.name}`).sort()).toEqual(['shop/cart', 'shop/notification', 'shop/payment', 'shop/recommendation']);
     expect(Object.keys(prod.stack.serviceRoles).sort()).toEqual(withPermissions.map((s) => `${s.namespace}/${s.name}`).sort());
     const names = of(prod.parsed, 'aws_iam_role').map((r) => r.name);
     for (const service of withPermissions) {
@@ -211,7 +217,13 @@ describe('PlatformStack outputs and container registry', () => {
     expect(prod.outputs.container_registry.value).toBe('111122223333.dkr.ecr.eu-central-1.amazonaws.com');
     const names = Object.keys(prod.outputs).filter((n) => n.startsWith('repository_url_'));
     expect(names).toHaveLength(platform.services.length);
-    expect(prod.outputs['repository_url_shop-data_redis'].value).toBe('111122223333.dkr.ecr.eu-central-1.amazonaws.com/shop/redis');
+    expect(names).toHaveLength(12);
+    expect(prod.outputs.repository_url_shop_payment.value).toBe('111122223333.dkr.ecr.eu-central-1.amazonaws.com/shop/payment');
+    // a data store is no service: its images come from its chart or AWS, no repository of the platform
+    expect(prod.outputs['repository_url_shop-data_redis']).toBeUndefined();
+    // a service in a namespace with a dash: the shop with its stateful Redis (test/fixtures/shop.ts)
+    const withRedis = JSON.parse(Testing.synth(new PlatformStack(Testing.app(), 'prod', { platform: shopWithStatefulRedis, environment: shopWithStatefulRedis.environment('prod') }))) as { output: Outputs };
+    expect(withRedis.output['repository_url_shop-data_redis'].value).toBe('111122223333.dkr.ecr.eu-central-1.amazonaws.com/shop/redis');
     expect(prod.outputs.repository_url_shop_storefront.value).toBe(platform.repositoryUrl(platform.service('storefront', 'shop')));
   });
 
@@ -225,7 +237,8 @@ describe('PlatformStack outputs and container registry', () => {
       name: 'shop',
       environments: platform.environments,
       services: platform.services,
-      allowedImageRegistries: ['111122223333.dkr.ecr.eu-central-1.amazonaws.com', 'public.ecr.aws', 'docker.io/oliver006/redis_exporter'],
+      dataStores: platform.dataStores,
+      allowedImageRegistries: ['111122223333.dkr.ecr.eu-central-1.amazonaws.com'],
     });
     const build = (envName: string) => {
       const stack = new PlatformStack(Testing.app(), envName, { platform: own, environment: own.environment(envName) });

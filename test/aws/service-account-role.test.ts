@@ -68,3 +68,29 @@ describe('ServiceAccountRole', () => {
     })).toThrow(/^stack\/Bad: oidcIssuer is "https:\/\/oidc.example.com\/id\/A"; allowed:/);
   });
 });
+
+describe('ServiceAccountRole.grantReadSecrets', () => {
+  const SECRET = 'arn:aws:secretsmanager:eu-central-1:333333333333:secret:shop/prod/shop/orders/db-AbCdEf';
+  const KEY = 'arn:aws:kms:eu-central-1:333333333333:key/11111111-2222-3333-4444-555555555555';
+
+  it('grants exactly GetSecretValue on the secrets and Decrypt on their key through Secrets Manager', () => {
+    const synth = Testing.synthScope((scope) => {
+      new ServiceAccountRole(scope, 'Role', { ...base, statements: [] }).grantReadSecrets([SECRET], [KEY], 'eu-central-1');
+    });
+    expect(synth).toHaveResourceWithProperties(IamRolePolicy, {
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'ReadSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET },
+          { Sid: 'DecryptSecrets', Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY, Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-central-1.amazonaws.com' } } },
+        ],
+      }),
+    });
+  });
+
+  it('fails when there is no secret to grant', () => {
+    expect(() => Testing.synthScope((scope) => {
+      new ServiceAccountRole(scope, 'Role', { ...base, statements: [] }).grantReadSecrets([], [KEY], 'eu-central-1');
+    })).toThrow(/grantReadSecrets\.secretArns is \[\]; allowed: one or more secret ARNs/);
+  });
+});

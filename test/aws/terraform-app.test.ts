@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TerraformStack } from 'cdktf';
 import { buildTerraformApp } from '../../lib/app/terraform-app';
-import { environments, platform, services } from '../../apps/platform';
+import { environments, platform, services } from '../fixtures/shop';
 import { Platform } from '../../lib/model/platform';
 
 /** Every file under dir, relative path to content. */

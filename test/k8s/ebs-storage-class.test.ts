@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { environments, services, imageSources } from '../../apps/platform';
+import { environments, services, imageSources } from '../fixtures/shop';
 import { EbsStorageClass, EbsVolumeType, ReclaimPolicy } from '../../lib/k8s/ebs-storage-class';
 import { PlatformChart } from '../../lib/k8s/platform-chart';
 import { Platform } from '../../lib/model/platform';

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { buildKubernetesApp, KUBERNETES_FILE } from '../../lib/app/kubernetes-app';
 import { checkOutput } from '../../lib/policy/gate';
-import { environments, platform, services, imageSources } from '../../apps/platform';
+import { environments, platform, services, imageSources } from '../fixtures/shop';
 import { Microservice } from '../../lib/k8s/microservice';
 import { Platform } from '../../lib/model/platform';
 import { PortProtocol, type ServiceDefinition } from '../../lib/model/service';

@@ -4,7 +4,7 @@
  * NetworkPolicy and AuthorizationPolicy that admit Prometheus, and the model's refusals.
  */
 import { Testing } from 'cdk8s';
-import { environments, imageSources, platform, services } from '../../apps/platform';
+import { environments, imageSources, platform, services } from '../fixtures/shop';
 import { Microservice } from '../../lib/k8s/microservice';
 import { PlatformChart } from '../../lib/k8s/platform-chart';
 import { StatefulService } from '../../lib/k8s/stateful-service';

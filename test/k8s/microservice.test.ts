@@ -4,6 +4,9 @@ import { DisruptionBudget } from '../../lib/k8s/disruption-budget';
 import { PodSecurityLevel } from '../../lib/k8s/hardening';
 import { PortProtocol, type ServiceDefinition } from '../../lib/model/service';
 import { ValidationError } from '../../lib/model/validation';
+import { SecretOwnerKind } from '../../lib/model/secrets';
+import type { WorkloadSecretsProps } from '../../lib/k8s/workload-props';
+import { errorOf } from '../fixtures/errors';
 import { checkPodSecurity } from '../../lib/policy/pod-security';
 
 const CART: ServiceDefinition = {
@@ -222,5 +225,89 @@ describe('the injected Istio proxy', () => {
     expect(() => new Microservice(Testing.chart(), 'Cart', { service: CART, sidecar: { cpuRequestMillis: 600 } })).toThrow(
       'test/Cart: sidecar.cpuRequestMillis is 600; allowed: at most cpuLimitMillis (500)',
     );
+  });
+});
+
+describe('Microservice secrets and writable paths (one pod template with StatefulService)', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/shop-prod-shop-cart';
+  const WITH_SECRETS: ServiceDefinition = {
+    ...CART,
+    secrets: [{ name: 'db', env: { DB_PASSWORD: 'password' } }, { name: 'tls', mountPath: '/var/run/cart-tls' }],
+    writablePaths: [{ path: '/var/cache/cart', sizeMiB: 256 }, { path: '/run/cart', sizeMiB: 8, inMemory: true }],
+  };
+  const secrets: WorkloadSecretsProps = {
+    region: 'eu-central-1',
+    secrets: [
+      { name: 'db', owner: SecretOwnerKind.SERVICE, secretsManagerName: 'shop/prod/shop/cart/db', kubernetesSecretName: 'cart-db', env: { DB_PASSWORD: 'password' } },
+      { name: 'tls', owner: SecretOwnerKind.SERVICE, secretsManagerName: 'shop/prod/shop/cart/tls', kubernetesSecretName: 'cart-tls', env: {}, mountPath: '/var/run/cart-tls' },
+    ],
+  };
+  let objects: Json[];
+  let cart: Microservice;
+  const podSpec = () => (objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'cart-v1') as Json).spec.template.spec;
+  beforeAll(() => {
+    const chart = Testing.chart();
+    cart = new Microservice(chart, 'Cart', { service: WITH_SECRETS, roleArn: ROLE, secrets });
+    objects = Testing.synth(chart);
+  });
+
+  test('reads secret variables through secretKeyRef, sorted with the plain ones, never as values', () => {
+    expect(podSpec().containers[0].env).toEqual([
+      { name: 'A_VAR', value: 'a' },
+      { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'cart-db', key: 'password', optional: false } } },
+      { name: 'Z_VAR', value: 'z' },
+    ]);
+  });
+
+  test('mounts a mounted secret read-only from a secret volume of mode 0400', () => {
+    expect(podSpec().volumes).toContainEqual({ name: 'secret-tls', secret: { secretName: 'cart-tls', defaultMode: 0o400 } });
+    expect(podSpec().containers[0].volumeMounts).toContainEqual({ name: 'secret-tls', mountPath: '/var/run/cart-tls', readOnly: true });
+  });
+
+  test('gives each writable path an emptyDir of its size (tmpfs when in memory), mounted read-write, the root filesystem read-only', () => {
+    const spec = podSpec();
+    expect(spec.volumes).toContainEqual({ name: 'writable-0', emptyDir: { sizeLimit: '256Mi' } });
+    expect(spec.volumes).toContainEqual({ name: 'writable-1', emptyDir: { sizeLimit: '8Mi', medium: 'Memory' } });
+    expect(spec.containers[0].volumeMounts).toEqual(expect.arrayContaining([{ name: 'writable-0', mountPath: '/var/cache/cart' }, { name: 'writable-1', mountPath: '/run/cart' }]));
+    expect(spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+  });
+
+  test('emits the SecretStore and ExternalSecrets beside the Deployments', () => {
+    expect(objects.filter((o) => o.apiVersion === 'external-secrets.io/v1').map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['ExternalSecret/cart-db', 'ExternalSecret/cart-tls', 'SecretStore/cart-secrets']);
+    expect(cart.secretSync?.externalSecrets.size).toBe(2);
+  });
+
+  test('counts each pod\'s emptyDirs on disk in its ephemeral-storage demand on the quota', () => {
+    const chart = Testing.chart();
+    const big = new Microservice(chart, 'Big', { service: { ...CART, writablePaths: [{ path: '/var/cache/cart', sizeMiB: 800 }] }, maxReplicas: 3 });
+    // /tmp 128 + 800 on disk, more than the 256 MiB request: 928 per pod, 3 pods per version, 2 versions
+    expect(big.quotaDemand.requestsEphemeralStorageMiB).toBe(928 * 3 * 2);
+  });
+
+  test('fails when the service declares secrets the props do not resolve', () => {
+    expect(build({ roleArn: ROLE }, WITH_SECRETS)).toThrow(/secrets is \["db","tls"\]; allowed: the secrets the service declares, resolved/);
+  });
+
+  test('fails when it reads secrets without a role (External Secrets reads them as the service\'s role)', () => {
+    expect(build({ secrets }, WITH_SECRETS)).toThrow(/roleArn is undefined; allowed: the service's IRSA role/);
+  });
+
+  test('fails when /tmp and the writable paths outgrow the ephemeral-storage limit', () => {
+    const e = errorOf(build({}, { ...CART, writablePaths: [{ path: '/var/cache/cart', sizeMiB: 1000 }] }));
+    expect(e.field).toBe('service.writablePaths');
+    expect(e.allowed).toMatch(/within the ephemeral-storage limit \(1024 MiB\); these need 1128 MiB \(\/tmp 128 \+ \/var\/cache\/cart 1000\)/);
+  });
+
+  test('fails when /tmp alone outgrows the ephemeral-storage limit', () => {
+    expect(build({ hardening: { tmpSizeLimitMiB: 2048 } })).toThrow(/hardening\.tmpSizeLimitMiB is 2048; allowed: at most the ephemeral-storage limit \(1024 MiB\)/);
+  });
+
+  test('fails when in-memory paths reach the memory limit', () => {
+    expect(build({}, { ...CART, writablePaths: [{ path: '/dev/shm', sizeMiB: 512, inMemory: true }] })).toThrow(/in-memory volumes below the memory limit \(512 MiB\)/);
+  });
+
+  test('fails when a writable path lies under /tmp or hides another mount', () => {
+    expect(build({}, { ...CART, writablePaths: [{ path: '/tmp/cache', sizeMiB: 1 }] })).toThrow(/writablePaths\[0\]\.path is "\/tmp\/cache"/);
+    expect(build({}, { ...CART, writablePaths: [{ path: '/etc', sizeMiB: 1 }] })).toThrow(/it overlaps \/etc\/cart, configFiles/);
   });
 });

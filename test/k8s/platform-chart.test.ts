@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { buildKubernetesApp, KUBERNETES_FILE } from '../../lib/app/kubernetes-app';
 import { readKubernetesObjects } from '../../lib/policy/gate';
 import { Testing } from 'cdk8s';
-import { environments, platform, services, imageSources } from '../../apps/platform';
+import { environments, platform, services, imageSources } from '../fixtures/shop';
 import { PlatformChart } from '../../lib/k8s/platform-chart';
 import { AutoscalingMetric } from '../../lib/k8s/microservice';
 import { TaintEffect, type EnvironmentConfig } from '../../lib/model/environment';
@@ -17,6 +17,7 @@ import { ValidationError } from '../../lib/model/validation';
 import { checkPodSecurity, hasPodTemplate, type KubernetesObject } from '../../lib/policy/pod-security';
 import { veleroValidators } from './backups/_velero-schemas';
 import { validatePrometheusOperatorObjects } from './observability/_prometheus-schemas';
+import { validateExternalSecretsObjects } from './secrets/_external-secrets-schemas';
 
 const ENVS = ['dev', 'staging', 'prod'] as const;
 
@@ -194,6 +195,11 @@ describe.each(ENVS)('environment %s', (env) => {
       if (group === 'monitoring.coreos.com') {
         const { errors } = await validatePrometheusOperatorObjects([o as never]);
         problems.push(...errors);
+        continue;
+      }
+      if (group === 'external-secrets.io') {
+        // payment's secret: the SecretStore and ExternalSecret, against @kubernetes-models/external-secrets
+        problems.push(...(await validateExternalSecretsObjects([o as never])).errors);
         continue;
       }
       if (group === 'snapshot.storage.k8s.io') {

@@ -3,11 +3,16 @@ import { PodSecurityLevel } from '../../lib/k8s/hardening';
 import { Microservice } from '../../lib/k8s/microservice';
 import { PlatformNamespace } from '../../lib/k8s/platform-namespace';
 import { PortProtocol, type ServiceDefinition } from '../../lib/model/service';
+import { imageSources, services } from '../fixtures/shop';
+import { PlatformChart } from '../../lib/k8s/platform-chart';
+import { Platform } from '../../lib/model/platform';
+import { MIN_REPLICAS_ANNOTATION } from '../../lib/model/rules';
+import { plainEnvironments } from '../fixtures/environments';
 
 const QUOTA = { requestsCpuMillis: 4000, requestsMemoryMiB: 8192, limitsCpuMillis: 16000, limitsMemoryMiB: 16384, requestsEphemeralStorageMiB: 8192, pods: 20 };
 const SVC: ServiceDefinition = { name: 'web', namespace: 'team', partOf: 'team', versions: [{ name: 'v1', image: 'r.example.com/web:1.0.0' }], ports: [{ name: 'web', port: 8080, protocol: PortProtocol.HTTP }] };
 
-interface Obj { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: { hard?: Record<string, string>; limits?: Array<Record<string, unknown>> } }
+interface Obj { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { hard?: Record<string, string>; limits?: Array<Record<string, unknown>> } }
 
 describe('PlatformNamespace', () => {
   let objects: Obj[];
@@ -66,6 +71,24 @@ describe('PlatformNamespace', () => {
   test('takes a weaker Pod Security level, no mesh injection and no mesh egress only when named explicitly', () => {
     const ns = new PlatformNamespace(Testing.chart(), 'Legacy', { name: 'legacy', quota: QUOTA, podSecurity: PodSecurityLevel.BASELINE, meshInjection: false, meshControlPlane: false });
     expect([ns.podSecurity, ns.meshInjection, ns.meshControlPlane, ns.podSecurityVersion]).toEqual(['baseline', false, undefined, 'latest']);
+  });
+
+  test('states the replica demand of its workloads as an annotation the gate reads: 2 by default, or as given', () => {
+    expect(find('Namespace').metadata.annotations).toEqual({ [MIN_REPLICAS_ANNOTATION]: '2' });
+    const chart = Testing.chart();
+    const three = new PlatformNamespace(chart, 'Three', { name: 'three', quota: QUOTA, minReplicas: 3 });
+    expect(three.minReplicas).toBe(3);
+    expect((Testing.synth(chart) as Obj[]).find((o) => o.kind === 'Namespace')?.metadata.annotations).toEqual({ [MIN_REPLICAS_ANNOTATION]: '3' });
+  });
+
+  test('takes the demand from the environment of a PlatformChart: 1 where it allows a single replica, else 2', () => {
+    const platform = new Platform({ ...imageSources, name: 'shop', environments: plainEnvironments, services });
+    const demand = (env: string) => new PlatformChart(Testing.app(), 'platform', { platform, environment: env }).namespaces.get('shop')!.minReplicas;
+    expect(['dev', 'staging', 'prod'].map(demand)).toEqual([1, 2, 2]);
+  });
+
+  test.each([0, 1.5, -2])('fails when minReplicas is %s', (minReplicas) => {
+    expect(() => new PlatformNamespace(Testing.chart(), 'Bad', { name: 'team', quota: QUOTA, minReplicas })).toThrow(`test/Bad: minReplicas is ${minReplicas}; allowed: a whole number, 1 or more`);
   });
 
   test('fails when the name is not a DNS-1123 label', () => {

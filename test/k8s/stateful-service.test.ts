@@ -1,12 +1,15 @@
 import { JsonPatch, Testing } from 'cdk8s';
-import { services } from '../../apps/platform';
+import { imageSources, services } from '../fixtures/shop';
+import { plainEnvironments } from '../fixtures/environments';
 import { StatefulService } from '../../lib/k8s/stateful-service';
+import { Platform } from '../../lib/model/platform';
 import { checkPodSecurity } from '../../lib/policy/pod-security';
+import { LEDGER, ORDERS, WEB } from './secrets/_secrets-platform';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 const REDIS = services.find((s) => s.name === 'redis');
-if (!REDIS) throw new Error('no redis in apps/platform.ts');
+if (!REDIS) throw new Error('no redis in test/fixtures/shop.ts');
 
 describe('StatefulService (Redis)', () => {
   let objects: Json[];
@@ -63,5 +66,72 @@ describe('StatefulService (Redis)', () => {
 
   test('fails when storage is mounted at /tmp', () => {
     expect(() => new StatefulService(Testing.chart(), 'R', { service: { ...REDIS, storage: { sizeGiB: 1, mountPath: '/tmp' } } })).toThrow(/service.storage.mountPath is "\/tmp"/);
+  });
+});
+
+describe('StatefulService shares the pod template and validation of Microservice', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/shop-prod-shop-data-ledger';
+  // secretsPlatform()'s services with the image sources of the shop with its stateful Redis, which allow the stock
+  // images of public.ecr.aws/docker/library (ledger runs postgres:17.2); the reference platform's no longer do
+  const platform = new Platform({ name: 'shop', environments: plainEnvironments, services: [ORDERS, LEDGER, WEB], ...imageSources });
+  const env = platform.environment('prod');
+  const ledger = platform.service('shop/ledger');
+  let objects: Json[];
+  let workload: StatefulService;
+  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name) as Json;
+  const podSpec = () => find('StatefulSet', 'ledger').spec.template.spec;
+  beforeAll(() => {
+    const chart = Testing.chart();
+    workload = new StatefulService(chart, 'Ledger', { service: ledger, roleArn: ROLE, secrets: { region: env.region, secrets: platform.secretsOf(env, ledger) } });
+    objects = Testing.synth(chart);
+  });
+
+  test('mounts its configuration files from a ConfigMap (it used to drop them), and rolls its pods when they change', () => {
+    expect(find('ConfigMap', 'ledger-config').data).toEqual({ 'postgresql.conf': 'shared_buffers = 128MB\n' });
+    expect(podSpec().volumes).toContainEqual({ name: 'config', configMap: { name: 'ledger-config', defaultMode: 0o444 } });
+    expect(podSpec().containers[0].volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/ledger', readOnly: true });
+    expect(find('StatefulSet', 'ledger').spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+    expect(workload.configMap).toBeDefined();
+  });
+
+  test('gives the stock PostgreSQL image its writable paths beside the data volume, the root filesystem read-only', () => {
+    const main = podSpec().containers[0];
+    expect(main.volumeMounts).toEqual([
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'config', mountPath: '/etc/ledger', readOnly: true },
+      { name: 'writable-0', mountPath: '/var/run/postgresql' },
+      { name: 'writable-1', mountPath: '/dev/shm' },
+      { name: 'secret-superuser', mountPath: '/etc/ledger-secrets', readOnly: true },
+      { name: 'data', mountPath: '/var/lib/postgresql/data' },
+    ]);
+    expect(podSpec().volumes).toContainEqual({ name: 'writable-1', emptyDir: { sizeLimit: '256Mi', medium: 'Memory' } });
+    expect(main.securityContext.readOnlyRootFilesystem).toBe(true);
+  });
+
+  test('reads its secret as a variable and as files, synced by an ExternalSecret', () => {
+    expect(podSpec().containers[0].env).toEqual([{ name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: 'ledger-superuser', key: 'password', optional: false } } }]);
+    expect(find('ExternalSecret', 'ledger-superuser').spec.dataFrom).toEqual([{ extract: { key: 'shop/prod/shop/ledger/superuser' } }]);
+  });
+
+  test('exposes its ServiceAccount, annotated with its role', () => {
+    expect(workload.serviceAccount.name).toBe('ledger');
+    expect(find('ServiceAccount', 'ledger').metadata.annotations).toEqual(expect.objectContaining({ 'eks.amazonaws.com/role-arn': ROLE }));
+    expect(find('ServiceAccount', 'ledger').automountServiceAccountToken).toBe(false);
+  });
+
+  test('passes the pod security rules with its writable paths and secrets', () => {
+    expect(checkPodSecurity(objects as never)).toEqual([]);
+  });
+
+  test('fails when /tmp outgrows the ephemeral-storage limit (a check it used to skip)', () => {
+    expect(() => new StatefulService(Testing.chart(), 'L', { service: { ...ledger, secrets: [] }, hardening: { tmpSizeLimitMiB: 4096 } })).toThrow(/hardening\.tmpSizeLimitMiB is 4096; allowed: at most the ephemeral-storage limit \(1024 MiB\)/);
+  });
+
+  test('fails when its configuration file names are not ConfigMap keys (a check it used to skip)', () => {
+    expect(() => new StatefulService(Testing.chart(), 'L', { service: { ...ledger, secrets: [], configFiles: { 'a/b': 'x' } } })).toThrow(/configFiles is "a\/b"/);
+  });
+
+  test('fails when a writable path hides its data volume', () => {
+    expect(() => new StatefulService(Testing.chart(), 'L', { service: { ...ledger, secrets: [], writablePaths: [{ path: '/var/lib/postgresql', sizeMiB: 1 }] } })).toThrow(/overlaps \/var\/lib\/postgresql\/data, storage\.mountPath/);
   });
 });

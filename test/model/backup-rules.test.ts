@@ -1,4 +1,4 @@
-import { environments, imageSources, services } from '../../apps/platform';
+import { environments, imageSources, services } from '../fixtures/shop';
 import { criticalNamespaces, resolveBackupSettings } from '../../lib/model/backup-rules';
 import type { BackupConfig, EnvironmentConfig } from '../../lib/model/environment';
 import { Platform } from '../../lib/model/platform';
@@ -36,6 +36,8 @@ describe('resolved backup settings', () => {
     const copy = services.map((s) => (['checkout', 'payment', 'order'].includes(s.name) ? { ...s, critical: true } : { ...s, critical: undefined }));
     expect(criticalNamespaces(copy)).toEqual(['shop']);
     expect(criticalNamespaces(copy.map((s) => ({ ...s, critical: undefined })))).toEqual([]);
+    // a critical data store makes its namespace critical too
+    expect(criticalNamespaces(copy, [{ namespace: 'shop-data', critical: true }, { namespace: 'other', critical: false }])).toEqual(['shop', 'shop-data']);
   });
 
   test('the reference platform accepts its backup settings, and explicit ones within the rules', () => {

@@ -1,4 +1,4 @@
-import { environments, imageSources, platform, services } from '../../apps/platform';
+import { environments, imageSources, platform, services } from '../fixtures/shop';
 import { TaintEffect, type EnvironmentConfig } from '../../lib/model/environment';
 import { Platform } from '../../lib/model/platform';
 import { Release, type ServiceDefinition } from '../../lib/model/service';

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { CheckInputError, checkPaths, formatJson, formatSarif, formatText, RULE_DESCRIPTIONS } from '../../lib/policy/check';
 import { PodSecurityControl } from '../../lib/policy/pod-security';
 import { parseSuppressions, SuppressionFileError } from '../../lib/policy/suppressions';
+import { WorkloadRule } from '../../lib/policy/workload-rules';
 import { adminPolicyStack, privilegedPodYaml } from '../fixtures/bad-inputs';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -149,5 +150,6 @@ describe('docs/policy.md', () => {
     const reported = new Set([...sources.matchAll(/rule: '([a-z0-9-]+)'/g), ...sources.matchAll(/report\('([A-Z]+\d+)'/g)].map((m) => m[1]));
     expect([...reported].filter((id) => RULE_DESCRIPTIONS[id] === undefined)).toEqual([]);
     expect(Object.values(PodSecurityControl).filter((id) => RULE_DESCRIPTIONS[id] === undefined)).toEqual([]);
+    expect(Object.values(WorkloadRule).filter((id) => RULE_DESCRIPTIONS[id] === undefined)).toEqual([]);
   });
 });

@@ -42,9 +42,9 @@ describe('checkClosure', () => {
   });
 
   test('fails when a custom resource\'s CRDs come from no installed add-on and no prerequisite', () => {
-    const cluster = { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'pg', namespace: 'shop' }, spec: {} };
+    const cluster = { apiVersion: 'acid.zalan.do/v1', kind: 'postgresql', metadata: { name: 'pg', namespace: 'shop' }, spec: {} };
     const v = checkClosure('prod', stack, [sidecar, cluster]);
-    expect(v.map((x) => `${x.rule} ${x.where}`)).toEqual(['closure/crd prod: Sidecar shop/s', 'closure/crd prod: Cluster shop/pg']);
+    expect(v.map((x) => `${x.rule} ${x.where}`)).toEqual(['closure/crd prod: Sidecar shop/s', 'closure/crd prod: postgresql shop/pg']);
     expect(v[1].message).toContain('none known for this API group');
   });
 

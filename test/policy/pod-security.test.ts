@@ -89,6 +89,32 @@ describe('checkPodSecurity', () => {
     expect(controls(deployment(() => undefined, { 'container.apparmor.security.beta.kubernetes.io/app': 'unconfined' }))).toEqual([PodSecurityControl.APPARMOR]);
   });
 
+  test('fails when the pod sets runAsNonRoot false, even when every container sets true (as Kubernetes)', () => {
+    const obj = deployment((s) => { s.securityContext.runAsNonRoot = false; s.containers[0].securityContext.runAsNonRoot = true; });
+    expect(checkPodSecurity([obj]).map((v) => [v.control, v.field])).toEqual([[PodSecurityControl.RUN_AS_NON_ROOT, 'spec.template.spec.securityContext.runAsNonRoot']]);
+  });
+
+  test('fails when an AppArmor annotation names a profile kind other than runtime/default or localhost/*, or the field is Unconfined', () => {
+    expect(controls(deployment(() => undefined, { 'container.apparmor.security.beta.kubernetes.io/app': 'custom' }))).toEqual([PodSecurityControl.APPARMOR]);
+    expect(controls(deployment((s) => { s.containers[0].securityContext.appArmorProfile = { type: 'Unconfined' }; }))).toEqual([PodSecurityControl.APPARMOR]);
+  });
+
+  test('accepts what Kubernetes accepts in the lists that grew after 1.28, and empty or unset values', () => {
+    const ok = deployment((s) => {
+      s.securityContext.sysctls = ['net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_probes', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem'].map((name) => ({ name, value: '1' }));
+      s.securityContext.seLinuxOptions = { type: 'container_engine_t', level: 's0:c1,c2', user: '', role: '' };
+      s.securityContext.appArmorProfile = { type: 'Localhost', localhostProfile: 'k8s-app' };
+      s.volumes.push({ name: 'data', image: { reference: 'registry.example.com/data:1.0' } }, { name: 'scratch' });
+      s.containers[0].securityContext.procMount = 'Default';
+      s.containers[0].securityContext.windowsOptions = { hostProcess: false };
+    }, {
+      'container.apparmor.security.beta.kubernetes.io/app': 'localhost/k8s-app',
+      'container.apparmor.security.beta.kubernetes.io/init': '',
+      'container.apparmor.security.beta.kubernetes.io/sidecar': 'runtime/default',
+    });
+    expect(checkPodSecurity([ok])).toEqual([]);
+  });
+
   test('checks init containers too, and allows NET_BIND_SERVICE to be added', () => {
     const obj = deployment((s) => {
       s.initContainers = [{ name: 'init', image: 'busybox:1.36', securityContext: { capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } }, resources: s.containers[0].resources }];

@@ -18,7 +18,10 @@ import { MonitoringStackAddon } from './monitoring-stack-addon';
 import { AlertRouting } from '../observability/alert-routing';
 import { alertingNamespaceOf } from '../observability/alert-rules';
 import { DEFAULT_ADDON_CHART_VERSIONS, type AddonChartVersions } from './versions';
+import { ExternalSecretsAddon } from './external-secrets-addon';
 import { VeleroAddon } from './velero-addon';
+import { CloudNativePgAddon } from './cloudnative-pg-addon';
+import { DataStoreEngine, DataStorePlacement } from '../../model/data-stores';
 
 /**
  * Add-ons turned off. Each is a weakening, named in the code that asks for it: without the cluster autoscaler nodes
@@ -42,6 +45,14 @@ export interface DisabledAddons {
   readonly alertRouting?: boolean;
   /** Fluent Bit (installed only when the model has `observability.logs`): without it no container log leaves its node. @default false */
   readonly logShipping?: boolean;
+  /** The CloudNativePG operator (installed only when an in-cluster PostgreSQL store runs in the environment): without it nothing serves the stores' Clusters. @default false */
+  readonly cloudNativePg?: boolean;
+  /**
+   * External Secrets Operator (installed only when some service reads secrets or the platform has data stores): without it no ExternalSecret is served
+   * and every pod that reads a secret waits for a Kubernetes Secret that never comes (unless ESO is installed another way).
+   * @default false
+   */
+  readonly externalSecrets?: boolean;
 }
 
 /** Options of the add-ons of an environment (`PlatformChart`'s `addons`). */
@@ -89,6 +100,10 @@ export class PlatformAddons extends Construct {
   public readonly alertRouting?: AlertRouting;
   /** Fluent Bit, only when the model has `observability.logs`. */
   public readonly logShipping?: LogShippingAddon;
+  /** The CloudNativePG operator, only when an in-cluster PostgreSQL store runs in the environment. */
+  public readonly cloudNativePg?: CloudNativePgAddon;
+  /** External Secrets Operator, only when some service of the environment reads secrets or the platform has data stores (docs/secrets.md). */
+  public readonly externalSecrets?: ExternalSecretsAddon;
 
   constructor(scope: Construct, id: string, props: PlatformAddonsProps) {
     super(scope, id);
@@ -105,6 +120,8 @@ export class PlatformAddons extends Construct {
       blackboxExporter: props.disabled?.blackboxExporter ?? false,
       alertRouting: props.disabled?.alertRouting ?? false,
       logShipping: props.disabled?.logShipping ?? false,
+      cloudNativePg: props.disabled?.cloudNativePg ?? false,
+      externalSecrets: props.disabled?.externalSecrets ?? false,
     };
     const common = { platformName, environment: env, argoCd: this.argoCd };
     if (!this.disabled.clusterAutoscaler) {
@@ -119,8 +136,17 @@ export class PlatformAddons extends Construct {
         insecure: { privilegedCniNamespace: true },
       });
     }
+    // services that read secrets, and data stores, whose credentials External Secrets syncs
+    const readsSecrets = props.platform.dataStores.length > 0 || props.platform.services.some((s) => props.platform.secretsOf(env, s).length > 0);
+    if (readsSecrets && !this.disabled.externalSecrets) {
+      this.externalSecrets = new ExternalSecretsAddon(this, 'ExternalSecrets', { ...common, chartVersion: this.versions.externalSecretsChart });
+    }
     if (!this.disabled.velero) {
       this.velero = new VeleroAddon(this, 'Velero', { ...common, chartVersion: this.versions.veleroChart, awsPluginVersion: this.versions.veleroAwsPlugin });
+    }
+    const inClusterPostgres = props.platform.dataStoresIn(env).some((d) => d.engine === DataStoreEngine.POSTGRESQL && d.placement === DataStorePlacement.IN_CLUSTER);
+    if (inClusterPostgres && !this.disabled.cloudNativePg) {
+      this.cloudNativePg = new CloudNativePgAddon(this, 'CloudNativePg', { ...common, chartVersion: this.versions.cloudNativePgChart });
     }
     const metrics = (props.autoscalingMetrics ?? []).filter((m) => m.spec.type === 'Pods' || m.spec.type === 'External');
     if (metrics.length > 0 && !this.disabled.metricsAdapter) {

@@ -13,6 +13,9 @@ export const ADDON_HELM_REPOSITORIES = {
   kubePrometheusStack: 'https://prometheus-community.github.io/helm-charts',
   blackboxExporter: 'https://prometheus-community.github.io/helm-charts',
   fluentBit: 'https://fluent.github.io/helm-charts',
+  externalSecrets: 'https://charts.external-secrets.io',
+  cloudNativePg: 'https://cloudnative-pg.github.io/charts',
+  redisHa: 'https://dandydeveloper.github.io/charts',
 } as const;
 
 /** Chart versions (and images the charts do not pin for us). Override any of them with `AddonsProps.versions`. */
@@ -45,6 +48,17 @@ export interface AddonChartVersions {
   readonly blackboxExporterChart: string;
   /** `fluent-bit` chart (Fluent Bit 5.1.2). @default '0.58.2' */
   readonly fluentBitChart: string;
+  /**
+   * `external-secrets` chart (External Secrets Operator v2.10.0, released 2026-08-28; chart and app versions match):
+   * serves `external-secrets.io/v1`, the only version served since 0.17, which the library emits and validates with
+   * `@kubernetes-models/external-secrets` 2.0.0.
+   * @default '2.10.0'
+   */
+  readonly externalSecretsChart: string;
+  /** `cloudnative-pg` chart: operator 1.30.0, the CRDs the in-cluster PostgreSQL stores are typed from. @default '0.29.0' */
+  readonly cloudNativePgChart: string;
+  /** `redis-ha` chart (DandyDeveloper), the in-cluster Redis stores (Redis with Sentinel, HAProxy). @default '4.27.7' */
+  readonly redisHaChart: string;
 }
 
 /** The versions installed unless overridden. */
@@ -57,6 +71,9 @@ export const DEFAULT_ADDON_CHART_VERSIONS: AddonChartVersions = {
   kubePrometheusStackChart: '85.4.0',
   blackboxExporterChart: '11.10.0',
   fluentBitChart: '0.58.2',
+  externalSecretsChart: '2.10.0',
+  cloudNativePgChart: '0.29.0',
+  redisHaChart: '4.27.7',
 };
 
 /**

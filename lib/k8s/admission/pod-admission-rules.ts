@@ -3,10 +3,20 @@
  * Kubernetes' ValidatingAdmissionPolicy: the variables that reach the pod spec of every matched kind, and one
  * validation per rule, whose message starts with the gate's rule id (PodSecurityControl).
  *
- * The expressions use only core CEL (macros `all`, `has()`, `in`, `matches`, `endsWith`, `size`): no Kubernetes
- * extension library, so they evaluate the same in the cluster and in the tests (test/k8s/admission).
+ * The expressions use only core CEL (macros `all`, `has()`, `in`, `matches`, `startsWith`, `endsWith`, `size`): no
+ * Kubernetes extension library, so they evaluate the same in the cluster and in the tests (test/k8s/admission).
+ * Annotation keys hold dots and slashes, which `has()` cannot name: they are iterated (`all`) or tested with `in`.
  */
-import { BASELINE_CAPABILITIES, PodSecurityControl } from '../../policy/pod-security';
+import {
+  APPARMOR_ANNOTATION_PREFIX,
+  APPARMOR_TYPES,
+  BASELINE_CAPABILITIES,
+  PodSecurityControl,
+  RESTRICTED_VOLUME_TYPES,
+  SAFE_SYSCTLS,
+  SELINUX_TYPES,
+  VOLUME_SOURCES,
+} from '../../policy/pod-security';
 
 /** A named CEL expression of a policy, available to the later ones as `variables.<name>`. */
 export interface PodAdmissionVariable {
@@ -61,6 +71,29 @@ function hasSc(path: string): string {
   return guards.join(' && ');
 }
 
+/** The pod security context's field, guarded: `has(<psc>) && has(<psc>.<path>)`, level by level. */
+function hasPsc(path: string): string {
+  const parts = path.split('.');
+  const guards = [`has(${PSC})`];
+  for (let i = 1; i <= parts.length; i++) {
+    guards.push(`has(${PSC}.${parts.slice(0, i).join('.')})`);
+  }
+  return guards.join(' && ');
+}
+
+/** SELinux options `o` that "baseline" allows: type unset, empty or a container type; user and role unset or empty. */
+function seLinuxAllowed(o: string): string {
+  return `(!has(${o}.type) || ${o}.type in ${celList(['', ...SELINUX_TYPES])}) && (!has(${o}.user) || ${o}.user == '') && (!has(${o}.role) || ${o}.role == '')`;
+}
+
+/** Volume sources "restricted" refuses: every source of core/v1 Volume but the allowed ones. */
+const RESTRICTED_VOLUME_SOURCES = VOLUME_SOURCES.filter((v) => !RESTRICTED_VOLUME_TYPES.includes(v));
+
+/** The metadata annotations of the pod template at `metadata` (an expression), `{}` when it has none. */
+function annotationsAt(metadata: string): string {
+  return `has(${metadata}) && has(${metadata}.annotations) ? ${metadata}.annotations : {}`;
+}
+
 /**
  * The variables every policy declares, in order: the pod spec of the object whatever its kind (a Pod's `spec`, a
  * CronJob's `spec.jobTemplate.spec.template.spec`, every other kind's `spec.template.spec`), its container lists
@@ -81,6 +114,12 @@ export const POD_ADMISSION_VARIABLES: readonly PodAdmissionVariable[] = [
   },
   { name: 'podRunAsNonRoot', expression: `has(${PSC}) && has(${PSC}.runAsNonRoot) && ${PSC}.runAsNonRoot == true` },
   { name: 'podRunAsRoot', expression: `has(${PSC}) && has(${PSC}.runAsUser) && ${PSC}.runAsUser == 0` },
+  {
+    // the pod template's annotations (the beta AppArmor annotations live there): a Pod's `metadata.annotations`,
+    // a CronJob's `spec.jobTemplate.spec.template.metadata.annotations`, every other kind's `spec.template.metadata.annotations`
+    name: 'podAnnotations',
+    expression: `object.kind == 'Pod' ? (has(object.metadata.annotations) ? object.metadata.annotations : {}) : (object.kind == 'CronJob' ? (${annotationsAt('object.spec.jobTemplate.spec.template.metadata')}) : (${annotationsAt('object.spec.template.metadata')}))`,
+  },
 ];
 
 const BASELINE: PodAdmissionPolicyDefinition = {
@@ -116,6 +155,35 @@ const BASELINE: PodAdmissionPolicyDefinition = {
       expression: `variables.podSeccompType != 'Unconfined' && variables.allContainers.all(c, !(${hasSc('seccompProfile.type')}) || c.securityContext.seccompProfile.type != 'Unconfined')`,
       message: `${PodSecurityControl.SECCOMP_BASELINE}: the seccomp profile must not be Unconfined, on the pod or on a container`,
     },
+    {
+      control: PodSecurityControl.HOST_PROCESS,
+      expression: `!(${hasPsc('windowsOptions.hostProcess')} && ${PSC}.windowsOptions.hostProcess == true) && variables.allContainers.all(c, !(${hasSc('windowsOptions.hostProcess')}) || c.securityContext.windowsOptions.hostProcess == false)`,
+      message: `${PodSecurityControl.HOST_PROCESS}: windowsOptions.hostProcess must be unset or false, on the pod and on every container`,
+    },
+    {
+      control: PodSecurityControl.APPARMOR,
+      expression: [
+        `variables.podAnnotations.all(k, !k.startsWith(${celString(APPARMOR_ANNOTATION_PREFIX)}) || variables.podAnnotations[k] == '' || variables.podAnnotations[k] == 'runtime/default' || variables.podAnnotations[k].startsWith('localhost/'))`,
+        `(!(${hasPsc('appArmorProfile.type')}) || ${PSC}.appArmorProfile.type in ${celList(APPARMOR_TYPES)})`,
+        `variables.allContainers.all(c, !(${hasSc('appArmorProfile.type')}) || c.securityContext.appArmorProfile.type in ${celList(APPARMOR_TYPES)})`,
+      ].join(' && '),
+      message: `${PodSecurityControl.APPARMOR}: the AppArmor profile must be RuntimeDefault or Localhost (field), runtime/default or localhost/* (annotation ${APPARMOR_ANNOTATION_PREFIX}<container>)`,
+    },
+    {
+      control: PodSecurityControl.SELINUX,
+      expression: `(!(${hasPsc('seLinuxOptions')}) || (${seLinuxAllowed(`${PSC}.seLinuxOptions`)})) && variables.allContainers.all(c, !(${hasSc('seLinuxOptions')}) || (${seLinuxAllowed('c.securityContext.seLinuxOptions')}))`,
+      message: `${PodSecurityControl.SELINUX}: the SELinux type must be unset or one of ${SELINUX_TYPES.join(', ')}; user and role must be unset, on the pod and on every container`,
+    },
+    {
+      control: PodSecurityControl.PROC_MOUNT,
+      expression: `variables.allContainers.all(c, !(${hasSc('procMount')}) || c.securityContext.procMount == 'Default')`,
+      message: `${PodSecurityControl.PROC_MOUNT}: procMount must be unset or Default on every container`,
+    },
+    {
+      control: PodSecurityControl.SYSCTLS,
+      expression: `!(${hasPsc('sysctls')}) || ${PSC}.sysctls.all(s, has(s.name) && s.name in ${celList(SAFE_SYSCTLS)})`,
+      message: `${PodSecurityControl.SYSCTLS}: only the safe sysctls may be set (${SAFE_SYSCTLS.join(', ')})`,
+    },
   ],
 };
 
@@ -129,8 +197,8 @@ const RESTRICTED: PodAdmissionPolicyDefinition = {
     },
     {
       control: PodSecurityControl.RUN_AS_NON_ROOT,
-      expression: `variables.allContainers.all(c, (${hasSc('runAsNonRoot')}) ? c.securityContext.runAsNonRoot == true : variables.podRunAsNonRoot)`,
-      message: `${PodSecurityControl.RUN_AS_NON_ROOT}: runAsNonRoot must be true on every container, or on the pod and not false on a container`,
+      expression: `!(${hasPsc('runAsNonRoot')} && ${PSC}.runAsNonRoot == false) && variables.allContainers.all(c, (${hasSc('runAsNonRoot')}) ? c.securityContext.runAsNonRoot == true : variables.podRunAsNonRoot)`,
+      message: `${PodSecurityControl.RUN_AS_NON_ROOT}: runAsNonRoot must be true on every container, or on the pod and not false on a container; never false on the pod`,
     },
     {
       control: PodSecurityControl.RUN_AS_USER,
@@ -146,6 +214,12 @@ const RESTRICTED: PodAdmissionPolicyDefinition = {
       control: PodSecurityControl.CAPABILITIES_RESTRICTED,
       expression: `variables.allContainers.all(c, ${hasSc('capabilities.drop')} && 'ALL' in c.securityContext.capabilities.drop && (!has(c.securityContext.capabilities.add) || c.securityContext.capabilities.add.all(cap, cap in ${celList(RESTRICTED_ADDABLE)})))`,
       message: `${PodSecurityControl.CAPABILITIES_RESTRICTED}: every container must drop ALL capabilities and add at most NET_BIND_SERVICE`,
+    },
+    {
+      control: PodSecurityControl.VOLUME_TYPES,
+      // the sources a volume must not have (a typed object's fields cannot be listed); a volume without a source is an emptyDir
+      expression: `!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, ${RESTRICTED_VOLUME_SOURCES.map((t) => `!has(v.${t})`).join(' && ')})`,
+      message: `${PodSecurityControl.VOLUME_TYPES}: volumes may only be of type ${RESTRICTED_VOLUME_TYPES.join(', ')}`,
     },
   ],
 };

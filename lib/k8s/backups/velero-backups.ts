@@ -91,7 +91,7 @@ export class VeleroBackups extends Construct {
 
     this.snapshotClass = new EbsVolumeSnapshotClass(this, 'SnapshotClass');
 
-    const critical = new Set(criticalNamespaces(platform.services));
+    const critical = new Set(criticalNamespaces(platform.services, platform.dataStores));
     const schedules = new Map<string, NamespaceSchedule>();
     const group = new Construct(this, 'Schedules');
     for (const ns of platform.namespaces()) {

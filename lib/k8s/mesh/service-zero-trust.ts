@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
+import { dataStoreHost } from '../../model/data-stores';
 import { meshPrincipal, serviceAccountName, serviceHost, serviceSelector } from '../../model/names';
 import type { Platform } from '../../model/platform';
 import { PortProtocol, type ExternalEndpointSpec, type ServiceDefinition, type ServicePortSpec } from '../../model/service';
@@ -113,6 +114,8 @@ export class ServiceZeroTrust extends Construct {
 
     this.egressHosts = [...new Set([
       ...platform.calleesOf(service).map((c) => `${c.namespace}/${serviceHost(c)}`),
+      // the data stores it calls: the store's Service (in the cluster) or its ServiceEntry (managed), same host
+      ...platform.dataStoresCalledBy(service).map((d) => `${d.namespace}/${dataStoreHost(d)}`),
       ...[...byHost.keys()].map((host) => `${service.namespace}/${host}`),
       'istio-system/*',
     ])].sort();

@@ -6,7 +6,7 @@
  */
 import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'yaml';
-import { environments, imageSources, services } from '../../../apps/platform';
+import { environments, imageSources, services } from '../../fixtures/shop';
 import { resolveArgoCdOptions } from '../../../lib/k8s/addons/argo-cd-application';
 import { LogShippingAddon } from '../../../lib/k8s/addons/log-shipping-addon';
 import { MonitoringStackAddon } from '../../../lib/k8s/addons/monitoring-stack-addon';
@@ -71,10 +71,11 @@ test('a platform without observability gets no monitoring stack, blackbox export
 
 test('emits kube-prometheus-stack, the blackbox exporter and fluent-bit beside the other add-ons, every Application valid against the Argo CD schema', async () => {
   const names = out.prod.filter((o) => o.kind === 'Application').map((a) => a.metadata.name).sort();
-  expect(names).toEqual(['cluster-autoscaler', 'fluent-bit', 'istio-base', 'istio-cni', 'istio-ingressgateway', 'istiod', 'kube-prometheus-stack', 'prometheus-blackbox-exporter', 'velero']);
+  // external-secrets: payment's secret (the shop's services declare one)
+  expect(names).toEqual(['cluster-autoscaler', 'external-secrets', 'fluent-bit', 'istio-base', 'istio-cni', 'istio-ingressgateway', 'istiod', 'kube-prometheus-stack', 'prometheus-blackbox-exporter', 'velero']);
   const result = await validateApplications(out.prod);
   expect(result.errors).toEqual([]);
-  expect(result.checked).toBe(9);
+  expect(result.checked).toBe(10);
 });
 
 test('emits each object once: the monitoring namespace is the add-on\'s, not a second one', () => {

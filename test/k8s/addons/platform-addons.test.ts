@@ -33,12 +33,17 @@ const namespace = (env: string, name: string) => out[env].find((o) => o.kind ===
 
 describe.each(ENVS)('environment %s', (env) => {
   const e = () => platform.environment(env);
+  // payment's secret brings External Secrets Operator everywhere; the Redis data store runs in the cluster (the
+  // redis-ha chart, Application `shop-data-redis`) in dev and staging, and is ElastiCache (no add-on) in prod
+  const expectedApps = [
+    'cluster-autoscaler', 'external-secrets', 'fluent-bit', 'istio-base', 'istio-cni', 'istio-ingressgateway', 'istiod', 'kube-prometheus-stack', 'prometheus-blackbox-exporter',
+    ...(env === 'prod' ? [] : ['shop-data-redis']),
+    'velero',
+  ];
 
   test('emits one Application per add-on, and no metrics adapter when no service autoscales on custom metrics', () => {
     // the reference platform declares observability: the monitoring stack, its blackbox exporter and log shipping
-    expect(apps(env).map((a) => a.metadata.name).sort()).toEqual([
-      'cluster-autoscaler', 'fluent-bit', 'istio-base', 'istio-cni', 'istio-ingressgateway', 'istiod', 'kube-prometheus-stack', 'prometheus-blackbox-exporter', 'velero',
-    ]);
+    expect(apps(env).map((a) => a.metadata.name).sort()).toEqual(expectedApps);
   });
 
   test('every Application pins an exact chart version, syncs automatically with prune and self-heal, and never creates its namespace', () => {
@@ -57,7 +62,8 @@ describe.each(ENVS)('environment %s', (env) => {
   test('every Application validates against the Argo CD schema (@kubernetes-models/argo-cd)', async () => {
     const result = await validateApplications(out[env]);
     expect(result.errors).toEqual([]);
-    expect(result.checked).toBe(9);
+    expect(result.checked).toBe(expectedApps.length);
+    expect(result.checked).toBe(env === 'prod' ? 10 : 11);
   });
 
   test('every destination namespace but kube-system is emitted by the chart, before the Application', () => {
@@ -114,6 +120,8 @@ describe.each(ENVS)('environment %s', (env) => {
       'istio-system': 'baseline', 'istio-cni': 'privileged', 'istio-ingress': 'restricted', velero: 'privileged',
       // node agents of the monitoring and logging add-ons (named weakenings)
       'logging': 'privileged', 'monitoring': 'baseline', 'node-exporter': 'privileged',
+      // External Secrets Operator's pods are hardened to "restricted"
+      'external-secrets': 'restricted',
     });
     for (const n of addonNs) {
       expect(n.metadata.labels?.['pod-security.kubernetes.io/warn']).toBe('restricted');

@@ -111,7 +111,12 @@ describe('the policies', () => {
         name: 'podSpec',
         expression: "object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)",
       });
-      expect(spec.variables.map((v) => v.name)).toEqual(['podSpec', 'containers', 'initContainers', 'ephemeralContainers', 'allContainers', 'podSeccompType', 'podRunAsNonRoot', 'podRunAsRoot']);
+      expect(spec.variables.map((v) => v.name)).toEqual(['podSpec', 'containers', 'initContainers', 'ephemeralContainers', 'allContainers', 'podSeccompType', 'podRunAsNonRoot', 'podRunAsRoot', 'podAnnotations']);
+      // the pod template's annotations (AppArmor's beta annotations), guarded: a template may have no metadata
+      const annotations = spec.variables.find((v) => v.name === 'podAnnotations')?.expression ?? '';
+      for (const at of ['object.metadata.annotations', 'object.spec.jobTemplate.spec.template.metadata.annotations', 'object.spec.template.metadata.annotations']) {
+        expect(annotations).toContain(`has(${at}) ? ${at} : {}`);
+      }
     }
   });
 
@@ -126,7 +131,7 @@ describe('the policies', () => {
       }
     });
     expect(policies().flatMap((s) => s.validations.map((v) => v.message.slice(0, v.message.indexOf(':'))))).toEqual([...POD_ADMISSION_CONTROLS]);
-    expect(POD_ADMISSION_POLICIES.map((p) => p.validations.length)).toEqual([6, 5, 2]);
+    expect(POD_ADMISSION_POLICIES.map((p) => p.validations.length)).toEqual([11, 6, 2]);
   });
 });
 

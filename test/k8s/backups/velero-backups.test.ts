@@ -4,7 +4,7 @@
  * valid against its CRD's schema.
  */
 import { Testing } from 'cdk8s';
-import { environments, imageSources, services } from '../../../apps/platform';
+import { environments, imageSources, services } from '../../fixtures/shop';
 import { backupRunbook } from '../../../lib/k8s/backups/backup-alerts';
 import { DEFAULT_RESTORE_CHECK_IMAGE } from '../../../lib/k8s/backups/restore-check';
 import { VeleroBackups } from '../../../lib/k8s/backups/velero-backups';

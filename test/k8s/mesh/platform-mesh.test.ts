@@ -2,17 +2,20 @@ import { Chart, Testing } from 'cdk8s';
 import { meshPrincipal, serviceAccountName, serviceHost, WorkloadKind, type ServiceDefinition } from '../../../lib/model';
 import { PlatformMesh } from '../../../lib/k8s/mesh/platform-mesh';
 import { analyzeIstio, type IstioAnalyzedObject } from '../../../lib/policy/istio-analyze';
+import { dataStoreHost } from '../../../lib/model/data-stores';
+import type { Platform } from '../../../lib/model/platform';
 import { platform } from '../../../apps/platform';
+import { platform as statefulRedisShop } from '../../fixtures/shop';
 import { addWorkloadFixtures, type FixtureOptions } from './_fixtures';
 import { validateIstioObjects, type Manifest } from './_istio-schemas';
 
 const GATEWAY_PRINCIPAL = 'cluster.local/ns/istio-ingress/sa/istio-ingressgateway';
 
-function synthProd(fixtures: FixtureOptions = {}): Manifest[] {
+function synthProd(fixtures: FixtureOptions = {}, of: Platform = platform): Manifest[] {
   const app = Testing.app();
   const chart = new Chart(app, 'prod');
-  addWorkloadFixtures(chart, platform, fixtures);
-  new PlatformMesh(chart, 'Mesh', { platform, environment: 'prod' });
+  addWorkloadFixtures(chart, of, fixtures);
+  new PlatformMesh(chart, 'Mesh', { platform: of, environment: 'prod' });
   return Testing.synth(chart) as Manifest[];
 }
 
@@ -92,7 +95,9 @@ describe('PlatformMesh on the reference platform (prod)', () => {
         .flatMap((r) => r.from.flatMap((f) => f.source.principals ?? []));
     expect(principals('shop', 'storefront')).toEqual([GATEWAY_PRINCIPAL]);
     expect(principals('shop', 'payment')).toEqual(['cluster.local/ns/shop/sa/checkout', 'cluster.local/ns/shop/sa/order']);
-    expect(principals('shop-data', 'redis')).toEqual(['cluster.local/ns/shop/sa/cart']);
+    // the shop's Redis is a data store, not a service: no workload of the mesh, no AuthorizationPolicy (the stateful
+    // variant's is asserted below, on test/fixtures/shop.ts)
+    expect(manifests.filter((m) => m.kind === 'AuthorizationPolicy' && m.metadata.namespace === 'shop-data')).toEqual([]);
   });
 
   test('a STRICT PeerAuthentication covers every platform namespace', () => {
@@ -155,6 +160,7 @@ describe('PlatformMesh on the reference platform (prod)', () => {
       const sc = only(manifests, 'Sidecar', service.namespace, service.name);
       const expected = [
         ...platform.calleesOf(service).map((c) => `${c.namespace}/${serviceHost(c)}`),
+        ...platform.dataStoresCalledBy(service).map((d) => `${d.namespace}/${dataStoreHost(d)}`),
         ...platform.externalEndpointsOf(platform.environment('prod'), service).map((e) => `${service.namespace}/${e.host}`),
         'istio-system/*',
       ].sort();
@@ -164,6 +170,10 @@ describe('PlatformMesh on the reference platform (prod)', () => {
         outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
       });
     }
+    // cart reaches the Redis data store by its Service's host (the ServiceEntry of the managed store in prod)
+    expect((only(manifests, 'Sidecar', 'shop', 'cart').spec as { egress: { hosts: string[] }[] }).egress[0].hosts).toEqual([
+      'istio-system/*', 'shop-data/redis.shop-data.svc.cluster.local', 'shop/catalog.shop.svc.cluster.local', 'shop/inventory.shop.svc.cluster.local',
+    ]);
   });
 
   test('declared external hosts get a ServiceEntry (MESH_EXTERNAL, TLS 443)', () => {
@@ -184,8 +194,9 @@ describe('PlatformMesh on the reference platform (prod)', () => {
   test('every Istio object validates against the Istio schemas', async () => {
     const { checked, errors } = await validateIstioObjects(manifests);
     expect(errors).toEqual([]);
-    // 1 gateway + 2 namespaces + 13 services x (DR, VS, AP, Sidecar) + 2 public VS + 3 declared and 5 AWS ServiceEntries
-    expect(checked).toBe(1 + 2 + 13 * 4 + 2 + 3 + 5);
+    // 1 gateway + 2 namespaces + 12 services x (DR, VS, AP, Sidecar) + 2 public VS + 3 declared and 5 AWS ServiceEntries
+    // (the Redis data store's ServiceEntry and DestinationRule come from the data stores, not from PlatformMesh)
+    expect(checked).toBe(1 + 2 + 12 * 4 + 2 + 3 + 5);
   });
 
   test('synth is deterministic', () => {
@@ -207,5 +218,14 @@ describe('PlatformMesh on the reference platform (prod)', () => {
   test('fails when the environment does not exist', () => {
     const chart = Testing.chart();
     expect(() => new PlatformMesh(chart, 'Mesh', { platform, environment: 'qa' })).toThrow(/Mesh: environment is "qa"; allowed: one of dev, staging, prod/);
+  });
+});
+
+describe('PlatformMesh on the shop with its stateful Redis (test/fixtures/shop.ts, prod)', () => {
+  test('the stateful Redis admits only its caller, cart, and cart\'s Sidecar lets it reach the Redis Service', () => {
+    const manifests = synthProd({}, statefulRedisShop);
+    const ap = only(manifests, 'AuthorizationPolicy', 'shop-data', 'redis').spec as { rules: { from: { source: { principals?: string[] } }[] }[] };
+    expect(ap.rules.flatMap((r) => r.from.flatMap((f) => f.source.principals ?? []))).toEqual(['cluster.local/ns/shop/sa/cart']);
+    expect((only(manifests, 'Sidecar', 'shop', 'cart').spec as { egress: { hosts: string[] }[] }).egress[0].hosts).toContain('shop-data/redis.shop-data.svc.cluster.local');
   });
 });

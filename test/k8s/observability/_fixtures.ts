@@ -1,5 +1,5 @@
 /** The reference platform of apps/platform.ts with `observability` set, for the observability tests. */
-import { environments, imageSources, services } from '../../../apps/platform';
+import { environments, imageSources, services } from '../../fixtures/shop';
 import type { ObservabilityConfig } from '../../../lib/model/observability';
 import { Platform, type PlatformProps } from '../../../lib/model/platform';
 import type { ServiceDefinition } from '../../../lib/model/service';

@@ -5,7 +5,7 @@
  */
 import { ApiObject, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { environments, imageSources, platform as referencePlatform, services } from '../../../apps/platform';
+import { environments, imageSources, platform as referencePlatform, services } from '../../fixtures/shop';
 import { SERVICE_ALERTS } from '../../../lib/model/observability';
 import { Platform } from '../../../lib/model/platform';
 import { ValidationError } from '../../../lib/model/validation';

@@ -1,0 +1,143 @@
+import { Chart, Testing } from 'cdk8s';
+import { PlatformChart } from '../../../lib/k8s/platform-chart';
+import { ServiceSecretSync } from '../../../lib/k8s/secrets/service-secret-sync';
+import { SecretOwnerKind, type ResolvedSecret } from '../../../lib/model/secrets';
+import { ValidationError } from '../../../lib/model/validation';
+import { checkClosure } from '../../../lib/policy/closure';
+import { FORBIDDEN_VALUES, secretsPlatform } from './_secrets-platform';
+import { validateExternalSecretsObjects } from './_external-secrets-schemas';
+import { validateApplications } from '../addons/_argo-cd-schemas';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+describe('secrets on the Kubernetes side (PlatformChart prod)', () => {
+  const platform = secretsPlatform();
+  let objects: Json[];
+  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name) as Json;
+  const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);
+  beforeAll(() => {
+    const chart = new PlatformChart(Testing.app(), 'prod', { platform, environment: 'prod' });
+    objects = Testing.synth(chart);
+  });
+
+  test('emits one SecretStore per service that reads secrets, reading Secrets Manager as the service\'s ServiceAccount', () => {
+    expect(ofKind('SecretStore').map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual(['shop/ledger-secrets', 'shop/orders-secrets']);
+    expect(find('SecretStore', 'orders-secrets').spec).toEqual({
+      provider: { aws: { service: 'SecretsManager', region: 'eu-central-1', auth: { jwt: { serviceAccountRef: { name: 'orders' } } } } },
+    });
+  });
+
+  test('annotates the ServiceAccount of every secret reader with its IRSA role, even without awsPermissions', () => {
+    const sa = find('ServiceAccount', 'orders');
+    expect(sa.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(platform.serviceRoleArn(platform.environment('prod'), platform.service('shop/orders')));
+    expect(find('ServiceAccount', 'ledger').metadata.annotations['eks.amazonaws.com/role-arn']).toMatch(/^arn:aws:iam::\d{12}:role\//);
+    expect(find('ServiceAccount', 'web').metadata.annotations ?? {}).not.toHaveProperty(['eks.amazonaws.com/role-arn']);
+  });
+
+  test('emits one ExternalSecret per secret, refreshed hourly, owning its Kubernetes Secret, without template', () => {
+    expect(ofKind('ExternalSecret').map((o) => o.metadata.name).sort()).toEqual(['ledger-superuser', 'orders-db', 'orders-stripe']);
+    const db = find('ExternalSecret', 'orders-db');
+    expect(db.spec).toEqual({
+      refreshInterval: '1h',
+      refreshPolicy: 'Periodic',
+      secretStoreRef: { kind: 'SecretStore', name: 'orders-secrets' },
+      target: { name: 'orders-db', creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+      // variables only: just the keys they read
+      data: [
+        { secretKey: 'password', remoteRef: { key: 'shop/prod/shop/orders/db', property: 'password' } },
+        { secretKey: 'username', remoteRef: { key: 'shop/prod/shop/orders/db', property: 'username' } },
+      ],
+    });
+    // mounted: every key of the JSON value becomes a file
+    expect(find('ExternalSecret', 'orders-stripe').spec.dataFrom).toEqual([{ extract: { key: 'shop/prod/shop/orders/stripe' } }]);
+    for (const es of ofKind('ExternalSecret')) {
+      expect(es.spec.target).not.toHaveProperty('template');
+    }
+  });
+
+  test('validates every External Secrets object against the external-secrets.io/v1 schemas', async () => {
+    const { checked, errors } = await validateExternalSecretsObjects(objects as never);
+    expect(errors).toEqual([]);
+    expect(checked).toBe(5);
+  });
+
+  test('installs External Secrets Operator, whose chart provides the external-secrets.io CRDs (closure)', () => {
+    const app = objects.find((o) => o.kind === 'Application' && o.metadata.name === 'external-secrets') as Json;
+    expect(app.spec.source).toEqual(expect.objectContaining({ repoURL: 'https://charts.external-secrets.io', chart: 'external-secrets', targetRevision: '2.10.0' }));
+    expect(app.spec.source.helm.valuesObject).toEqual(expect.objectContaining({ installCRDs: true, processClusterStore: false, rbac: { serviceAccountTokenCreate: true } }));
+    expect(app.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
+    const crdViolations = checkClosure('prod', { provider: { aws: [{ allowed_account_ids: ['333333333333'] }] }, resource: {} }, objects).filter((v) => v.rule === 'closure/crd' && /external-secrets/.test(v.message + v.where));
+    expect(crdViolations).toEqual([]);
+  });
+
+  test('runs the operator in a namespace that enforces "restricted", its Application valid against Argo CD\'s schema', async () => {
+    const ns = find('Namespace', 'external-secrets');
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    const values = (objects.find((o) => o.kind === 'Application' && o.metadata.name === 'external-secrets') as Json).spec.source.helm.valuesObject;
+    for (const v of [values, values.webhook, values.certController]) {
+      expect(v.securityContext).toEqual(expect.objectContaining({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }));
+    }
+    const { errors, checked } = await validateApplications(objects.filter((o) => o.metadata.name === 'external-secrets') as never);
+    expect({ errors, checked }).toEqual({ errors: [], checked: 1 });
+  });
+
+  test('puts no Secret and no secret value in the output', () => {
+    expect(ofKind('Secret')).toEqual([]);
+    const text = JSON.stringify(objects);
+    for (const value of FORBIDDEN_VALUES) {
+      expect(text).not.toContain(value);
+    }
+  });
+
+  test('installs no External Secrets Operator in an environment where no service reads secrets', () => {
+    const plain = secretsPlatform([{ ...platform.service('shop/web'), calls: [] }]);
+    const chart = new PlatformChart(Testing.app(), 'prod', { platform: plain, environment: 'prod' });
+    expect(Testing.synth(chart).filter((o: Json) => o.apiVersion.startsWith('external-secrets.io/') || (o.kind === 'Application' && o.metadata.name === 'external-secrets'))).toEqual([]);
+  });
+
+  test('leaves External Secrets Operator out when it is disabled (a named weakening)', () => {
+    const chart = new PlatformChart(Testing.app(), 'prod', { platform, environment: 'prod', addons: { disabled: { externalSecrets: true } } });
+    expect(chart.addons.externalSecrets).toBeUndefined();
+    expect(chart.addons.disabled.externalSecrets).toBe(true);
+  });
+});
+
+describe('ServiceSecretSync', () => {
+  const secret: ResolvedSecret = { name: 'db', owner: SecretOwnerKind.SERVICE, secretsManagerName: 'shop/prod/shop/orders/db', kubernetesSecretName: 'orders-db', env: { DB_PASSWORD: 'password' } };
+  const props = { serviceName: 'orders', namespace: 'shop', serviceAccountName: 'orders', region: 'eu-central-1', secrets: [secret] };
+  const build = (extra: object) => () => new ServiceSecretSync(new Chart(Testing.app(), 't'), 'S', { ...props, ...extra });
+
+  test('refreshes at the interval given', () => {
+    const chart = Testing.chart();
+    new ServiceSecretSync(chart, 'S', { ...props, refreshInterval: '15m' });
+    expect(Testing.synth(chart).find((o: Json) => o.kind === 'ExternalSecret').spec.refreshInterval).toBe('15m');
+  });
+
+  test('fails when the refresh interval is not a positive Go duration', () => {
+    expect(build({ refreshInterval: '0s' })).toThrow(ValidationError);
+    expect(build({ refreshInterval: 'hourly' })).toThrow(/refreshInterval is "hourly"; allowed: a positive Go duration/);
+  });
+
+  test('fails when two secrets would write the same Kubernetes Secret', () => {
+    expect(build({ secrets: [secret, { ...secret, name: 'db2' }] })).toThrow(/each Kubernetes Secret once/);
+  });
+
+  test('fails when there is no secret', () => {
+    expect(build({ secrets: [] })).toThrow(/secrets is \[\]/);
+  });
+});
+
+describe('closure of ExternalSecrets and the stack', () => {
+  const es = (key: string) => ({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'orders-db', namespace: 'shop' }, spec: { data: [{ secretKey: 'password', remoteRef: { key, property: 'password' } }] } });
+  const stack = { provider: { aws: [{ allowed_account_ids: ['333333333333'] }] }, resource: { aws_secretsmanager_secret: { a: { name: 'shop/prod/shop/orders/db' } } } };
+
+  test('accepts an ExternalSecret that reads a secret of the stack', () => {
+    expect(checkClosure('prod', stack, [es('shop/prod/shop/orders/db')]).filter((v) => v.rule === 'closure/secret')).toEqual([]);
+  });
+
+  test('fails when an ExternalSecret reads a secret the stack does not create', () => {
+    const v = checkClosure('prod', stack, [es('shop/prod/shop/orders/other')]).filter((x) => x.rule === 'closure/secret');
+    expect(v.map((x) => `${x.where}: ${x.message}`)).toEqual(['prod: ExternalSecret shop/orders-db: reads Secrets Manager secret shop/prod/shop/orders/other; allowed: a secret of the prod stack (an aws_secretsmanager_secret of that name)']);
+  });
+});
