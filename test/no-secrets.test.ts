@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadAll } from 'js-yaml';
+import { platform as erpPlatform } from '../apps/erp';
 import { platform } from '../apps/platform';
 import { synthesize } from '../lib/app/synthesize';
 import { listFiles } from '../lib/synth';
@@ -21,7 +22,8 @@ import { secretsPlatform } from './k8s/secrets/_secrets-platform';
  * the redis-ha chart's `existingSecret` that holds the password.
  */
 const REFERENCE_FIELDS = new Set(['existingSecret', 'passwordKey', 'userKey', 'secretName', 'credentialName', 'authUsername', 'authIdentity', 'secretKey', 'authKey']);
-const SECRET_FIELD = /(password|passwd|secret|token|routing.?key|api.?url|webhook|private.?key|auth)/i;
+// `auth` alone would name a service called auth (its dashboard's ConfigMap key): auth tokens, keys and passwords only
+const SECRET_FIELD = /(password|passwd|secret|token|routing.?key|api.?url|webhook|private.?key|auth.?(?:token|key|pass))/i;
 const SECRET_VALUE = [/hooks\.slack\.com\/services\//, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, /\bAKIA[0-9A-Z]{16}\b/, /\bxox[abp]-[0-9A-Za-z-]+/, /\bghp_[0-9A-Za-z]{36}\b/];
 
 /** Every string under a field whose name says secret, except references by name. */
@@ -103,8 +105,9 @@ function isGeneratedStoreCredentials(version: Record<string, unknown>): boolean 
 }
 
 /**
- * Every Kubernetes Secret with `data`/`stringData`, ExternalSecret with a `target.template`, and Secrets Manager secret
- * version in the output, but a data store's generated credentials.
+ * Every Kubernetes Secret with `data`/`stringData`, ExternalSecret whose `target.template` holds anything but the
+ * Secret's `type` (its data, its `templateFrom`: where a literal could hide), and Secrets Manager secret version in the
+ * output, but a data store's generated credentials.
  */
 function secretObjectProblems(outdir: string, files: readonly string[]): string[] {
   const found: string[] = [];
@@ -112,7 +115,9 @@ function secretObjectProblems(outdir: string, files: readonly string[]): string[
     loadAll(fs.readFileSync(path.join(outdir, file), 'utf8')).forEach((doc) => {
       const o = doc as { kind?: string; apiVersion?: string; metadata?: { name?: string }; data?: unknown; stringData?: unknown; spec?: { target?: { template?: unknown } } } | null;
       if (o?.kind === 'Secret' && (o.data !== undefined || o.stringData !== undefined)) found.push(`${file}#Secret/${o.metadata?.name}: data`);
-      if (o?.kind === 'ExternalSecret' && o.spec?.target?.template !== undefined) found.push(`${file}#ExternalSecret/${o.metadata?.name}: target.template`);
+      const template = o?.spec?.target?.template;
+      const onlyType = typeof template === 'object' && template !== null && Object.keys(template).every((k) => k === 'type');
+      if (o?.kind === 'ExternalSecret' && template !== undefined && !onlyType) found.push(`${file}#ExternalSecret/${o.metadata?.name}: target.template`);
     });
   }
   for (const file of files.filter((f) => f.endsWith('.tf.json'))) {
@@ -150,7 +155,7 @@ describe('the output of a platform whose services read secrets', () => {
 
   test('the scan finds a Secret with data and an ExternalSecret template when there is one', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'no-secrets-bad-'));
-    fs.writeFileSync(path.join(dir, 'a.yaml'), 'kind: Secret\nmetadata: {name: db}\nstringData: {password: x}\n---\nkind: ExternalSecret\nmetadata: {name: db}\nspec: {target: {template: {data: {password: x}}}}\n');
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'kind: Secret\nmetadata: {name: db}\nstringData: {password: x}\n---\nkind: ExternalSecret\nmetadata: {name: db}\nspec: {target: {template: {data: {password: x}}}}\n---\nkind: ExternalSecret\nmetadata: {name: typed}\nspec: {target: {template: {type: kubernetes.io/basic-auth}}}\n');
     fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify({ resource: { aws_secretsmanager_secret_version: { v: { secret_string: 'x' } } } }));
     expect(secretObjectProblems(dir, ['a.yaml', 'cdk.tf.json'])).toEqual(['a.yaml#Secret/db: data', 'a.yaml#ExternalSecret/db: target.template', 'cdk.tf.json: aws_secretsmanager_secret_version']);
   });
@@ -167,5 +172,28 @@ describe('the output of a platform whose services read secrets', () => {
     };
     for (const [name, text] of Object.entries(cases)) fs.writeFileSync(path.join(dir, name), text);
     expect(secretObjectProblems(dir, Object.keys(cases))).toEqual(['literal.tf.json', 'readable.tf.json', 'service.tf.json'].map((f) => `${f}: aws_secretsmanager_secret_version`));
+  });
+});
+
+describe('the output of the ERP reference platform (its stores in the cluster in dev, managed in prod)', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'no-secrets-erp-'));
+  synthesize(erpPlatform, { outdir });
+  const files = listFiles(outdir).filter((f) => !f.startsWith('.eks-platform/'));
+
+  test('holds no Secret data, no ExternalSecret template, no readable secret version and no secret-looking value', () => {
+    expect(files.filter((f) => f.endsWith('.yaml'))).toHaveLength(2);
+    expect(secretObjectProblems(outdir, files)).toEqual([]);
+    const found: string[] = [];
+    for (const file of files.filter((f) => f.endsWith('.yaml'))) {
+      loadAll(fs.readFileSync(path.join(outdir, file), 'utf8')).forEach((doc) => {
+        const o = doc as { kind?: string; metadata?: { name?: string } } | null;
+        if (o) secretLikeFields(o, `${file}#${o.kind}/${o.metadata?.name}`, found);
+      });
+    }
+    expect(found).toEqual([]);
+    for (const file of files) {
+      const text = fs.readFileSync(path.join(outdir, file), 'utf8');
+      expect(SECRET_VALUE.filter((re) => re.test(text)).map((re) => `${file}: ${re.source}`)).toEqual([]);
+    }
   });
 });
