@@ -69,8 +69,12 @@ process.stdout.write('| what | median wall | peak RSS | note |\n| --- | --- | --
 const floor = series(RUNS, process.execPath, ['-e', '0']);
 row('`node -e 0`', floor);
 
-const synth = series(RUNS, NPM, ['run', '-s', 'synth', '--', '--outdir', out]);
-row('`npm run synth` (both reference platforms: shop 3 environments + ERP 2, both worlds, gate; no source changed)', synth, `${(synth.wall / floor.wall).toFixed(1)}x \`node -e 0\``);
+// the shop reference alone (what the speed targets are stated for): the command `npm run synth` runs first
+const SHOP = [path.join(root, 'scripts', 'eks-platform.js'), 'synth', 'apps/platform.ts', '--outdir', out];
+const synth = series(RUNS, process.execPath, SHOP);
+row('`eks-platform synth apps/platform.ts` (the shop reference, 3 environments, both worlds, gate; no source changed)', synth, `${(synth.wall / floor.wall).toFixed(1)}x \`node -e 0\``);
+const both = series(RUNS, NPM, ['run', '-s', 'synth', '--', '--outdir', out]);
+row('`npm run synth` (both reference platforms: the shop, then the ERP with 2 environments and its data stores)', both, `${(both.wall / floor.wall).toFixed(1)}x \`node -e 0\``);
 
 // an edit of apps/platform.ts: a new comment each run, so the transpiled module is not in the cache
 const platformFile = path.join(root, 'apps', 'platform.ts');
@@ -81,20 +85,20 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 try {
-  const edited = series(RUNS, NPM, ['run', '-s', 'synth', '--', '--outdir', out], {
+  const edited = series(RUNS, process.execPath, SHOP, {
     before: (i) => fs.writeFileSync(platformFile, `${original}// bench edit ${process.pid}-${i}-${process.hrtime.bigint()}\n`),
   });
-  row('`npm run synth` after an edit of apps/platform.ts', edited, 'transpiles the module again');
+  row('`eks-platform synth apps/platform.ts` after an edit of apps/platform.ts', edited, 'transpiles the module again');
 } finally {
   restore();
 }
 
 if (!args.includes('--skip-cdktf')) {
-  const tfOnly = series(Math.min(RUNS, 3), NPM, ['run', '-s', 'synth', '--', '--only', 'terraform', '--outdir', out]);
-  row('`npm run synth -- --only terraform`', tfOnly);
+  const tfOnly = series(Math.min(RUNS, 3), process.execPath, [...SHOP, '--only', 'terraform']);
+  row('`eks-platform synth apps/platform.ts --only terraform`', tfOnly);
   const cdktfOut = fs.mkdtempSync(path.join(os.tmpdir(), 'epc-bench-cdktf-'));
   const cdktf = series(Math.min(RUNS, 3), NPX, ['cdktf', 'synth', '--output', cdktfOut]);
-  row('`npx cdktf synth` (same platform, Terraform only, through cdktf.json)', cdktf, `${(cdktf.wall / synth.wall).toFixed(1)}x \`npm run synth\` (both worlds)`);
+  row('`npx cdktf synth` (same platform, Terraform only, through cdktf.json)', cdktf, `${(cdktf.wall / synth.wall).toFixed(1)}x the shop's synth of both worlds`);
 }
 
 // generated platforms: the cost per service
