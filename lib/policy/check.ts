@@ -93,6 +93,7 @@ export const RULE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   [PodSecurityControl.HOST_PORTS]: 'Pod Security baseline: no host ports',
   [PodSecurityControl.APPARMOR]: 'Pod Security baseline: AppArmor profile RuntimeDefault or Localhost',
   [PodSecurityControl.SELINUX]: 'Pod Security baseline: SELinux type among the container types, user and role unset',
+  [PodSecurityControl.HOST_PROBES]: 'Pod Security baseline (1.34+): probes and lifecycle hooks name no host (httpGet/tcpSocket host unset, empty or loopback)',
   [PodSecurityControl.PROC_MOUNT]: 'Pod Security baseline: procMount Default',
   [PodSecurityControl.SECCOMP_BASELINE]: 'Pod Security baseline: seccomp profile not Unconfined',
   [PodSecurityControl.SYSCTLS]: 'Pod Security baseline: only the safe sysctls',

@@ -32,6 +32,7 @@ export enum PodSecurityControl {
   APPARMOR = 'baseline/apparmor',
   SELINUX = 'baseline/selinux',
   PROC_MOUNT = 'baseline/proc-mount',
+  HOST_PROBES = 'baseline/host-probes',
   SECCOMP_BASELINE = 'baseline/seccomp',
   SYSCTLS = 'baseline/sysctls',
   VOLUME_TYPES = 'restricted/volume-types',
@@ -89,6 +90,8 @@ interface ContainerLike {
   readonly resources?: { readonly requests?: QuantityMap; readonly limits?: QuantityMap };
   readonly readinessProbe?: unknown;
   readonly livenessProbe?: unknown;
+  readonly startupProbe?: unknown;
+  readonly lifecycle?: unknown;
 }
 interface PodSpecLike {
   readonly hostNetwork?: boolean;
@@ -260,6 +263,9 @@ function checkPodTemplate(obj: KubernetesObject, t: PodTemplate): PodSecurityVio
       checkSELinux(sc.seLinuxOptions, `${at}.securityContext.seLinuxOptions`, (f, m) => add(PodSecurityControl.SELINUX, f, m, name));
       checkAppArmorProfile(sc.appArmorProfile, `${at}.securityContext.appArmorProfile`, (f, m) => add(PodSecurityControl.APPARMOR, f, m, name));
       if (sc.procMount !== undefined && sc.procMount !== 'Default') cadd(PodSecurityControl.PROC_MOUNT, 'securityContext.procMount', `is ${sc.procMount}; allowed: Default`);
+      for (const [field, host] of handlerHosts(c)) {
+        if (!PROBE_HOSTS.includes(host)) cadd(PodSecurityControl.HOST_PROBES, field, `is ${JSON.stringify(host)}; allowed: unset, ${PROBE_HOSTS.map((h) => JSON.stringify(h)).join(', ')} (a probe or hook must not reach another host)`);
+      }
       // capabilities
       const added = sc.capabilities?.add ?? [];
       for (const cap of added) {
@@ -295,6 +301,28 @@ function checkPodTemplate(obj: KubernetesObject, t: PodTemplate): PodSecurityVio
       const problem = c.image === undefined ? 'no image' : imageProblem(c.image);
       if (problem) cadd(PodSecurityControl.PINNED_IMAGE, 'image', `is ${c.image ?? 'unset'}; ${problem}`);
     });
+  }
+  return out;
+}
+
+/**
+ * Hosts a probe or lifecycle handler may name ("baseline" from Kubernetes 1.34): none (`""`), or the loopback
+ * addresses the pod-security-admission library admits in its published fixtures (the documentation lists only unset
+ * and `""`).
+ */
+export const PROBE_HOSTS: readonly string[] = ['', '127.0.0.1', '::1'];
+/** The probes and lifecycle handlers whose `httpGet.host` / `tcpSocket.host` "baseline" restricts. */
+export const HOST_HANDLERS: readonly string[] = ['livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle.postStart', 'lifecycle.preStop'];
+
+/** Every `host` a container's probes and lifecycle handlers set, with its field. */
+function handlerHosts(c: ContainerLike): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const handler of HOST_HANDLERS) {
+    const value = handler.split('.').reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), c);
+    for (const action of ['httpGet', 'tcpSocket']) {
+      const host = isObject(value) && isObject(value[action]) ? value[action].host : undefined;
+      if (typeof host === 'string') out.push([`${handler}.${action}.host`, host]);
+    }
   }
   return out;
 }

@@ -18,10 +18,10 @@
  * 1.28 for every case of the published v1.28 set; later ones come from generators registered for a later
  * version), and, for a failing case, the gate's controls (PodSecurityControl) it must break: the one matching the
  * check, plus any other the same pod breaks (a privileged container with allowPrivilegeEscalation unset breaks both).
- * The failing cases of a later generator that fail at 1.28 already are repeated (prefix `v1.29-`, `v1.35-`).
+ * The failing cases of a later generator that fail at 1.28 already are repeated (prefix `v1.29-`, `v1.34-`, `v1.35-`).
  *
- * Not re-expressed: `fixtures_hostProbesAndHostLifecycle.go` (baseline from 1.34: `host` in probes and lifecycle
- * handlers), which the gate does not judge yet.
+ * `fixtures_hostProbesAndHostLifecycle.go` (baseline from 1.34: `host` in probes and lifecycle handlers) is
+ * re-expressed as `v1.34-` cases: its passing pods name the loopback addresses, which the documentation does not list.
  */
 import { PodSecurityControl as C } from '../../lib/policy/pod-security';
 
@@ -44,7 +44,7 @@ export interface PsaCase {
   /** Whether Pod Security Admission ("restricted") admits the pod. */
   readonly expected: 'pass' | 'fail';
   /** The Kubernetes version the case applies from. */
-  readonly since: '1.28' | '1.29' | '1.35';
+  readonly since: '1.28' | '1.29' | '1.34' | '1.35';
   /** For a failing case: the gate's controls it breaks, sorted (empty for a passing case). */
   readonly controls: readonly C[];
   readonly pod: PsaPod;
@@ -289,6 +289,16 @@ export const PSA_CASES: readonly PsaCase[] = [
   ...cases('sysctls', 'fixtures_sysctls.go', [(d) => { podSc(d).sysctls = sysctls(SAFE_1_29); }], [
     (d) => { podSc(d).sysctls = [{ name: 'othersysctl', value: 'other' }]; },
   ], [C.SYSCTLS], '1.29'),
+  // 1.34: no other host in probes and lifecycle hooks (loopback addresses pass)
+  ...cases('hostProbesAndHostLifecycle', 'fixtures_hostProbesAndHostLifecycle.go', [
+    () => undefined,
+    (d) => { c0(d).livenessProbe = { httpGet: { host: '127.0.0.1' } }; },
+    (d) => { c0(d).readinessProbe = { tcpSocket: { host: '::1' } }; },
+  ], [
+    (d) => { c0(d).livenessProbe = { httpGet: { host: 'bad.host' } }; },
+    (d) => { i0(d).readinessProbe = { tcpSocket: { host: '8.8.8.8' } }; },
+    (d) => { c0(d).lifecycle = { postStart: { httpGet: { host: 'bad.host' } } }; },
+  ], [C.HOST_PROBES], '1.34'),
   // 1.35: "baseline" admits Unmasked in a user namespace (hostUsers: false), "restricted" still refuses it
   ...cases('procMount', 'fixtures_procMount.go', [
     (d) => { sc(c0(d)).procMount = 'Default'; sc(i0(d)).procMount = 'Default'; d.spec.hostUsers = false; },

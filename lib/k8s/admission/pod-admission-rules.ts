@@ -11,6 +11,8 @@ import {
   APPARMOR_ANNOTATION_PREFIX,
   APPARMOR_TYPES,
   BASELINE_CAPABILITIES,
+  HOST_HANDLERS,
+  PROBE_HOSTS,
   PodSecurityControl,
   RESTRICTED_VOLUME_TYPES,
   SAFE_SYSCTLS,
@@ -178,6 +180,16 @@ const BASELINE: PodAdmissionPolicyDefinition = {
       control: PodSecurityControl.PROC_MOUNT,
       expression: `variables.allContainers.all(c, !(${hasSc('procMount')}) || c.securityContext.procMount == 'Default')`,
       message: `${PodSecurityControl.PROC_MOUNT}: procMount must be unset or Default on every container`,
+    },
+    {
+      control: PodSecurityControl.HOST_PROBES,
+      // probes and hooks of containers and init containers (ephemeral containers have none)
+      expression: `(variables.containers + variables.initContainers).all(c, ${HOST_HANDLERS.flatMap((h) => ['httpGet', 'tcpSocket'].map((a) => {
+        const at = `c.${h}.${a}`;
+        const guard = [...`${h}.${a}.host`.split('.').map((_, i, parts) => `has(c.${parts.slice(0, i + 1).join('.')})`)].join(' && ');
+        return `(!(${guard}) || ${at}.host in ${celList(PROBE_HOSTS)})`;
+      })).join(' && ')})`,
+      message: `${PodSecurityControl.HOST_PROBES}: probes and lifecycle hooks must not name a host (httpGet.host, tcpSocket.host unset, empty, 127.0.0.1 or ::1)`,
     },
     {
       control: PodSecurityControl.SYSCTLS,

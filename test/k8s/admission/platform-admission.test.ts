@@ -131,7 +131,7 @@ describe('the policies', () => {
       }
     });
     expect(policies().flatMap((s) => s.validations.map((v) => v.message.slice(0, v.message.indexOf(':'))))).toEqual([...POD_ADMISSION_CONTROLS]);
-    expect(POD_ADMISSION_POLICIES.map((p) => p.validations.length)).toEqual([11, 6, 2]);
+    expect(POD_ADMISSION_POLICIES.map((p) => p.validations.length)).toEqual([12, 6, 2]);
   });
 });
 

@@ -139,6 +139,10 @@ const FIXTURES: Fixture[] = [
   { name: 'procMount Unmasked on a container', change: (s) => { sc(first(s)).procMount = 'Unmasked'; }, fails: [C.PROC_MOUNT] },
   { name: 'procMount Unmasked on an init container, in a user namespace', change: (s) => { s.hostUsers = false; sc(init(s)).procMount = 'Unmasked'; }, fails: [C.PROC_MOUNT] },
   { name: 'procMount Default on every container', change: (s) => { sc(first(s)).procMount = 'Default'; sc(init(s)).procMount = 'Default'; }, fails: [], keeps: [C.PROC_MOUNT] },
+  { name: 'a liveness probe that names another host', change: (s) => { first(s).livenessProbe = { httpGet: { path: '/live', port: 8080, host: 'bad.host' } }; }, fails: [C.HOST_PROBES] },
+  { name: 'an init container\'s readiness probe on a TCP socket of another host', change: (s) => { init(s).readinessProbe = { tcpSocket: { port: 53, host: '8.8.8.8' } }; }, fails: [C.HOST_PROBES] },
+  { name: 'a postStart hook that calls another host', change: (s) => { first(s).lifecycle = { postStart: { httpGet: { path: '/', port: 80, host: 'bad.host' } } }; }, fails: [C.HOST_PROBES] },
+  { name: 'probes and hooks on the loopback addresses or without a host', change: (s) => { first(s).livenessProbe = { httpGet: { path: '/live', port: 8080, host: '127.0.0.1' } }; first(s).startupProbe = { tcpSocket: { port: 8080, host: '::1' } }; first(s).lifecycle = { preStop: { httpGet: { path: '/stop', port: 8080, host: '' } } }; }, fails: [], keeps: [C.HOST_PROBES] },
   // baseline/sysctls
   { name: 'an unsafe sysctl among safe ones', change: (s) => { psc(s).sysctls = [{ name: 'net.ipv4.tcp_syncookies', value: '1' }, { name: 'kernel.msgmax', value: '65536' }]; }, fails: [C.SYSCTLS] },
   { name: 'a sysctl without a name', change: (s) => { psc(s).sysctls = [{ value: '1' }]; }, fails: [C.SYSCTLS] },
@@ -219,7 +223,7 @@ test('the policies cover 19 of the gate\'s rules, each once: every Pod Security 
   expect(new Set(POD_ADMISSION_CONTROLS).size).toBe(POD_ADMISSION_CONTROLS.length);
   const podSecurity = (Object.values(PodSecurityControl) as string[]).filter((c) => !c.startsWith('platform/'));
   expect([...POD_ADMISSION_CONTROLS].sort()).toEqual([...podSecurity, C.PINNED_IMAGE, C.RESOURCES].sort());
-  expect(POD_ADMISSION_CONTROLS).toHaveLength(19);
+  expect(POD_ADMISSION_CONTROLS).toHaveLength(20);
 });
 
 test('every rule has failing fixtures and passing ones that set what it reads', () => {
