@@ -47,13 +47,7 @@ describe('the output of every environment', () => {
   const files = listFiles(outdir).filter((f) => !f.startsWith('.eks-platform/'));
 
   test('names credentials by Secret reference only: no field that holds a secret has a value', () => {
-    const found: string[] = [];
-    for (const file of files.filter((f) => f.endsWith('.yaml'))) {
-      loadAll(fs.readFileSync(path.join(outdir, file), 'utf8')).forEach((doc) => {
-        const o = doc as { kind?: string; metadata?: { name?: string } } | null;
-        if (o) secretLikeFields(o, `${file}#${o.kind}/${o.metadata?.name}`, found);
-      });
-    }
+    const found = secretFieldsOfYaml(outdir, files);
     expect(found).toEqual([]);
     // the references are there: Alertmanager's receivers read their credentials from the Secret `alerting`
     expect(fs.readFileSync(path.join(outdir, 'dist', 'prod', 'platform.k8s.yaml'), 'utf8')).toContain('key: pagerduty-routing-key');
@@ -104,6 +98,18 @@ function isGeneratedStoreCredentials(version: Record<string, unknown>): boolean 
     && /"password" = data\.aws_secretsmanager_random_password\.[\w-]+\.random_password[,}]/.test(version.secret_string_wo);
 }
 
+/** The fields that hold a secret-looking value in every YAML file of `files` (below `outdir`). */
+function secretFieldsOfYaml(outdir: string, files: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const file of files.filter((f) => f.endsWith('.yaml'))) {
+    loadAll(fs.readFileSync(path.join(outdir, file), 'utf8')).forEach((doc) => {
+      const o = doc as { kind?: string; metadata?: { name?: string } } | null;
+      if (o) secretLikeFields(o, `${file}#${o.kind}/${o.metadata?.name}`, found);
+    });
+  }
+  return found;
+}
+
 /**
  * Every Kubernetes Secret with `data`/`stringData`, ExternalSecret whose `target.template` holds anything but the
  * Secret's `type` (its data, its `templateFrom`: where a literal could hide), and Secrets Manager secret version in the
@@ -143,13 +149,7 @@ describe('the output of a platform whose services read secrets', () => {
     expect(secretObjectProblems(outdir, files)).toEqual([]);
     // the services' secrets get no version at all: their values are put into Secrets Manager by hand
     expect(files.some((f) => f.endsWith('.tf.json') && fs.readFileSync(path.join(outdir, f), 'utf8').includes('aws_secretsmanager_secret_version'))).toBe(false);
-    const found: string[] = [];
-    for (const file of files.filter((f) => f.endsWith('.yaml'))) {
-      loadAll(fs.readFileSync(path.join(outdir, file), 'utf8')).forEach((doc) => {
-        const o = doc as { kind?: string; metadata?: { name?: string } } | null;
-        if (o) secretLikeFields(o, `${file}#${o.kind}/${o.metadata?.name}`, found);
-      });
-    }
+    const found = secretFieldsOfYaml(outdir, files);
     expect(found).toEqual([]);
   });
 
@@ -183,13 +183,7 @@ describe('the output of the ERP reference platform (its stores in the cluster in
   test('holds no Secret data, no ExternalSecret template, no readable secret version and no secret-looking value', () => {
     expect(files.filter((f) => f.endsWith('.yaml'))).toHaveLength(2);
     expect(secretObjectProblems(outdir, files)).toEqual([]);
-    const found: string[] = [];
-    for (const file of files.filter((f) => f.endsWith('.yaml'))) {
-      loadAll(fs.readFileSync(path.join(outdir, file), 'utf8')).forEach((doc) => {
-        const o = doc as { kind?: string; metadata?: { name?: string } } | null;
-        if (o) secretLikeFields(o, `${file}#${o.kind}/${o.metadata?.name}`, found);
-      });
-    }
+    const found = secretFieldsOfYaml(outdir, files);
     expect(found).toEqual([]);
     for (const file of files) {
       const text = fs.readFileSync(path.join(outdir, file), 'utf8');
