@@ -15,10 +15,12 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Annotations, Fn, dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { DEFAULT_KUBERNETES_SERVICE_CIDR, kubernetesServiceCidrProblem } from '../model/cidr';
 import { kubernetesVersionWarning } from '../model/kubernetes-versions';
 import { clusterName as clusterNameOf } from '../model/names';
 import { arnPartition, type AwsPartition } from '../model/partition';
 import { requireAccountId, requireRoleArn, validatePublicAccessCidrs } from '../model/rules';
+import { ValidationError } from '../model/validation';
 import { addonVersionsFor, CoreAddon, EKS_DEFAULT_ADDON_VERSION, type AddonVersions } from './addon-versions';
 import { awsManagedPolicyArn, serviceTrustPolicy } from './_iam';
 import { KmsKey } from './kms-key';
@@ -96,6 +98,12 @@ export interface EksClusterProps {
    * @default the day of the synth (`Date.now()`)
    */
   readonly supportCheckDate?: Date;
+  /**
+   * The block Services get their ClusterIPs from: `kubernetes_network_config.service_ipv4_cidr` (EKS fixes it at
+   * creation). Its first address is the `kubernetes` Service's ClusterIP, which NetworkPolicies of API clients open.
+   * @default DEFAULT_KUBERNETES_SERVICE_CIDR (172.20.0.0/16)
+   */
+  readonly serviceIpv4Cidr?: string;
 }
 
 /** An EKS cluster with its IAM role, keys, log group, access entries, OIDC provider and core add-ons. */
@@ -122,6 +130,8 @@ export class EksCluster extends Construct {
   public readonly clusterArn: string;
   /** The pinned Kubernetes version. */
   public readonly kubernetesVersion: string;
+  /** The service CIDR (`kubernetes_network_config.service_ipv4_cidr`). */
+  public readonly serviceIpv4Cidr: string;
   /** Whether the public API endpoint is on (only with an allow-list). */
   public readonly endpointPublicAccess: boolean;
   /** The CIDRs allowed to reach the public endpoint, empty when it is off. */
@@ -162,6 +172,12 @@ export class EksCluster extends Construct {
     this.partition = arnPartition(this.region);
     requireAccountId(path, 'accountId', props.accountId);
     this.kubernetesVersion = props.kubernetesVersion;
+    this.serviceIpv4Cidr = props.serviceIpv4Cidr ?? DEFAULT_KUBERNETES_SERVICE_CIDR;
+    // the VPC's CIDR is not on INetwork: PlatformStack's model validation checks the overlap
+    const serviceCidrProblem = kubernetesServiceCidrProblem(this.serviceIpv4Cidr);
+    if (serviceCidrProblem !== undefined) {
+      throw new ValidationError(path, 'serviceIpv4Cidr', this.serviceIpv4Cidr, serviceCidrProblem);
+    }
     const table = addonVersionsFor(path, 'kubernetesVersion', props.kubernetesVersion);
     this.addonVersions = { ...table, ...(props.addonVersionOverrides ?? {}) };
     this.supportType = props.extendedSupport ? SupportType.EXTENDED : SupportType.STANDARD;
@@ -224,6 +240,8 @@ export class EksCluster extends Construct {
         endpointPublicAccess: this.endpointPublicAccess,
         ...(this.endpointPublicAccess ? { publicAccessCidrs: this.publicAccessCidrs as string[] } : {}),
       },
+      // explicit, not EKS's pick (172.20.0.0/16 or 10.100.0.0/16 by the VPC's range): NetworkPolicies open its first address
+      kubernetesNetworkConfig: { serviceIpv4Cidr: this.serviceIpv4Cidr, ipFamily: 'ipv4' },
       encryptionConfig: { resources: ['secrets'], provider: { keyArn: this.secretsKey.keyArn } },
       enabledClusterLogTypes: [...CLUSTER_LOG_TYPES],
       accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },

@@ -9,6 +9,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { kubernetesServiceCidrOf } from '../model/cidr';
 import type { EnvironmentConfig } from '../model/environment';
 import { qualifiedName, serviceAccountName } from '../model/names';
 import type { Platform } from '../model/platform';
@@ -124,6 +125,7 @@ export class PlatformStack extends TerraformStack {
       accountId: env.accountId,
       kubernetesVersion: env.kubernetesVersion,
       extendedSupport: env.kubernetesExtendedSupport ?? false,
+      serviceIpv4Cidr: kubernetesServiceCidrOf(env),
       network: this.network,
       adminRoleArns: env.clusterAdminRoleArns ?? [],
       publicAccessCidrs: env.publicApiAccessCidrs ?? [],

@@ -29,7 +29,16 @@ export function remoteStateNames(platformName: string, env: EnvironmentConfig): 
   };
 }
 
-/** Declares the S3 backend of a stack (encrypted state, S3 native locking) and returns the names used. */
+/**
+ * The Terraform versions a platform stack needs: 1.11 and later, for the write-only arguments (`secret_string_wo`,
+ * `password_wo`) that keep credentials out of the plan and the state; `use_lockfile` needs 1.10.
+ */
+export const MINIMUM_TERRAFORM_VERSION = '>= 1.11';
+
+/**
+ * Declares the S3 backend of a stack (encrypted state, S3 native locking) and its `required_version`
+ * ({@link MINIMUM_TERRAFORM_VERSION}), and returns the names used.
+ */
 export function addRemoteStateBackend(stack: TerraformStack, platformName: string, env: EnvironmentConfig): RemoteStateNames {
   const names = remoteStateNames(platformName, env);
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(names.bucket)) {
@@ -47,5 +56,7 @@ export function addRemoteStateBackend(stack: TerraformStack, platformName: strin
   });
   // cdktf 0.21's S3BackendConfig predates use_lockfile (Terraform 1.10), hence the override
   backend.addOverride('use_lockfile', true);
+  // the stack writes secrets and passwords through write-only arguments (`secret_string_wo`, `password_wo`)
+  stack.addOverride('terraform.required_version', MINIMUM_TERRAFORM_VERSION);
   return names;
 }

@@ -14,6 +14,7 @@ import type { IamStatementSpec } from '../model/service';
 import { ValidationError, requireDns1123Label } from '../model/validation';
 import { requireAccountId } from '../model/rules';
 import { assertNoAdminStatements, fromSpecs, policyDocument, type PolicyStatement } from './_iam';
+import { secretsManagerViaService } from '../model/aws-endpoints';
 
 /** Options for a {@link ServiceAccountRole}. */
 export interface ServiceAccountRoleProps {
@@ -103,7 +104,7 @@ export class ServiceAccountRole extends Construct implements IGrantable {
       sid: 'DecryptSecrets',
       actions: ['kms:Decrypt'],
       resources: [...kmsKeyArns],
-      conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${region}.amazonaws.com`] }],
+      conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [secretsManagerViaService(region)] }],
     });
   }
 

@@ -18,7 +18,7 @@ import { qualifiedName } from '../model/names';
 import type { Platform } from '../model/platform';
 import { SecretOwnerKind } from '../model/secrets';
 import { ValidationError } from '../model/validation';
-import { KMS_USE_ACTIONS, KmsKey } from './kms-key';
+import { KmsKey } from './kms-key';
 import { arnPartition } from '../model/partition';
 import type { ServiceAccountRole } from './service-account-role';
 
@@ -37,8 +37,8 @@ export interface ServiceSecretsProps {
   /** The services' IRSA roles by `namespace/name` (`PlatformStack.serviceRoles`); every service that reads secrets has one. */
   readonly roles: Readonly<Record<string, ServiceAccountRole>>;
   /**
-   * The key the services' own secrets are encrypted with; its policy gets a statement letting the account's principals
-   * use it through Secrets Manager only (`kms:ViaService`).
+   * The key the services' own secrets are encrypted with; readers get `kms:Decrypt` on it through Secrets Manager only
+   * (`kms:ViaService`), in their roles' policies.
    * @default a new rotating key `<platform>-<env>-secrets`, created when some service declares a secret of its own
    */
   readonly kmsKey?: KmsKey;
@@ -72,7 +72,6 @@ export class ServiceSecrets extends Construct {
     if (!Number.isInteger(this.recoveryWindowInDays) || this.recoveryWindowInDays < 7 || this.recoveryWindowInDays > 30) {
       throw new ValidationError(path, 'recoveryWindowInDays', this.recoveryWindowInDays, 'allowed: a whole number of days from 7 to 30');
     }
-    const viaSecretsManager = `secretsmanager.${env.region}.amazonaws.com`;
     const ownSecrets = platform.services.some((s) => platform.secretsOf(env, s).some((x) => x.owner === SecretOwnerKind.SERVICE));
     const kmsKey = props.kmsKey ?? (ownSecrets ? new KmsKey(this, 'Key', {
       alias: `${platform.name}-${env.name}-secrets`,
@@ -81,17 +80,9 @@ export class ServiceSecrets extends Construct {
       partition: arnPartition(env.region),
     }) : undefined);
     this.kmsKey = kmsKey;
-    // the account's principals may use the key, only through Secrets Manager (AWS's own aws/secretsmanager key policy, narrowed)
-    kmsKey?.addToPolicy({
-      sid: 'SecretsManagerUseKey',
-      actions: KMS_USE_ACTIONS,
-      resources: ['*'],
-      principals: [{ type: 'AWS', identifiers: ['*'] }],
-      conditions: [
-        { test: 'StringEquals', variable: 'kms:ViaService', values: [viaSecretsManager] },
-        { test: 'StringEquals', variable: 'aws:PrincipalAccount', values: [env.accountId] },
-      ],
-    });
+    // no key-policy statement for the readers: the key policy's root statement lets IAM grant it, and each reader's
+    // role gets kms:Decrypt through Secrets Manager only (ServiceAccountRole.grantReadSecrets); a statement for every
+    // principal of the account would let anyone allowed GetSecretValue on * decrypt these secrets without a KMS grant
 
     const secrets = new Map<string, SecretsmanagerSecret>();
     const grants = new Map<string, readonly string[]>();

@@ -97,3 +97,8 @@ export function awsExternalEndpoints(region: string, vpcCidr: string, statements
  * its interface endpoint serves), never the global `sts.amazonaws.com`.
  */
 export const STS_REGIONAL_ENDPOINTS_ANNOTATION = 'eks.amazonaws.com/sts-regional-endpoints';
+
+/** The `kms:ViaService` value of Secrets Manager in a region (`secretsmanager.<region>.<dns suffix>`): keys used only through it. */
+export function secretsManagerViaService(region: string): string {
+  return `secretsmanager.${region}.${dnsSuffixOf(region)}`;
+}

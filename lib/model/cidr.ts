@@ -92,3 +92,44 @@ export function carvedSubnetCidrs(vpc: Cidr): { readonly private: Cidr[]; readon
     intra: [0, 1, 2].map((i) => cidrSubnet(vpc, 6, 28 + i)),
   };
 }
+
+/** The Kubernetes service CIDR an environment's cluster gets when it names none (what EKS picks for a VPC in 10.0.0.0/8). */
+export const DEFAULT_KUBERNETES_SERVICE_CIDR = '172.20.0.0/16';
+
+/** The private IPv4 blocks (RFC 1918) a Kubernetes service CIDR must lie in. */
+const PRIVATE_BLOCKS: readonly Cidr[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((t) => parseCidr(t));
+
+/**
+ * Why a Kubernetes service CIDR is refused, or undefined when it is fine: an IPv4 network CIDR with a prefix from /12
+ * to /24 inside one RFC 1918 block (what EKS accepts for `service_ipv4_cidr`) that does not overlap the VPC's CIDR
+ * (when given).
+ */
+export function kubernetesServiceCidrProblem(serviceCidr: string, vpcCidr?: string): string | undefined {
+  const cidr = tryParseCidr(serviceCidr);
+  if (typeof cidr === 'string' || cidr.prefixLength < 12 || cidr.prefixLength > 24) {
+    return 'allowed: an IPv4 network CIDR with a prefix from /12 to /24';
+  }
+  const end = cidr.network + cidrSize(cidr) - 1;
+  if (!PRIVATE_BLOCKS.some((p) => cidr.network >= p.network && end <= p.network + cidrSize(p) - 1)) {
+    return 'allowed: a block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16';
+  }
+  const vpc = vpcCidr === undefined ? undefined : tryParseCidr(vpcCidr);
+  if (vpc !== undefined && typeof vpc !== 'string' && cidrsOverlap(cidr, vpc)) {
+    return `allowed: a block that does not overlap the VPC's ${vpc.text}`;
+  }
+  return undefined;
+}
+
+/**
+ * The ClusterIP of the `kubernetes` Service (the API server as pods reach it): the first address of the service CIDR
+ * (`.1`), e.g. 172.20.0.1 for 172.20.0.0/16.
+ */
+export function kubernetesApiServiceIp(serviceCidr: string = DEFAULT_KUBERNETES_SERVICE_CIDR): string {
+  const cidr = parseCidr(serviceCidr, 'kubernetesServiceCidr');
+  return ipToString((cidr.network + 1) >>> 0);
+}
+
+/** An environment's Kubernetes service CIDR: its `kubernetesServiceCidr`, else {@link DEFAULT_KUBERNETES_SERVICE_CIDR}. */
+export function kubernetesServiceCidrOf(env: { readonly kubernetesServiceCidr?: string }): string {
+  return env.kubernetesServiceCidr ?? DEFAULT_KUBERNETES_SERVICE_CIDR;
+}

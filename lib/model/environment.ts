@@ -223,6 +223,15 @@ export interface EnvironmentConfig {
   readonly availabilityZones: readonly string[];
   /** The VPC's IPv4 CIDR, prefix /16 to /22. Must not overlap another environment's. */
   readonly vpcCidr: string;
+  /**
+   * The block the cluster's Services get their ClusterIPs from (the EKS cluster's
+   * `kubernetes_network_config.service_ipv4_cidr`; fixed once the cluster exists): a private /12 to /24 that does not
+   * overlap `vpcCidr`. Its first address is the `kubernetes` Service's ClusterIP (`kubernetesApiServiceIp`), which
+   * NetworkPolicies open for pods that call the API server: the VPC CNI's network policy agent judges the destination
+   * before the Service's DNAT.
+   * @default DEFAULT_KUBERNETES_SERVICE_CIDR (172.20.0.0/16)
+   */
+  readonly kubernetesServiceCidr?: string;
   /** Place the cluster in an existing VPC (by its attributes) instead of creating one. @default a new VPC over the three zones */
   readonly existingVpc?: ExistingVpcConfig;
   /** The pinned Kubernetes minor version of the EKS control plane, e.g. `1.33`. */

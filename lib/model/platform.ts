@@ -4,7 +4,7 @@
  */
 import { partitionOf } from './aws-data';
 import { awsExternalEndpoints, awsServiceEndpoints, dnsSuffixOf } from './aws-endpoints';
-import { cidrsOverlap, tryParseCidr, type Cidr } from './cidr';
+import { cidrsOverlap, kubernetesServiceCidrOf, kubernetesServiceCidrProblem, tryParseCidr, type Cidr } from './cidr';
 import type { EnvironmentConfig, NamespaceQuotaConfig, NodeGroupConfig } from './environment';
 import { qualifiedName, serviceAccountName, serviceAccountRoleArn } from './names';
 import { arnPartition } from './partition';
@@ -348,6 +348,11 @@ export class Platform {
         }
       }
       seen.set(env.name, cidr);
+      const serviceCidr = kubernetesServiceCidrOf(env);
+      const serviceCidrProblem = kubernetesServiceCidrProblem(serviceCidr, env.vpcCidr);
+      if (serviceCidrProblem !== undefined) {
+        throw new ValidationError(this.path, at('kubernetesServiceCidr'), serviceCidr, `${serviceCidrProblem}${env.kubernetesServiceCidr === undefined ? ' (the default; set kubernetesServiceCidr to another block)' : ''}`);
+      }
       if (!K8S_VERSION.test(env.kubernetesVersion)) {
         throw new ValidationError(this.path, at('kubernetesVersion'), env.kubernetesVersion, 'allowed: a pinned minor version such as 1.33');
       }

@@ -9,7 +9,10 @@
  * Admission of a supported cluster admits for these lists; the relaxations for pods in a user namespace
  * (`hostUsers: false`: procMount `Unmasked` from 1.35 at baseline, runAsNonRoot/runAsUser from 1.34) are not
  * applied: the gate judges such pods as "restricted" did before. test/policy/psa-parity.test.ts holds the
- * verdict to Kubernetes' own published fixtures (restricted, v1.28).
+ * verdict to Kubernetes' own published fixtures (restricted, v1.28). As Pod Security Admission from 1.25, a Windows
+ * pod (`spec.os.name: windows`) is not judged by `restricted/capabilities`, `restricted/privilege-escalation` and
+ * `restricted/seccomp`. Pod templates are read from the built-in kinds and from any other kind with
+ * `spec.template.spec.containers` (Argo Rollouts' Rollout, custom resources).
  */
 import { imageProblem } from '../model/validation';
 
@@ -94,6 +97,7 @@ interface ContainerLike {
   readonly lifecycle?: unknown;
 }
 interface PodSpecLike {
+  readonly os?: { readonly name?: string };
   readonly hostNetwork?: boolean;
   readonly hostPID?: boolean;
   readonly hostIPC?: boolean;
@@ -174,7 +178,21 @@ function podTemplatesOf(obj: KubernetesObject): PodTemplate[] {
     const template = obj.kind === 'PodTemplate' ? (obj as unknown as Record<string, unknown>).template : spec.template;
     return isObject(template) && isObject(template.spec) ? [{ spec: template.spec as PodSpecLike, annotations: annotationsOf(template), at: 'spec.template.spec' }] : [];
   }
+  // any other kind that carries a pod template (Argo Rollouts' Rollout, a custom resource): `spec.template.spec` with containers
+  const template = spec.template;
+  if (isObject(template) && isObject(template.spec) && Array.isArray(template.spec.containers)) {
+    return [{ spec: template.spec as PodSpecLike, annotations: annotationsOf(template), at: 'spec.template.spec' }];
+  }
   return [];
+}
+
+/**
+ * Whether a pod spec is a Windows pod (`spec.os.name: windows`): Pod Security Admission skips
+ * `restricted/capabilities`, `restricted/privilege-escalation` and `restricted/seccomp` for it from Kubernetes 1.25
+ * (the API server refuses those Linux fields on a Windows pod).
+ */
+export function isWindowsPod(spec: unknown): boolean {
+  return isObject(spec) && isObject(spec.os) && spec.os.name === 'windows';
 }
 
 function annotationsOf(template: Record<string, unknown>): Readonly<Record<string, string>> {
@@ -249,6 +267,8 @@ function checkPodTemplate(obj: KubernetesObject, t: PodTemplate): PodSecurityVio
   // as Kubernetes: an explicit false on the pod is refused even when every container sets true
   if (psc.runAsNonRoot === false) add(PodSecurityControl.RUN_AS_NON_ROOT, 'securityContext.runAsNonRoot', 'is false; must be true or unset on the pod');
   const podSeccompOk = podSeccomp === 'RuntimeDefault' || podSeccomp === 'Localhost';
+  // Linux-only controls Pod Security Admission skips for a Windows pod (1.25+)
+  const windows = isWindowsPod(pod);
   for (const [list, containers] of lists) {
     containers.forEach((c, i) => {
       const at = `${list}[${i}]`;
@@ -270,17 +290,17 @@ function checkPodTemplate(obj: KubernetesObject, t: PodTemplate): PodSecurityVio
       const added = sc.capabilities?.add ?? [];
       for (const cap of added) {
         if (!BASELINE_CAPABILITIES.includes(cap)) cadd(PodSecurityControl.CAPABILITIES_BASELINE, 'securityContext.capabilities.add', `adds ${cap}; baseline allows only ${BASELINE_CAPABILITIES.join(', ')}`);
-        if (cap !== 'NET_BIND_SERVICE') cadd(PodSecurityControl.CAPABILITIES_RESTRICTED, 'securityContext.capabilities.add', `adds ${cap}; allowed: NET_BIND_SERVICE only`);
+        if (cap !== 'NET_BIND_SERVICE' && !windows) cadd(PodSecurityControl.CAPABILITIES_RESTRICTED, 'securityContext.capabilities.add', `adds ${cap}; allowed: NET_BIND_SERVICE only`);
       }
-      if (!(sc.capabilities?.drop ?? []).includes('ALL')) cadd(PodSecurityControl.CAPABILITIES_RESTRICTED, 'securityContext.capabilities.drop', 'must include ALL');
+      if (!windows && !(sc.capabilities?.drop ?? []).includes('ALL')) cadd(PodSecurityControl.CAPABILITIES_RESTRICTED, 'securityContext.capabilities.drop', 'must include ALL');
       // seccomp
       const seccomp = sc.seccompProfile?.type;
       if (seccomp === 'Unconfined') cadd(PodSecurityControl.SECCOMP_BASELINE, 'securityContext.seccompProfile.type', 'is Unconfined; allowed: RuntimeDefault or Localhost');
-      if (seccomp === undefined ? !podSeccompOk : seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') {
+      if (!windows && (seccomp === undefined ? !podSeccompOk : seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost')) {
         cadd(PodSecurityControl.SECCOMP_RESTRICTED, 'securityContext.seccompProfile.type', `is ${seccomp ?? 'unset (and unset or not allowed on the pod)'}; allowed: RuntimeDefault or Localhost, on the pod or on every container`);
       }
       // restricted: privilege escalation, non-root
-      if (sc.allowPrivilegeEscalation !== false) cadd(PodSecurityControl.PRIVILEGE_ESCALATION, 'securityContext.allowPrivilegeEscalation', `is ${String(sc.allowPrivilegeEscalation)}; must be false`);
+      if (!windows && sc.allowPrivilegeEscalation !== false) cadd(PodSecurityControl.PRIVILEGE_ESCALATION, 'securityContext.allowPrivilegeEscalation', `is ${String(sc.allowPrivilegeEscalation)}; must be false`);
       if (sc.runAsNonRoot === false || (sc.runAsNonRoot !== true && !podNonRoot)) {
         cadd(PodSecurityControl.RUN_AS_NON_ROOT, 'securityContext.runAsNonRoot', `is ${String(sc.runAsNonRoot)}; must be true on the container, or on the pod and not false on the container`);
       }

@@ -8,20 +8,23 @@
  * S3, per `aws_s3_bucket` (AWS provider v4+ companion resources point at the bucket by reference or by its literal
  * name; the deprecated inline blocks count too):
  * - `s3-versioning`: an `aws_s3_bucket_versioning` with status `Enabled` (or Object Lock, which keeps it on).
- * - `s3-sse-kms`: default encryption `aws:kms` or `aws:kms:dsse`; a bucket that receives S3 server access logs
+ * - `s3-sse-kms`: default encryption `aws:kms` or `aws:kms:dsse` with a customer key (`kms_master_key_id` set, and
+ *   not `alias/aws/s3`: without it S3 uses the AWS managed key); a bucket that receives S3 server access logs
  *   (the `target_bucket` of an `aws_s3_bucket_logging` of the stack) may use `AES256`, the only default encryption
  *   AWS supports on a log destination.
  * - `s3-public-access-block`: an `aws_s3_bucket_public_access_block` with all four flags true, or an
  *   `aws_s3_account_public_access_block` of the stack with all four.
- * - `s3-tls-only`: a bucket policy that denies `s3:*` to any principal when `aws:SecureTransport` is false.
+ * - `s3-tls-only`: a bucket policy that denies `s3:*` to any principal when `aws:SecureTransport` is false (a policy
+ *   the rules cannot read is `iam-policy-unreadable`, not a finding here).
  * - `s3-abort-incomplete-uploads`: an enabled lifecycle rule over the whole bucket that aborts incomplete
  *   multipart uploads.
  * - `s3-ownership-enforced`: `aws_s3_bucket_ownership_controls` with `BucketOwnerEnforced` (ACLs disabled).
  *
  * EKS, per `aws_eks_cluster`:
  * - `eks-secrets-encryption`: `encryption_config` with resources `["secrets"]` and a customer KMS key.
- * - `eks-public-endpoint-open`: the public endpoint is on (Terraform's default) and open to a /0 (no
- *   `public_access_cidrs` means 0.0.0.0/0).
+ * - `eks-public-endpoint-open`: the public endpoint is on (Terraform's default) and its `public_access_cidrs` of one
+ *   address family together cover more than a /8 (no `public_access_cidrs` means 0.0.0.0/0; `0.0.0.0/1` with
+ *   `128.0.0.0/1`, a /7, two /8, `::/0` are findings).
  * - `eks-control-plane-logs`: `enabled_cluster_log_types` holds api, audit, authenticator, controllerManager and
  *   scheduler.
  * - `eks-upgrade-policy`: `upgrade_policy.support_type` set explicitly (AWS's default, EXTENDED, bills extended
@@ -36,17 +39,24 @@
  *   IMDSv2, such as AL2023).
  *
  * KMS: `kms-key-rotation`: `enable_key_rotation` on every symmetric `aws_kms_key` (asymmetric and HMAC keys and
- * keys of a custom key store cannot rotate automatically, and are not judged).
+ * keys of a custom key store cannot rotate automatically, and are not judged); an expression the rule cannot read
+ * (`"${var.rotate}"`) is a warning.
  *
  * IAM:
  * - `iam-admin-statement`: an IAM policy document (any `policy` / `*_policy` attribute, and
- *   `aws_iam_policy_document` data sources) with an Allow of action `*` / `*:*` (or any `NotAction`) on resource `*`.
+ *   `aws_iam_policy_document` data sources) with an Allow of action `*` / `*:*` (or any `NotAction`) on every
+ *   resource: `*`, an all-wildcard ARN (`arn:aws:*:*:*:*`), or any `NotResource`. A policy-document data source is
+ *   read as Terraform merges it: `source_policy_documents`, its own statements, `override_policy_documents` (by
+ *   `sid`), recursively.
  * - `iam-policy-unreadable` (warning): a policy the rules cannot read (an HCL expression such as `jsonencode(...)`
- *   rather than JSON text or a reference to a policy-document data source).
+ *   rather than JSON text or a reference to a policy-document data source of the stack, or a merged document that is
+ *   neither); the rules that read it report nothing on it.
  * - `iam-administrator-access`: the AWS managed policy `AdministratorAccess` attached to a role, user, group or
  *   permission set (policy attachments, `managed_policy_arns`, `*_policy_attachments_exclusive`).
  * - `iam-public-trust`: a role trust policy (`assume_role_policy`) that allows principal `*` (or `{"AWS": "*"}`)
- *   without a condition narrowing it to an organization, account or principal.
+ *   without a condition narrowing it to an organization, account or principal; or a `Federated` web identity
+ *   principal without a StringEquals/StringLike condition on `<provider>:sub` naming the subjects (GitHub
+ *   `repo:<org>/<repo>`, EKS `system:serviceaccount:<namespace>:<name>`; Cognito: `cognito-identity.amazonaws.com:aud`).
  *
  * VPC:
  * - `vpc-flow-logs`: every `aws_vpc` of the stack has an `aws_flow_log` pointing at it.
@@ -56,8 +66,8 @@
  *   interface with `associate_public_ip_address` true.
  *
  * ECR, per `aws_ecr_repository`:
- * - `ecr-immutable-tags`: `image_tag_mutability` IMMUTABLE, or IMMUTABLE_WITH_EXCLUSION without a `*` filter
- *   (which would exclude every tag).
+ * - `ecr-immutable-tags`: `image_tag_mutability` IMMUTABLE, or IMMUTABLE_WITH_EXCLUSION whose filters are not made
+ *   only of `*` (every tag) and match no release tag (`1.2.3`, `v1.2.3`, ...: `v*` is a finding, `latest*` is not).
  * - `ecr-scan-on-push`: `image_scanning_configuration.scan_on_push`, or a rule of an
  *   `aws_ecr_registry_scanning_configuration` of the stack that scans the repository on push (or continuously).
  */
@@ -125,16 +135,24 @@ function entries(stack: Json, section: 'resource' | 'data'): Array<{ type: strin
 
 const isAdminAction = (a: string) => a === '*' || a === '*:*';
 
-/** Whether a statement allows everything on everything (or nearly, through NotAction). */
-function adminStatement(actions: string[], notActions: string[], resources: string[], effect: unknown): string | undefined {
-  if ((effect ?? 'Allow') !== 'Allow' || !resources.includes('*')) {
+/** A resource that names every resource: `*`, or an ARN whose service, region, account and resource are all `*`. */
+const isAllResources = (r: string) => r === '*' || /^arn:[^:]*:\*:\*:\*:\*$/.test(r.trim());
+
+/** Whether a statement allows everything on everything (or nearly, through NotAction or NotResource). */
+function adminStatement(actions: string[], notActions: string[], resources: string[], effect: unknown, notResources: string[] = []): string | undefined {
+  if ((effect ?? 'Allow') !== 'Allow') {
+    return undefined;
+  }
+  const all = resources.find(isAllResources);
+  const on = all !== undefined ? `on resource ${JSON.stringify(all)}` : notResources.length > 0 ? `on every resource except ${JSON.stringify(notResources)}` : undefined;
+  if (on === undefined) {
     return undefined;
   }
   if (actions.some(isAdminAction)) {
-    return `allows action ${JSON.stringify(actions.find(isAdminAction))} on resource "*"`;
+    return `allows action ${JSON.stringify(actions.find(isAdminAction))} ${on}`;
   }
   if (notActions.length > 0) {
-    return `allows every action except ${JSON.stringify(notActions)} on resource "*"`;
+    return `allows every action except ${JSON.stringify(notActions)} ${on}`;
   }
   return undefined;
 }
@@ -188,9 +206,13 @@ export function readPolicyDocument(text: string): unknown {
 }
 
 /** Checks a policy document given as JSON text. */
-function checkPolicyText(address: string, attribute: string, text: string, out: TerraformViolation[]): void {
+function checkPolicyText(address: string, attribute: string, text: string, data: ReadonlyMap<string, Json>, out: TerraformViolation[]): void {
   const trimmed = text.trim();
-  if (/^\$\{data\.aws_iam_policy_document\.[\w-]+\.(json|minified_json)\}$/.test(trimmed)) {
+  const ref = POLICY_DOCUMENT_REF.exec(trimmed);
+  if (ref) {
+    if (!data.has(ref[1])) {
+      out.push({ rule: 'iam-policy-unreadable', severity: 'warning', address, field: attribute, message: `${attribute} references data.aws_iam_policy_document.${ref[1]}, which the stack does not hold; render policies as JSON or through an aws_iam_policy_document of the stack` });
+    }
     return; // checked on the data source itself
   }
   if (!trimmed.startsWith('{') && !trimmed.includes('${')) {
@@ -205,7 +227,7 @@ function checkPolicyText(address: string, attribute: string, text: string, out: 
     return;
   }
   blocks(doc.Statement).forEach((s, i) => {
-    const problem = adminStatement(strings(s.Action), strings(s.NotAction), strings(s.Resource), s.Effect);
+    const problem = adminStatement(strings(s.Action), strings(s.NotAction), strings(s.Resource), s.Effect, strings(s.NotResource));
     if (problem) {
       out.push({ rule: 'iam-admin-statement', severity: 'error', address, message: `${attribute} statement ${i} ${problem}` });
     }
@@ -260,6 +282,8 @@ function valuesAt(body: unknown, path: string): unknown[] {
 
 /** One statement of a policy, read from JSON text or from an `aws_iam_policy_document` data source. */
 interface PolicyStatementView {
+  /** The statement's `Sid` / `sid`, if any (overrides replace statements by it). */
+  readonly sid?: string;
   readonly effect: string;
   /** Principals by type (`AWS`, `Service`, `Federated`, or `*` for `"Principal": "*"`). */
   readonly principals: ReadonlyMap<string, readonly string[]>;
@@ -268,32 +292,10 @@ interface PolicyStatementView {
   readonly conditions: ReadonlyArray<{ readonly test: string; readonly variable: string; readonly values: readonly string[] }>;
 }
 
-/**
- * The statements of a policy given as JSON text, or of the `aws_iam_policy_document` data source (of `data`, by name)
- * it references; undefined when the policy cannot be read.
- */
-function statementsOf(text: unknown, data: ReadonlyMap<string, Json>): PolicyStatementView[] | undefined {
-  if (typeof text !== 'string') {
-    return undefined;
-  }
-  const ref = /^\$\{data\.aws_iam_policy_document\.([\w-]+)\.(?:json|minified_json)\}$/.exec(text.trim());
-  if (ref) {
-    const doc = data.get(ref[1]);
-    return doc === undefined ? undefined : blocks(doc.statement).map((s) => {
-      const principals = new Map<string, string[]>();
-      for (const p of blocks(s.principals)) {
-        const type = typeof p.type === 'string' ? p.type : '';
-        principals.set(type, [...(principals.get(type) ?? []), ...strings(p.identifiers)]);
-      }
-      return {
-        effect: typeof s.effect === 'string' ? s.effect : 'Allow',
-        principals,
-        actions: strings(s.actions),
-        conditions: blocks(s.condition).map((c) => ({ test: String(c.test ?? ''), variable: String(c.variable ?? '').toLowerCase(), values: strings(c.values) })),
-      };
-    });
-  }
-  const doc = readPolicyDocument(text);
+const POLICY_DOCUMENT_REF = /^\$\{data\.aws_iam_policy_document\.([\w-]+)\.(?:json|minified_json)\}$/;
+
+/** The statements of a parsed JSON policy document, or undefined if it is not an object. */
+function jsonStatements(doc: unknown): PolicyStatementView[] | undefined {
   if (!isObject(doc)) {
     return undefined;
   }
@@ -319,8 +321,95 @@ function statementsOf(text: unknown, data: ReadonlyMap<string, Json>): PolicySta
         }
       }
     }
-    return { effect: typeof s.Effect === 'string' ? s.Effect : 'Allow', principals, actions: strings(s.Action), conditions };
+    return { sid: typeof s.Sid === 'string' && s.Sid !== '' ? s.Sid : undefined, effect: typeof s.Effect === 'string' ? s.Effect : 'Allow', principals, actions: strings(s.Action), conditions };
   });
+}
+
+/** The `statement` blocks of an `aws_iam_policy_document` data source (its own, without the documents it merges). */
+function ownStatements(doc: Json): PolicyStatementView[] {
+  return blocks(doc.statement).map((s) => {
+    const principals = new Map<string, string[]>();
+    for (const p of blocks(s.principals)) {
+      const type = typeof p.type === 'string' ? p.type : '';
+      principals.set(type, [...(principals.get(type) ?? []), ...strings(p.identifiers)]);
+    }
+    return {
+      sid: typeof s.sid === 'string' && s.sid !== '' ? s.sid : undefined,
+      effect: typeof s.effect === 'string' ? s.effect : 'Allow',
+      principals,
+      actions: strings(s.actions),
+      conditions: blocks(s.condition).map((c) => ({ test: String(c.test ?? ''), variable: String(c.variable ?? '').toLowerCase(), values: strings(c.values) })),
+    };
+  });
+}
+
+/**
+ * The documents an `aws_iam_policy_document` merges, in Terraform's order: `source_policy_documents` (and the
+ * deprecated `source_json`) first, then its own statements, then `override_policy_documents` (and `override_json`),
+ * with their attribute path. A list given as one expression (not a JSON list) is one unreadable entry.
+ */
+function mergedDocuments(doc: Json): { sources: Array<{ attribute: string; value: unknown }>; overrides: Array<{ attribute: string; value: unknown }> } {
+  const list = (key: string) => {
+    const v = doc[key];
+    if (v === undefined || v === null) {
+      return [];
+    }
+    return Array.isArray(v) ? v.map((value, i) => ({ attribute: `${key}[${i}]`, value })) : [{ attribute: key, value: v }];
+  };
+  const single = (key: string) => (doc[key] === undefined || doc[key] === null || doc[key] === '' ? [] : [{ attribute: key, value: doc[key] }]);
+  return { sources: [...single('source_json'), ...list('source_policy_documents')], overrides: [...single('override_json'), ...list('override_policy_documents')] };
+}
+
+/** Appends statements, a statement with the `sid` of one already there replacing it (Terraform's merge). */
+function mergeBySid(into: PolicyStatementView[], statements: readonly PolicyStatementView[]): PolicyStatementView[] {
+  const out = [...into];
+  for (const s of statements) {
+    const at = s.sid === undefined ? -1 : out.findIndex((x) => x.sid === s.sid);
+    if (at >= 0) {
+      out[at] = s;
+    } else {
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+/**
+ * The statements of a policy given as JSON text, or of the `aws_iam_policy_document` data source (of `data`, by name)
+ * it references, with the documents that data source merges (recursively); undefined when the policy, or a document
+ * it merges, cannot be read (not JSON, a data source the stack does not hold, an expression, a cycle).
+ */
+function statementsOf(text: unknown, data: ReadonlyMap<string, Json>, seen: ReadonlySet<string> = new Set()): PolicyStatementView[] | undefined {
+  if (typeof text !== 'string') {
+    return undefined;
+  }
+  const ref = POLICY_DOCUMENT_REF.exec(text.trim());
+  if (!ref) {
+    return jsonStatements(readPolicyDocument(text));
+  }
+  const doc = data.get(ref[1]);
+  if (doc === undefined || seen.has(ref[1])) {
+    return undefined;
+  }
+  const inner = new Set([...seen, ref[1]]);
+  const { sources, overrides } = mergedDocuments(doc);
+  let merged: PolicyStatementView[] = [];
+  for (const { value } of sources) {
+    const statements = statementsOf(value, data, inner);
+    if (statements === undefined) {
+      return undefined;
+    }
+    merged = mergeBySid(merged, statements);
+  }
+  merged = mergeBySid(merged, ownStatements(doc));
+  for (const { value } of overrides) {
+    const statements = statementsOf(value, data, inner);
+    if (statements === undefined) {
+      return undefined;
+    }
+    merged = mergeBySid(merged, statements);
+  }
+  return merged;
 }
 
 /** Whether a statement's principal is anyone: `"*"`, or `*` among the AWS (or Federated) principals. */
@@ -337,6 +426,136 @@ function narrowed(s: PolicyStatementView): boolean {
   return s.conditions.some((c) => NARROWING_KEYS.has(c.variable) && NARROWING_OPERATOR.test(c.test) && c.values.length > 0 && !c.values.includes('*'));
 }
 
+/** Operators that require a web-identity claim to match (not `...IfExists`, not a negation). */
+const CLAIM_OPERATOR = /^(?:ForAnyValue:|ForAllValues:)?(?:StringEquals|StringLike)$/;
+
+const wildcardOnly = (v: string) => /^[*?]*$/.test(v);
+
+/**
+ * Whether a `sub` claim value names who may assume the role: GitHub's `repo:<org>/<repo>[:...]` with a literal
+ * organization and a repository that is not only wildcards (`repo:acme/app`, `repo:acme/app-*:ref:refs/heads/main`;
+ * not `repo:*`, `repo:acme/*`); an EKS service account `system:serviceaccount:<namespace>:<name>` with a literal
+ * namespace and a name that is not only wildcards; any other provider's value not made only of wildcards.
+ */
+function concreteSub(value: string, github: boolean): boolean {
+  if (github) {
+    const m = /^repo:([^/:]+)\/([^/:]+)(?::.*)?$/.exec(value);
+    return m !== null && !/[*?]/.test(m[1]) && !wildcardOnly(m[2]);
+  }
+  if (value.startsWith('system:serviceaccount:')) {
+    const m = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(value);
+    return m !== null && !/[*?]/.test(m[1]) && !wildcardOnly(m[2]);
+  }
+  return !/^[*?:/]*$/.test(value);
+}
+
+/**
+ * For a trust statement with a `Federated` principal, what is missing for it to name who may assume the role, or
+ * undefined: an OIDC provider (an `oidc-provider/` ARN, an `aws_iam_openid_connect_provider` reference, any other
+ * web identity provider) needs a StringEquals/StringLike condition on `<provider>:sub` whose values are concrete (see
+ * {@link concreteSub}); Cognito (`cognito-identity.amazonaws.com`) one on `cognito-identity.amazonaws.com:aud` naming
+ * an identity pool. SAML providers are not judged.
+ */
+function openFederation(s: PolicyStatementView): string | undefined {
+  const providers = (s.principals.get('Federated') ?? []).filter((p) => p !== '*' && !/:saml-provider\//.test(p));
+  if (providers.length === 0) {
+    return undefined;
+  }
+  const claims = s.conditions.filter((c) => CLAIM_OPERATOR.test(c.test) && c.values.length > 0);
+  const problems: string[] = [];
+  if (providers.some((p) => p === 'cognito-identity.amazonaws.com')) {
+    if (!claims.some((c) => c.variable === 'cognito-identity.amazonaws.com:aud' && c.values.every((v) => !/^[*?:]*$/.test(v)))) {
+      problems.push('no StringEquals/StringLike condition on cognito-identity.amazonaws.com:aud naming an identity pool (any identity of any pool could assume the role)');
+    }
+  }
+  const oidc = providers.filter((p) => p !== 'cognito-identity.amazonaws.com');
+  if (oidc.length > 0) {
+    const github = oidc.some((p) => p.includes('token.actions.githubusercontent.com'));
+    const subs = claims.filter((c) => c.variable.endsWith(':sub'));
+    const ok = subs.some((c) => c.values.every((v) => concreteSub(v, github || c.variable.startsWith('token.actions.githubusercontent.com'))));
+    if (!ok) {
+      const what = github || subs.some((c) => c.variable.startsWith('token.actions.githubusercontent.com'))
+        ? 'repo:<org>/<repo> with a literal organization and repository'
+        : 'a subject (EKS: system:serviceaccount:<namespace>:<name>)';
+      const host = oidc.map((p) => /:oidc-provider\/(.+)$/.exec(p)?.[1] ?? '<provider URL>')[0];
+      problems.push(subs.length === 0
+        ? `no StringEquals/StringLike condition on ${host}:sub (any identity the provider issues tokens to could assume the role)`
+        : `the condition on ${subs[0].variable.replace(/tf_expression/g, '<provider URL>')} allows ${JSON.stringify(subs[0].values)}, not only ${what}`);
+    }
+  }
+  return problems.length === 0 ? undefined : problems.join(', and ');
+}
+
+/** A CIDR block as its first address and size, in its address family; undefined if it is not one (an expression). */
+function parseCidr(cidr: string): { family: 4 | 6; prefix: number; start: bigint; size: bigint } | undefined {
+  const [address, bits, ...rest] = cidr.trim().split('/');
+  if (rest.length > 0 || bits === undefined || !/^\d{1,3}$/.test(bits)) {
+    return undefined;
+  }
+  const prefix = Number(bits);
+  let value = 0n;
+  let width: number;
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(address)) {
+    const octets = address.split('.').map(Number);
+    if (octets.some((o) => o > 255)) {
+      return undefined;
+    }
+    value = octets.reduce((v, o) => (v << 8n) | BigInt(o), 0n);
+    width = 32;
+  } else if (/^[0-9a-fA-F:]+$/.test(address) && address.includes(':')) {
+    const halves = address.split('::');
+    if (halves.length > 2) {
+      return undefined;
+    }
+    const groups = (h: string) => (h === '' ? [] : h.split(':'));
+    const head = groups(halves[0]);
+    const tail = halves.length === 2 ? groups(halves[1]) : [];
+    const missing = 8 - head.length - tail.length;
+    if ((halves.length === 1 && missing !== 0) || missing < 0 || [...head, ...tail].some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) {
+      return undefined;
+    }
+    value = [...head, ...Array<string>(missing).fill('0'), ...tail].reduce((v, g) => (v << 16n) | BigInt(parseInt(g, 16)), 0n);
+    width = 128;
+  } else {
+    return undefined;
+  }
+  if (prefix > width) {
+    return undefined;
+  }
+  const size = 1n << BigInt(width - prefix);
+  return { family: width === 32 ? 4 : 6, prefix, start: (value / size) * size, size };
+}
+
+/** The most the public endpoint may be open to, per address family, in prefix length: a /8 (16.7M IPv4 addresses). */
+const WIDEST_PUBLIC_PREFIX = 8;
+
+/**
+ * Why public access CIDRs are too open, or undefined: the blocks of one address family, together (overlaps counted
+ * once), cover more addresses than one /8 — 0.0.0.0/0, ::/0, 0.0.0.0/1 and 128.0.0.0/1, a /7, two /8. CIDRs the rule
+ * cannot read (expressions) are not judged.
+ */
+function tooOpen(cidrs: readonly string[]): string | undefined {
+  const parsed = cidrs.map((c) => ({ cidr: c.trim(), block: parseCidr(c) })).filter((c): c is { cidr: string; block: NonNullable<ReturnType<typeof parseCidr>> } => c.block !== undefined);
+  for (const family of [4, 6] as const) {
+    const width = family === 4 ? 32 : 128;
+    const ofFamily = parsed.filter((c) => c.block.family === family).sort((a, b) => (a.block.start < b.block.start ? -1 : a.block.start > b.block.start ? 1 : 0));
+    let covered = 0n;
+    let end = -1n; // the end (exclusive) of the union so far
+    for (const { block } of ofFamily) {
+      const blockEnd = block.start + block.size;
+      if (blockEnd > end) {
+        covered += blockEnd - (block.start > end ? block.start : end);
+        end = blockEnd;
+      }
+    }
+    if (covered > 1n << BigInt(width - WIDEST_PUBLIC_PREFIX)) {
+      const how = covered === 1n << BigInt(width) ? `the whole IPv${family} address space` : `${ofFamily.length > 1 ? 'together ' : ''}more addresses than a /${WIDEST_PUBLIC_PREFIX}`;
+      return `${ofFamily.map((c) => c.cidr).join(', ')} (${how}); allowed: endpoint_public_access false, or public_access_cidrs covering at most a /${WIDEST_PUBLIC_PREFIX} per address family`;
+    }
+  }
+  return undefined;
+}
+
 /** Checks a parsed `cdk.tf.json`. Order is deterministic: by rule family, then address. */
 export function checkTerraformStack(stack: unknown): TerraformViolation[] {
   const out: TerraformViolation[] = [];
@@ -346,23 +565,35 @@ export function checkTerraformStack(stack: unknown): TerraformViolation[] {
   const resources = entries(stack, 'resource');
   const dataSources = entries(stack, 'data');
 
+  const data = new Map(dataSources.filter((d) => d.type === 'aws_iam_policy_document').map((d) => [d.name, d.body]));
   for (const { type, name, body } of resources) {
     const found: Array<{ attribute: string; text: string }> = [];
     policyAttributes(body, '', found);
     for (const { attribute, text } of found) {
-      checkPolicyText(`${type}.${name}`, attribute, text, out);
+      checkPolicyText(`${type}.${name}`, attribute, text, data, out);
     }
   }
   for (const { type, name, body } of dataSources) {
     if (type !== 'aws_iam_policy_document') {
       continue;
     }
+    const address = `data.${type}.${name}`;
     blocks(body.statement).forEach((s, i) => {
-      const problem = adminStatement(strings(s.actions), strings(s.not_actions), strings(s.resources), s.effect);
+      const problem = adminStatement(strings(s.actions), strings(s.not_actions), strings(s.resources), s.effect, strings(s.not_resources));
       if (problem) {
-        out.push({ rule: 'iam-admin-statement', severity: 'error', address: `data.${type}.${name}`, message: `statement ${i} ${problem}` });
+        out.push({ rule: 'iam-admin-statement', severity: 'error', address, message: `statement ${i} ${problem}` });
       }
     });
+    // the documents it merges: another data source of the stack (checked on its own), or JSON text
+    const { sources, overrides } = mergedDocuments(body);
+    for (const { attribute, value } of [...sources, ...overrides]) {
+      const text = typeof value === 'string' ? value.trim() : undefined;
+      if (text !== undefined && (POLICY_DOCUMENT_REF.test(text) || isObject(readPolicyDocument(text)))) {
+        checkPolicyText(address, attribute, text, data, out);
+      } else {
+        out.push({ rule: 'iam-policy-unreadable', severity: 'warning', address, field: attribute, message: `${attribute} is not a policy document the rules can read (${JSON.stringify(value).slice(0, 60)}...), so neither is this document; merge JSON text or aws_iam_policy_document data sources of the stack` });
+      }
+    }
   }
 
   for (const { type, name, body } of resources) {
@@ -373,9 +604,9 @@ export function checkTerraformStack(stack: unknown): TerraformViolation[] {
           continue;
         }
         const cidrs = strings(vpc.public_access_cidrs);
-        const open = cidrs.length === 0 ? ['0.0.0.0/0 (no public_access_cidrs)'] : cidrs.filter((c) => /\/0$/.test(c.trim()));
-        if (open.length > 0) {
-          out.push({ rule: 'eks-public-endpoint-open', severity: 'error', address, message: `the public API endpoint is on and open to ${open.join(', ')}` });
+        const open = cidrs.length === 0 ? '0.0.0.0/0 (no public_access_cidrs)' : tooOpen(cidrs);
+        if (open !== undefined) {
+          out.push({ rule: 'eks-public-endpoint-open', severity: 'error', address, message: `the public API endpoint is on and open to ${open}` });
         }
       }
     }
@@ -391,7 +622,6 @@ export function checkTerraformStack(stack: unknown): TerraformViolation[] {
     }
   }
 
-  const data = new Map(dataSources.filter((d) => d.type === 'aws_iam_policy_document').map((d) => [d.name, d.body]));
   checkS3(resources, data, out);
   checkEks(resources, out);
   checkLaunchTemplates(resources, out);
@@ -402,10 +632,14 @@ export function checkTerraformStack(stack: unknown): TerraformViolation[] {
   return out;
 }
 
-/** The algorithms of the default encryption rules of an SSE configuration (companion or inline block). */
-function sseAlgorithms(config: Json): string[] {
-  return valuesAt(config, 'rule.apply_server_side_encryption_by_default.sse_algorithm').filter((a): a is string => typeof a === 'string');
+/** The default encryption rules of an SSE configuration (companion or inline block): algorithm and KMS key. */
+function sseDefaults(config: Json): Array<{ algorithm: string; key: unknown }> {
+  return valuesAt(config, 'rule.apply_server_side_encryption_by_default').filter(isObject)
+    .filter((d) => typeof d.sse_algorithm === 'string').map((d) => ({ algorithm: d.sse_algorithm as string, key: d.kms_master_key_id }));
 }
+
+/** Whether a `kms_master_key_id` names a customer key: set, and not the AWS managed key `aws/s3`. */
+const customerKey = (key: unknown) => typeof key === 'string' && key.trim() !== '' && !/(?:^|:)alias\/aws\/s3$/.test(key.trim());
 
 const PUBLIC_ACCESS_FLAGS = ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'] as const;
 
@@ -472,13 +706,22 @@ function checkS3(resources: readonly Resource[], data: ReadonlyMap<string, Json>
         : `versioning status is ${JSON.stringify(statuses[0])}; allowed: "Enabled"` });
     }
 
-    const algorithms = [...(encryption.get(name) ?? []).flatMap((e) => sseAlgorithms(e.body)), ...blocks(body.server_side_encryption_configuration).flatMap(sseAlgorithms)];
-    const kms = algorithms.some((a) => a === 'aws:kms' || a === 'aws:kms:dsse');
+    const defaults = [...(encryption.get(name) ?? []).flatMap((e) => sseDefaults(e.body)), ...blocks(body.server_side_encryption_configuration).flatMap(sseDefaults)];
+    const algorithms = defaults.map((d) => d.algorithm);
+    const isKms = (a: string) => a === 'aws:kms' || a === 'aws:kms:dsse';
+    const kms = defaults.some((d) => isKms(d.algorithm) && customerKey(d.key));
     const logDestination = logTargets.has(name) && algorithms.includes('AES256');
     if (!kms && !logDestination) {
-      push({ rule: 's3-sse-kms', field: 'aws_s3_bucket_server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.sse_algorithm', message: algorithms.length === 0
-        ? 'no default encryption configured (S3 applies SSE-S3); allowed: "aws:kms" or "aws:kms:dsse" with a customer key (AES256 only on a server access log destination)'
-        : `default encryption is ${algorithms.map((a) => JSON.stringify(a)).join(', ')}; allowed: "aws:kms" or "aws:kms:dsse" (AES256 only on a server access log destination)` });
+      const awsManaged = defaults.find((d) => isKms(d.algorithm));
+      push({
+        rule: 's3-sse-kms',
+        field: awsManaged ? 'aws_s3_bucket_server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.kms_master_key_id' : 'aws_s3_bucket_server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.sse_algorithm',
+        message: algorithms.length === 0
+          ? 'no default encryption configured (S3 applies SSE-S3); allowed: "aws:kms" or "aws:kms:dsse" with a customer key (AES256 only on a server access log destination)'
+          : awsManaged
+            ? `default encryption is ${JSON.stringify(awsManaged.algorithm)} with ${awsManaged.key === undefined || awsManaged.key === null || awsManaged.key === '' ? 'no kms_master_key_id (the AWS managed key aws/s3)' : `the AWS managed key ${JSON.stringify(awsManaged.key)}`}; allowed: "aws:kms" or "aws:kms:dsse" with a customer key in kms_master_key_id (AES256 only on a server access log destination)`
+            : `default encryption is ${algorithms.map((a) => JSON.stringify(a)).join(', ')}; allowed: "aws:kms" or "aws:kms:dsse" with a customer key (AES256 only on a server access log destination)`,
+      });
     }
 
     if (!accountBlock) {
@@ -492,7 +735,9 @@ function checkS3(resources: readonly Resource[], data: ReadonlyMap<string, Json>
     }
 
     const texts = [...(policies.get(name) ?? []).map((p) => p.body.policy), body.policy].filter((t) => t !== undefined);
-    if (!texts.some((t) => deniesInsecureTransport(statementsOf(t, data) ?? []))) {
+    const read = texts.map((t) => statementsOf(t, data));
+    // a policy the rules cannot read is reported as iam-policy-unreadable, not judged here
+    if (!read.some((statements) => statements === undefined || deniesInsecureTransport(statements))) {
       push({ rule: 's3-tls-only', field: 'aws_s3_bucket_policy.policy', message: texts.length === 0
         ? 'no bucket policy; allowed: a policy that denies s3:* to any principal when aws:SecureTransport is "false"'
         : 'the bucket policy does not deny s3:* to any principal when aws:SecureTransport is "false"' });
@@ -569,7 +814,10 @@ function checkKms(resources: readonly Resource[], out: TerraformViolation[]): vo
     if ((typeof spec === 'string' && spec !== 'SYMMETRIC_DEFAULT') || (typeof body.custom_key_store_id === 'string' && body.custom_key_store_id !== '')) {
       continue; // AWS rotates only symmetric keys of the AWS KMS key store
     }
-    if (!isTrue(body.enable_key_rotation)) {
+    const rotation = body.enable_key_rotation;
+    if (typeof rotation === 'string' && rotation.includes('${')) {
+      out.push({ rule: 'kms-key-rotation', severity: 'warning', address: `aws_kms_key.${name}`, field: 'enable_key_rotation', message: `enable_key_rotation is the expression ${JSON.stringify(rotation)}, which the rule cannot read; allowed: true (yearly, or rotation_period_in_days)` });
+    } else if (!isTrue(rotation)) {
       out.push({ rule: 'kms-key-rotation', severity: 'error', address: `aws_kms_key.${name}`, field: 'enable_key_rotation', message: `enable_key_rotation is ${JSON.stringify(body.enable_key_rotation ?? null)}; allowed: true (yearly, or rotation_period_in_days)` });
     }
   }
@@ -599,10 +847,21 @@ function checkIam(resources: readonly Resource[], dataSources: readonly Resource
   }
   for (const { name, body } of resources.filter((r) => r.type === 'aws_iam_role')) {
     (statementsOf(body.assume_role_policy, data) ?? []).forEach((s, i) => {
-      if (s.effect === 'Allow' && anyPrincipal(s) && !narrowed(s)) {
+      if (s.effect !== 'Allow') {
+        return;
+      }
+      if (anyPrincipal(s) && !narrowed(s)) {
         out.push({
           rule: 'iam-public-trust', severity: 'error', address: `aws_iam_role.${name}`, field: `assume_role_policy.Statement[${i}]`,
           message: `assume_role_policy statement ${i} lets any principal ("*") assume the role; allowed: named principals, or "*" with a condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount or aws:SourceArn`,
+        });
+        return;
+      }
+      const federation = openFederation(s);
+      if (federation !== undefined) {
+        out.push({
+          rule: 'iam-public-trust', severity: 'error', address: `aws_iam_role.${name}`, field: `assume_role_policy.Statement[${i}].Condition`,
+          message: `assume_role_policy statement ${i} trusts a web identity provider without naming who may assume the role: ${federation}; allowed: a StringEquals/StringLike condition on <provider>:sub naming the subjects (GitHub: repo:<org>/<repo>...; EKS: system:serviceaccount:<namespace>:<name>), or on cognito-identity.amazonaws.com:aud naming the identity pool`,
         });
       }
     });
@@ -651,7 +910,13 @@ function checkVpc(resources: readonly Resource[], out: TerraformViolation[]): vo
   }
 }
 
-/** Whether an ECR wildcard filter (`*` any characters) matches a repository name. */
+/**
+ * Release tags, as the platform's images carry them (semantic versions, with or without a `v`): an exclusion filter
+ * of `IMMUTABLE_WITH_EXCLUSION` that matches one of them makes the tags deployments pin mutable.
+ */
+const RELEASE_TAGS: readonly string[] = ['1.2.3', 'v1.2.3', '1.2.3-rc.1', 'v1.2.3-rc.1'];
+
+/** Whether an ECR wildcard filter (`*` any characters) matches a repository name or a tag. */
 function wildcardMatches(filter: string, repository: unknown): boolean {
   if (filter === '*') {
     return true;
@@ -668,11 +933,16 @@ function checkEcr(resources: readonly Resource[], out: TerraformViolation[]): vo
   for (const { name, body } of resources.filter((r) => r.type === 'aws_ecr_repository')) {
     const address = `aws_ecr_repository.${name}`;
     const mutability = body.image_tag_mutability ?? 'MUTABLE';
-    const filters = valuesAt(body, 'image_tag_mutability_exclusion_filter.filter');
-    if (mutability !== 'IMMUTABLE' && !(mutability === 'IMMUTABLE_WITH_EXCLUSION' && !filters.includes('*'))) {
+    const filters = valuesAt(body, 'image_tag_mutability_exclusion_filter.filter').filter((f): f is string => typeof f === 'string');
+    const everyTag = filters.find((f) => /^\*+$/.test(f.trim()));
+    const releaseTags = filters.find((f) => f !== everyTag && RELEASE_TAGS.some((tag) => wildcardMatches(f.trim(), tag)));
+    if (mutability !== 'IMMUTABLE' && !(mutability === 'IMMUTABLE_WITH_EXCLUSION' && everyTag === undefined && releaseTags === undefined)) {
+      const exclusion = mutability !== 'IMMUTABLE_WITH_EXCLUSION' ? ''
+        : everyTag !== undefined ? ` with the exclusion filter ${JSON.stringify(everyTag)} (every tag mutable)`
+          : releaseTags !== undefined ? ` with the exclusion filter ${JSON.stringify(releaseTags)}, which matches release tags (such as ${RELEASE_TAGS.filter((t) => wildcardMatches(releaseTags.trim(), t)).join(', ')})` : '';
       out.push({
-        rule: 'ecr-immutable-tags', severity: 'error', address, field: 'image_tag_mutability',
-        message: `image_tag_mutability is ${JSON.stringify(mutability)}${body.image_tag_mutability === undefined ? ' (the default)' : ''}${filters.includes('*') ? ' with the exclusion filter "*" (every tag mutable)' : ''}; allowed: "IMMUTABLE", or "IMMUTABLE_WITH_EXCLUSION" without a "*" filter`,
+        rule: 'ecr-immutable-tags', severity: 'error', address, field: exclusion === '' ? 'image_tag_mutability' : 'image_tag_mutability_exclusion_filter',
+        message: `image_tag_mutability is ${JSON.stringify(mutability)}${body.image_tag_mutability === undefined ? ' (the default)' : ''}${exclusion}; allowed: "IMMUTABLE", or "IMMUTABLE_WITH_EXCLUSION" whose filters match no release tag (not only "*", not "v*")`,
       });
     }
     const onPush = valuesAt(body, 'image_scanning_configuration.scan_on_push').some(isTrue);

@@ -1,17 +1,20 @@
 /**
  * The platform's rules over workloads and the objects around them, judged over a whole scope of plain Kubernetes
  * objects (one environment's output, or one path given to `eks-platform check`): a service account token only where
- * the API is used, no workload in `default` or a system namespace, replicas and a PodDisruptionBudget that lets
- * drains proceed, zone spread, NetworkPolicies for ingress and egress of every pod, and no Istio mTLS disabled.
+ * the API is used (automounted, or projected with the API server's audience), no workload in `default` or a system
+ * namespace, replicas (autoscaler and KEDA ScaledObject minimums) and a PodDisruptionBudget that lets drains proceed,
+ * zone spread (topology spread or zone anti-affinity), NetworkPolicies for ingress and egress of every pod (a policy
+ * that allows all traffic is a warning), and no Istio mTLS disabled.
  *
  * Reads plain objects only; imports nothing of cdk8s or cdktf. Which rule applies to which kind:
  *
  * | kind | token, namespace, network policies | replicas, disruption budget, zone spread |
  * | --- | --- | --- |
- * | Deployment | yes | yes (`platform/replicas` is an error) |
+ * | Deployment, Rollout (Argo Rollouts) | yes | yes (`platform/replicas` is an error) |
  * | StatefulSet | yes | yes (`platform/stateful-replicas` is a warning: see {@link WorkloadRule.STATEFUL_REPLICAS}) |
  * | DaemonSet | yes | no: one pod per node, drained with the node |
  * | Job, CronJob, Pod, ReplicaSet, ReplicationController | yes | no: run to completion, or owned by a controller above |
+ * | any other kind with `spec.template.spec.containers` | yes | no |
  */
 import { DEFAULT_MIN_REPLICAS, MIN_REPLICAS_ANNOTATION } from '../model/rules';
 import type { KubernetesObject } from './pod-security';
@@ -39,6 +42,12 @@ export enum WorkloadRule {
   NETWORK_POLICY_INGRESS = 'platform/network-policy-ingress',
   /** A pod no NetworkPolicy of its namespace selects for Egress. */
   NETWORK_POLICY_EGRESS = 'platform/network-policy-egress',
+  /**
+   * A pod a NetworkPolicy selects with a rule that allows all traffic of its type (no peers and no ports:
+   * `ingress: [{}]`, `egress: [{}]`): a warning, not an error. The pod is covered, but the policy isolates nothing;
+   * allowing all egress is a deliberate choice for some components.
+   */
+  NETWORK_POLICY_OPEN = 'platform/network-policy-open',
   /** A PeerAuthentication that disables mTLS, or a DestinationRule that sends plain text to a host of the mesh. */
   MTLS_DISABLED = 'mesh/mtls-disabled',
 }
@@ -148,8 +157,8 @@ interface PodTemplateAt {
 }
 
 const TEMPLATE_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
-/** Kinds whose replicas, disruption budget and zone spread the rules judge. */
-const REPLICATED_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet']);
+/** Kinds whose replicas, disruption budget and zone spread the rules judge (Rollout: Argo Rollouts, a Deployment's replacement). */
+const REPLICATED_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'Rollout']);
 
 function podTemplateOf(obj: KubernetesObject): PodTemplateAt | undefined {
   const spec = recordOf(obj.spec);
@@ -163,11 +172,11 @@ function podTemplateOf(obj: KubernetesObject): PodTemplateAt | undefined {
       ? { ...base, labels: labelsOf(recordOf(template.metadata).labels), spec: template.spec, specAt: 'spec.jobTemplate.spec.template.spec', labelsAt: 'spec.jobTemplate.spec.template.metadata.labels' }
       : undefined;
   }
-  if (obj.kind !== undefined && TEMPLATE_KINDS.has(obj.kind)) {
-    const template = recordOf(spec.template);
-    return isObject(template.spec)
-      ? { ...base, labels: labelsOf(recordOf(template.metadata).labels), spec: template.spec, specAt: 'spec.template.spec', labelsAt: 'spec.template.metadata.labels' }
-      : undefined;
+  const template = recordOf(spec.template);
+  // the built-in kinds, and any other kind that carries a pod template (Argo Rollouts' Rollout, a custom resource)
+  const known = obj.kind !== undefined && TEMPLATE_KINDS.has(obj.kind);
+  if (isObject(template.spec) && (known || (obj.kind !== 'PodTemplate' && Array.isArray(template.spec.containers)))) {
+    return { ...base, labels: labelsOf(recordOf(template.metadata).labels), spec: template.spec, specAt: 'spec.template.spec', labelsAt: 'spec.template.metadata.labels' };
   }
   return undefined;
 }
@@ -228,8 +237,15 @@ class Scope {
   public readonly order: ReadonlyMap<KubernetesObject, number>;
   private readonly policyIndex = new Map<string, SelectorIndex>();
   private readonly budgetIndex = new Map<string, SelectorIndex>();
-  /** HorizontalPodAutoscalers by `namespace/kind/name` of their target (the first one, when several name it). */
+  /**
+   * Autoscalers by `namespace/kind/name` of their target (the first one, when several name it):
+   * HorizontalPodAutoscalers, and KEDA ScaledObjects (`keda.sh`; target kind Deployment when unset).
+   */
   public readonly autoscalers = new Map<string, KubernetesObject>();
+  /** Every namespace known in scope: a Namespace object's name, or the namespace of any object. */
+  public readonly knownNamespaces = new Set<string>();
+  /** Every host a ServiceEntry (`networking.istio.io`) in scope declares: a service outside the mesh. */
+  public readonly serviceEntryHosts = new Set<string>();
   /** `namespace/name` of every ServiceAccount a RoleBinding or ClusterRoleBinding names, and `namespace/*` for groups. */
   public readonly boundServiceAccounts = new Set<string>();
 
@@ -252,10 +268,21 @@ class Scope {
         return isObject(selector) ? selector as LabelSelectorLike : undefined;
       }));
     }
-    for (const h of objects.filter((x) => x.kind === 'HorizontalPodAutoscaler')) {
+    for (const h of objects.filter((x) => x.kind === 'HorizontalPodAutoscaler' || isScaledObject(x))) {
       const ref = recordOf(recordOf(h.spec).scaleTargetRef);
-      const key = `${h.metadata?.namespace ?? ''}/${String(ref.kind)}/${String(ref.name)}`;
+      const kind = ref.kind === undefined && isScaledObject(h) ? 'Deployment' : String(ref.kind);
+      const key = `${h.metadata?.namespace ?? ''}/${kind}/${String(ref.name)}`;
       if (!this.autoscalers.has(key)) this.autoscalers.set(key, h);
+    }
+    for (const o of objects) {
+      if (typeof o.metadata?.namespace === 'string' && o.metadata.namespace !== '') this.knownNamespaces.add(o.metadata.namespace);
+    }
+    for (const name of this.namespaces.keys()) this.knownNamespaces.add(name);
+    for (const e of objects.filter((x) => x.kind === 'ServiceEntry' && (x.apiVersion ?? '').split('/')[0] === 'networking.istio.io')) {
+      const hosts = recordOf(e.spec).hosts;
+      for (const h of Array.isArray(hosts) ? hosts : []) {
+        if (typeof h === 'string') this.serviceEntryHosts.add(h);
+      }
     }
     for (const binding of objects.filter((x) => x.kind === 'RoleBinding' || x.kind === 'ClusterRoleBinding')) {
       const subjects = (binding as unknown as { subjects?: unknown }).subjects;
@@ -297,9 +324,21 @@ class Scope {
   }
 }
 
-/** The fewest and most pods a Deployment or StatefulSet runs: its autoscaler's bounds, else its replicas. */
+/** Whether an object is a KEDA ScaledObject (`keda.sh`), which scales its target as an autoscaler does. */
+function isScaledObject(o: KubernetesObject): boolean {
+  return o.kind === 'ScaledObject' && (o.apiVersion ?? '').split('/')[0] === 'keda.sh';
+}
+
+/** The fewest and most pods a Deployment, Rollout or StatefulSet runs: its autoscaler's bounds, else its replicas. */
 function replicaBounds(t: PodTemplateAt, scope: Scope): { readonly min: number; readonly max: number; readonly field: string; readonly source: string } {
   const hpa = scope.autoscalers.get(`${t.namespace ?? ''}/${t.kind}/${t.name}`);
+  if (hpa && isScaledObject(hpa)) {
+    // KEDA: minReplicaCount 0 and maxReplicaCount 100 when unset
+    const spec = recordOf(hpa.spec);
+    const min = typeof spec.minReplicaCount === 'number' ? spec.minReplicaCount : 0;
+    const max = typeof spec.maxReplicaCount === 'number' ? spec.maxReplicaCount : 100;
+    return { min, max, field: 'spec.replicas', source: `ScaledObject ${hpa.metadata?.name} minReplicaCount ${min}${typeof spec.minReplicaCount === 'number' ? '' : ' (unset)'}` };
+  }
   if (hpa) {
     const spec = recordOf(hpa.spec);
     const min = typeof spec.minReplicas === 'number' ? spec.minReplicas : 1;
@@ -330,9 +369,22 @@ function allowedDisruptions(spec: Record<string, unknown>, pods: number): number
   return undefined;
 }
 
-/** Whether a DestinationRule host names a service of the mesh: a short name, `*.cluster.local`, or `*`. */
-export function isMeshHost(host: string): boolean {
-  return host === '*' || !host.includes('.') || host.endsWith('.cluster.local');
+/** What the scope tells about hosts: the namespaces it knows, the hosts its ServiceEntries declare. */
+export interface MeshHostScope {
+  readonly namespaces?: ReadonlySet<string>;
+  readonly serviceEntryHosts?: ReadonlySet<string>;
+}
+
+/**
+ * Whether a DestinationRule host names a service of the mesh: `*`, a short name, a name ending in `.svc`,
+ * `.svc.cluster.local` or `.cluster.local`, or Istio's namespace-qualified short form `<name>.<namespace>` where the
+ * namespace is known in scope; never a host a ServiceEntry in scope declares (a service outside the mesh).
+ */
+export function isMeshHost(host: string, scope: MeshHostScope = {}): boolean {
+  if (scope.serviceEntryHosts?.has(host)) return false;
+  if (host === '*' || !host.includes('.') || host.endsWith('.svc') || host.endsWith('.cluster.local')) return true;
+  const parts = host.split('.');
+  return parts.length === 2 && (scope.namespaces?.has(parts[1]) ?? false);
 }
 
 /** Checks every workload and mesh object of one scope; returns every finding (empty when all pass). */
@@ -351,7 +403,7 @@ export function checkWorkloads(objects: readonly KubernetesObject[]): WorkloadFi
     }
   }
   out.push(...checkBudgets(templates.filter((t) => REPLICATED_KINDS.has(t.kind)), scope));
-  out.push(...checkMesh(objects));
+  out.push(...checkMesh(objects, scope));
   return out;
 }
 
@@ -367,17 +419,50 @@ function checkNamespace(t: PodTemplateAt, add: Add): void {
   }
 }
 
+/**
+ * Whether a projected token's audience is the API server's: unset or empty (the API server's own audience), the
+ * in-cluster API names (`kubernetes.default.svc[.cluster.local]`, with or without `https://`), or an EKS cluster's
+ * OIDC issuer. Other audiences (`sts.amazonaws.com` for IRSA, `istio-ca`, `vault`) are tokens for other parties.
+ */
+export function isApiAudience(audience: unknown): boolean {
+  if (audience === undefined || audience === null || audience === '') return true;
+  if (typeof audience !== 'string') return false;
+  const host = audience.replace(/^https:\/\//, '').replace(/\/$/, '');
+  return host === 'kubernetes.default.svc' || host === 'kubernetes.default.svc.cluster.local' || /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[A-Za-z0-9]+$/.test(host);
+}
+
+/** The fields and audiences of a pod's projected service account tokens for the API server (see {@link isApiAudience}). */
+function projectedApiTokens(t: PodTemplateAt): Array<{ readonly field: string; readonly audience: unknown }> {
+  const out: Array<{ field: string; audience: unknown }> = [];
+  (Array.isArray(t.spec.volumes) ? t.spec.volumes.map(recordOf) : []).forEach((v, i) => {
+    const sources = recordOf(v.projected).sources;
+    (Array.isArray(sources) ? sources.map(recordOf) : []).forEach((src, j) => {
+      if (isObject(src.serviceAccountToken) && isApiAudience(src.serviceAccountToken.audience)) {
+        out.push({ field: `${t.specAt}.volumes[${i}].projected.sources[${j}].serviceAccountToken`, audience: src.serviceAccountToken.audience });
+      }
+    });
+  });
+  return out;
+}
+
 function checkServiceAccountToken(t: PodTemplateAt, scope: Scope, add: Add): void {
   const onPod = t.spec.automountServiceAccountToken;
-  if (onPod === false) return;
   const ns = t.namespace ?? '';
   const saName = typeof t.spec.serviceAccountName === 'string' && t.spec.serviceAccountName !== ''
     ? t.spec.serviceAccountName
     : typeof t.spec.serviceAccount === 'string' && t.spec.serviceAccount !== '' ? t.spec.serviceAccount : 'default';
+  if (scope.isBound(ns, saName)) return;
+  // a projected token for the API server is a mounted token, whatever automount says
+  for (const { field, audience } of projectedApiTokens(t)) {
+    add(WorkloadRule.SERVICE_ACCOUNT_TOKEN, field,
+      `no projected serviceAccountToken for the API server (audience unset or the API server's); another audience (sts.amazonaws.com, istio-ca) is not an API token; or a RoleBinding/ClusterRoleBinding of ServiceAccount ${saName} in scope (the pod uses the API)`,
+      typeof audience === 'string' && audience !== '' ? `a projected serviceAccountToken of audience ${audience} (the API server's)` : 'a projected serviceAccountToken without audience (the API server\'s)',
+      `mounts a token of ServiceAccount ${saName} for the API server in a projected volume, and no RoleBinding or ClusterRoleBinding in scope binds it: a credential for the API server in a pod that does not use it`);
+  }
+  if (onPod === false) return;
   const sa = (scope.serviceAccounts.get(ns) ?? []).find((s) => s.metadata?.name === saName);
   const onAccount = sa === undefined ? undefined : (sa as unknown as { automountServiceAccountToken?: unknown }).automountServiceAccountToken;
   if (onPod === undefined && onAccount === false) return;
-  if (scope.isBound(ns, saName)) return;
   const found = onPod === true
     ? 'true'
     : sa === undefined
@@ -396,12 +481,31 @@ function policyTypesOf(policy: KubernetesObject): readonly string[] {
   return Array.isArray(spec.egress) && spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
 }
 
+/** The indexes of a policy's rules of `type` that allow all traffic: no peers (`from`/`to` unset or empty) and no ports. */
+function openRules(policy: KubernetesObject, type: 'Ingress' | 'Egress'): number[] {
+  const spec = recordOf(policy.spec);
+  const rules = type === 'Ingress' ? spec.ingress : spec.egress;
+  const peers = type === 'Ingress' ? 'from' : 'to';
+  const empty = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+  return (Array.isArray(rules) ? rules.map(recordOf) : []).flatMap((r, i) => (empty(r[peers]) && empty(r.ports) ? [i] : []));
+}
+
 function checkNetworkPolicies(t: PodTemplateAt, scope: Scope, add: Add): void {
   const ns = t.namespace ?? '';
   const policies = scope.networkPolicies.get(ns) ?? [];
   const selecting = scope.policiesSelecting(ns, t.labels);
   for (const [type, rule] of [['Ingress', WorkloadRule.NETWORK_POLICY_INGRESS], ['Egress', WorkloadRule.NETWORK_POLICY_EGRESS]] as const) {
-    if (selecting.some((p) => policyTypesOf(p).includes(type))) continue;
+    const ofType = selecting.filter((p) => policyTypesOf(p).includes(type));
+    if (ofType.length > 0) {
+      // covered; but a rule without peers and ports allows all traffic of the type (policies add up: one is enough)
+      const open = ofType.flatMap((p) => openRules(p, type).map((i) => `NetworkPolicy ${p.metadata?.name}: spec.${type.toLowerCase()}[${i}]`));
+      if (open.length > 0) {
+        add(WorkloadRule.NETWORK_POLICY_OPEN, t.labelsAt, `NetworkPolicies whose ${type.toLowerCase()} rules name peers (${type === 'Ingress' ? 'from' : 'to'}) or ports`,
+          `${open.join(', ')} allows all ${type === 'Ingress' ? 'incoming' : 'outgoing'} traffic`,
+          `its pods are open to all ${type === 'Ingress' ? 'incoming' : 'outgoing'} traffic: ${open.join(', ')} has no peers and no ports`, 'warning');
+      }
+      continue;
+    }
     const where = ns === '' ? 'without a namespace' : `in namespace ${ns}`;
     const found = policies.length === 0
       ? `no NetworkPolicy ${where}`
@@ -424,10 +528,16 @@ function checkReplicas(t: PodTemplateAt, scope: Scope, add: Add): void {
   }
   if (bounds.max >= 2) {
     const spread = Array.isArray(t.spec.topologySpreadConstraints) ? t.spec.topologySpreadConstraints.map(recordOf) : [];
-    const zone = spread.filter((c) => c.topologyKey === ZONE_TOPOLOGY_KEY);
+    // a zone anti-affinity term (required, or preferred) that selects the pods keeps them apart as well
+    const antiAffinity = recordOf(recordOf(t.spec.affinity).podAntiAffinity);
+    const terms = [
+      ...(Array.isArray(antiAffinity.requiredDuringSchedulingIgnoredDuringExecution) ? antiAffinity.requiredDuringSchedulingIgnoredDuringExecution.map(recordOf) : []),
+      ...(Array.isArray(antiAffinity.preferredDuringSchedulingIgnoredDuringExecution) ? antiAffinity.preferredDuringSchedulingIgnoredDuringExecution.map((p) => recordOf(recordOf(p).podAffinityTerm)) : []),
+    ];
+    const zone = [...spread, ...terms].filter((c) => c.topologyKey === ZONE_TOPOLOGY_KEY);
     if (!zone.some((c) => isObject(c.labelSelector) && selectorMatches(c.labelSelector as LabelSelectorLike, t.labels))) {
       add(WorkloadRule.ZONE_SPREAD, `${t.specAt}.topologySpreadConstraints`,
-        `a constraint with topologyKey ${ZONE_TOPOLOGY_KEY} whose labelSelector selects the pod labels ${describeLabels(t.labels)}`,
+        `a constraint with topologyKey ${ZONE_TOPOLOGY_KEY} (or a podAntiAffinity term on that key) whose labelSelector selects the pod labels ${describeLabels(t.labels)}`,
         zone.length === 0 ? `no constraint on ${ZONE_TOPOLOGY_KEY}` : `the constraints on ${ZONE_TOPOLOGY_KEY} select other pods (or none)`,
         `may run ${bounds.max} pods with nothing keeping them in different zones: the loss of one zone can take every pod`);
     }
@@ -444,7 +554,10 @@ function checkBudgets(workloads: readonly PodTemplateAt[], scope: Scope): Worklo
     const bounds = replicaBounds(t, scope);
     const base = { severity: 'error' as const, kind: t.kind, name: t.name, namespace: t.namespace };
     const demand = scope.demandOf(t.namespace);
-    if (budgets.length === 0 && (demand.count >= 2 || bounds.min >= 2)) {
+    // a StatefulSet below 2 pods (the warning platform/stateful-replicas) needs no budget: one that allowed no
+    // eviction would block every drain, one that allowed one would protect nothing
+    const demanded = bounds.min >= 2 || (demand.count >= 2 && t.kind !== 'StatefulSet');
+    if (budgets.length === 0 && demanded) {
       out.push({
         ...base, rule: WorkloadRule.DISRUPTION_BUDGET, field: t.labelsAt,
         expected: `a PodDisruptionBudget in namespace ${t.namespace ?? '(none)'} whose selector selects the pod labels ${describeLabels(t.labels)}`,
@@ -483,7 +596,8 @@ function checkBudgets(workloads: readonly PodTemplateAt[], scope: Scope): Worklo
   return out;
 }
 
-function checkMesh(objects: readonly KubernetesObject[]): WorkloadFinding[] {
+function checkMesh(objects: readonly KubernetesObject[], scope: Scope): WorkloadFinding[] {
+  const hostScope: MeshHostScope = { namespaces: scope.knownNamespaces, serviceEntryHosts: scope.serviceEntryHosts };
   const out: WorkloadFinding[] = [];
   for (const o of objects) {
     const group = (o.apiVersion ?? '').split('/')[0];
@@ -501,7 +615,7 @@ function checkMesh(objects: readonly KubernetesObject[]): WorkloadFinding[] {
         }
       }
     }
-    if (o.kind === 'DestinationRule' && group === 'networking.istio.io' && typeof spec.host === 'string' && isMeshHost(spec.host)) {
+    if (o.kind === 'DestinationRule' && group === 'networking.istio.io' && typeof spec.host === 'string' && isMeshHost(spec.host, hostScope)) {
       const policies: Array<[string, Record<string, unknown>]> = [['spec.trafficPolicy', recordOf(spec.trafficPolicy)]];
       (Array.isArray(spec.subsets) ? spec.subsets : []).forEach((s, i) => policies.push([`spec.subsets[${i}].trafficPolicy`, recordOf(recordOf(s).trafficPolicy)]));
       for (const [at, policy] of policies) {

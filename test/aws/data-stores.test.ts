@@ -32,9 +32,18 @@ describe('managed stores (prod: RDS, ElastiCache)', () => {
     });
     expect(db.kms_key_id).toMatch(/aws_kms_key\.DataStores_Key/);
     expect(db.password).toBeUndefined();
-    expect(db.password_wo).toMatch(/data\.aws_secretsmanager_random_password\./);
+    // the password the secret holds, read back after it was written: never the generator's fresh output
+    expect(db.password_wo).toMatch(/^\$\{jsondecode\(data\.aws_secretsmanager_secret_version\.DataStores_shop-data-orders-db_Credentials_Current_\w+\.secret_string\)\.password\}$/);
     const [params] = of('prod', 'aws_db_parameter_group');
     expect(params.parameter).toEqual([{ name: 'rds.force_ssl', value: '1' }]);
+  });
+
+  test('each store reads its password back from its secret, after the secret version is written (they cannot drift apart)', () => {
+    const reads = Object.values(out.prod.parsed.data?.aws_secretsmanager_secret_version ?? {});
+    expect(reads.length).toBe(2);
+    for (const read of reads) {
+      expect(read.depends_on).toEqual([expect.stringMatching(/^aws_secretsmanager_secret_version\.DataStores_\S+_Credentials_Value_\w+$/)]);
+    }
   });
 
   test('the ElastiCache replication group has a node per zone, failover, TLS required, encryption at rest and an AUTH token', () => {
@@ -45,7 +54,10 @@ describe('managed stores (prod: RDS, ElastiCache)', () => {
     });
     expect(rg.preferred_cache_cluster_azs).toEqual(platform.environment('prod').availabilityZones);
     expect(rg.kms_key_id).toMatch(/aws_kms_key\.DataStores_Key/);
-    expect(rg.auth_token).toMatch(/data\.aws_secretsmanager_random_password\./);
+    expect(rg.auth_token).toMatch(/^\$\{jsondecode\(data\.aws_secretsmanager_secret_version\.DataStores_shop-data-cache_Credentials_Current_\w+\.secret_string\)\.password\}$/);
+    // a raised credentials version rotates the token (both stay valid while clients move): not ignored
+    expect(rg.auth_token_update_strategy).toBe('ROTATE');
+    expect((rg.lifecycle as { ignore_changes?: string[] }).ignore_changes ?? []).not.toContain('auth_token');
   });
 
   test('the stores\' security groups admit only the EKS cluster security group, on the store\'s port, and allow no egress', () => {
@@ -125,6 +137,15 @@ describe('in-cluster stores (dev)', () => {
     expect(all).toContain('/data-stores/shop-data/orders-db/*');
     const secretReads = policies.flatMap((p) => p.Statement).filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
     secretReads.forEach((s) => expect([s.Resource].flat().every((r) => r !== '*')).toBe(true));
+    const statements = policies.flatMap((p) => p.Statement) as Array<{ Sid?: string; Action: string | string[]; Condition?: Record<string, Record<string, unknown>> }>;
+    // External Secrets calls GetSecretValue only; the stores' key (it also encrypts RDS and ElastiCache) only through Secrets Manager
+    expect(statements.flatMap((st) => [st.Action].flat()).filter((a) => a === 'secretsmanager:DescribeSecret')).toEqual([]);
+    const decrypt = statements.filter((st) => st.Sid === 'DecryptThroughSecretsManager');
+    expect(decrypt.length).toBe(2);
+    decrypt.forEach((st) => expect(st.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'secretsmanager.eu-central-1.amazonaws.com' } }));
+    // barman-cloud's bucket check (HeadBucket, as s3:ListBucket) has no prefix: IfExists lets it through, listings stay in the prefix
+    const list = statements.find((st) => st.Sid === 'ListOwnPrefix');
+    expect(Object.keys(list?.Condition ?? {})).toEqual(['StringLikeIfExists']);
   });
 });
 

@@ -134,6 +134,21 @@ describe('EksCluster', () => {
     expect(Object.keys(resources.aws_eks_access_entry)[0]).toMatch(/^Cluster_Admins_team-platform-admins_AccessEntry/);
   });
 
+  it('sets the service CIDR explicitly: the default 172.20.0.0/16, or the one given', () => {
+    expect(Object.values(resources.aws_eks_cluster)[0].kubernetes_network_config).toEqual({ service_ipv4_cidr: '172.20.0.0/16', ip_family: 'ipv4' });
+    expect(cluster.serviceIpv4Cidr).toBe('172.20.0.0/16');
+    const moved = JSON.parse(Testing.synthScope((scope) => {
+      withCluster(scope, { serviceIpv4Cidr: '10.100.0.0/16' });
+    })) as { resource: typeof resources };
+    expect(Object.values(moved.resource.aws_eks_cluster)[0].kubernetes_network_config).toEqual({ service_ipv4_cidr: '10.100.0.0/16', ip_family: 'ipv4' });
+  });
+
+  it('fails when the service CIDR is not a private /12 to /24 network', () => {
+    expect(() => Testing.synthScope((scope) => {
+      withCluster(scope, { serviceIpv4Cidr: '100.64.0.0/16' });
+    })).toThrow(/^stack\/Cluster: serviceIpv4Cidr is "100\.64\.0\.0\/16"; allowed: a block inside 10\.0\.0\.0\/8/);
+  });
+
   it('fails when the public endpoint is open to 0.0.0.0/0', () => {
     expect(() => Testing.synthScope((scope) => {
       withCluster(scope, { publicAccessCidrs: ['203.0.113.0/24', '0.0.0.0/0'] });

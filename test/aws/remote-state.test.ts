@@ -24,6 +24,14 @@ describe('remote state', () => {
     expect(remoteStateNames('shop', env).lockTable).toBeUndefined();
   });
 
+  test('requires Terraform 1.11 or later (write-only arguments keep credentials out of plan and state)', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'prod');
+    addRemoteStateBackend(stack, 'shop', env);
+    const parsed = JSON.parse(Testing.synth(stack)) as { terraform: { required_version?: string } };
+    expect(parsed.terraform.required_version).toBe('>= 1.11');
+  });
+
   test('keeps a named DynamoDB lock table beside the lock file (a migration from table locking)', () => {
     const backend = backendOf({ ...env, remoteState: { lockTable: 'shop-prod-tflock' } });
     expect(backend).toMatchObject({ use_lockfile: true, dynamodb_table: 'shop-prod-tflock' });

@@ -60,6 +60,26 @@ describe('Platform', () => {
     expect(err.message).toContain("overlap environment staging's 10.20.0.0/16");
   });
 
+  test('fails when the Kubernetes service CIDR overlaps the VPC', () => {
+    const err = errorOf(() => withEnv({ kubernetesServiceCidr: prod.vpcCidr.replace(/\/\d+$/, '/20') }));
+    expect(err.field).toBe('environments.prod.kubernetesServiceCidr');
+    expect(err.message).toContain(`allowed: a block that does not overlap the VPC's ${prod.vpcCidr}`);
+  });
+
+  test('fails when the default Kubernetes service CIDR would overlap the VPC', () => {
+    const err = errorOf(() => withEnv({ vpcCidr: '172.20.0.0/16' }));
+    expect(err.field).toBe('environments.prod.kubernetesServiceCidr');
+    expect(err.message).toContain('(the default; set kubernetesServiceCidr to another block)');
+  });
+
+  test.each(['100.64.0.0/16', '10.0.0.0/8', '172.20.0.0/25', '172.20.0.1/16'])('fails when the Kubernetes service CIDR is %s (not a private /12 to /24 network)', (cidr) => {
+    expect(errorOf(() => withEnv({ kubernetesServiceCidr: cidr })).field).toBe('environments.prod.kubernetesServiceCidr');
+  });
+
+  test('accepts a private service CIDR apart from the VPC', () => {
+    expect(withEnv({ kubernetesServiceCidr: '192.168.0.0/16' }).environment('prod').kubernetesServiceCidr).toBe('192.168.0.0/16');
+  });
+
   test('fails when an environment does not have exactly three zones', () => {
     const err = errorOf(() => withEnv({ availabilityZones: ['eu-central-1a', 'eu-central-1b'] }));
     expect(err.message).toContain('environments.prod.availabilityZones is ["eu-central-1a","eu-central-1b"]; allowed: exactly three distinct availability zones');

@@ -141,6 +141,36 @@ describe('the gate on Terraform', () => {
     expect(Object.values(stack.resource.aws_s3_bucket).map((b) => b.bucket)).toEqual(expect.arrayContaining(['erp-qa-reports-111122223333', 'erp-qa-reports-111122223333-logs']));
   });
 
+  test('fails when a service account role trusts the cluster\'s OIDC provider without a sub condition (iam-public-trust), and writes nothing', () => {
+    const out = scratch();
+    let address = '';
+    expect(() => synthesize(platform, {
+      outdir: out,
+      only: 'terraform',
+      extendStack: (stack) => {
+        const roles = stack.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource && c.terraformResourceType === 'aws_iam_role');
+        // the roles of service accounts (IRSA): the cluster autoscaler's, the EBS CSI driver's, Velero's, the services'
+        const irsa = roles.find((r) => /(ClusterAutoscalerRole|EbsCsiDriverRole|VeleroRole|ServiceRoles)/.test(r.node.path));
+        if (!irsa) {
+          throw new Error('no web identity role');
+        }
+        address = `aws_iam_role.${irsa.friendlyUniqueId}`;
+        irsa.addOverride('assume_role_policy', JSON.stringify({ Version: '2012-10-17', Statement: [{
+          Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE' }, Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE:aud': 'sts.amazonaws.com' } },
+        }] }));
+      },
+    })).toThrow(/\(1 violation\(s\)\):\n {2}\[iam-public-trust\] .*qa: aws_iam_role\.\S+: assume_role_policy statement 0 trusts a web identity provider without naming who may assume the role/);
+    expect(address).toMatch(/^aws_iam_role\./);
+    expect(outputFiles(out)).toEqual([]);
+  });
+
+  test('passes, with a warning only, a KMS key whose enable_key_rotation is an expression the rules cannot read', () => {
+    const out = scratch();
+    synthesize(platform, { outdir: out, only: 'terraform', extendStack: (stack) => first(stack, 'aws_kms_key').addOverride('enable_key_rotation', '${var.rotate}') });
+    expect(outputFiles(out)).toEqual(['cdktf.out/manifest.json', 'cdktf.out/stacks/qa/cdk.tf.json']);
+  });
+
   test('fails when a rule is broken over a previous output, and leaves that output byte-identical', () => {
     expect(() => synthesize(platform, {
       outdir: previous,

@@ -42,6 +42,37 @@ describe('checkPodSecurity', () => {
     }
   });
 
+  test('fails when the pod template of an Argo Rollout, or of any kind with spec.template.spec.containers, breaks a rule', () => {
+    const bad = { ...goodPodSpec(), hostPID: true };
+    for (const obj of [
+      { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'r' }, spec: { template: { spec: bad } } },
+      { apiVersion: 'example.com/v1', kind: 'Worker', metadata: { name: 'w' }, spec: { template: { spec: bad } } },
+    ]) {
+      expect(controls(obj)).toEqual([PodSecurityControl.HOST_NAMESPACES]);
+      expect(checkPodSecurity([obj])[0].field).toBe('spec.template.spec.hostPID');
+    }
+    // an Argo Rollout with workloadRef (no template of its own), or a kind whose template has no containers: nothing to judge
+    expect(checkPodSecurity([{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'r' }, spec: { workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } } }])).toEqual([]);
+    expect(checkPodSecurity([{ apiVersion: 'example.com/v1', kind: 'Other', metadata: { name: 'o' }, spec: { template: { spec: { hostPID: true } } } }])).toEqual([]);
+  });
+
+  test('accepts a Windows pod (spec.os.name windows) without allowPrivilegeEscalation, capabilities or seccomp: Pod Security Admission skips them from 1.25', () => {
+    const windows = (mutate: (s: Record<string, any>) => void = () => undefined) => deployment((s) => {
+      s.os = { name: 'windows' };
+      delete s.securityContext.seccompProfile;
+      s.containers[0].securityContext = {};
+      mutate(s);
+    });
+    expect(checkPodSecurity([windows()])).toEqual([]);
+    expect(controls(windows((s) => { s.containers[0].securityContext.capabilities = { add: ['CHOWN'] }; }))).toEqual([]);
+    // the other rules still hold for a Windows pod
+    expect(controls(windows((s) => { s.containers[0].securityContext.runAsUser = 0; }))).toEqual([PodSecurityControl.RUN_AS_USER]);
+    expect(controls(windows((s) => { s.containers[0].securityContext.capabilities = { add: ['SYS_ADMIN'] }; }))).toEqual([PodSecurityControl.CAPABILITIES_BASELINE]);
+    expect(controls(windows((s) => { s.securityContext.seccompProfile = { type: 'Unconfined' }; }))).toEqual([PodSecurityControl.SECCOMP_BASELINE]);
+    // a Linux pod (os linux, or unset) is judged as before
+    expect(controls(windows((s) => { s.os = { name: 'linux' }; }))).toEqual([PodSecurityControl.CAPABILITIES_RESTRICTED, PodSecurityControl.PRIVILEGE_ESCALATION, PodSecurityControl.SECCOMP_RESTRICTED]);
+  });
+
   test.each([
     ['host network', (s: Record<string, any>) => { s.hostNetwork = true; }, PodSecurityControl.HOST_NAMESPACES],
     ['host IPC', (s: Record<string, any>) => { s.hostIPC = true; }, PodSecurityControl.HOST_NAMESPACES],

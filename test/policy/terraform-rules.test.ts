@@ -88,6 +88,82 @@ describe('checkTerraformStack: IAM policy documents', () => {
     expect(checkTerraformStack(stack).map((v) => v.rule)).toEqual(['iam-admin-statement']);
   });
 
+  it('fails when an Allow of action * names every resource through NotResource or an all-wildcard ARN (iam-admin-statement)', () => {
+    const stack = {
+      data: { aws_iam_policy_document: {
+        notResources: { statement: [{ actions: ['*'], not_resources: ['arn:aws:s3:::secret'] }] },
+        arnStar: { statement: [{ not_actions: ['iam:*'], resources: ['arn:*:*:*:*:*'] }] },
+        scoped: { statement: [{ actions: ['*'], resources: ['arn:aws:s3:::*'] }] },
+      } },
+      resource: { aws_iam_policy: {
+        notResource: { policy: policy([{ Effect: 'Allow', Action: '*', NotResource: 'arn:aws:s3:::secret' }]) },
+        arn: { policy: policy([{ Effect: 'Allow', Action: '*', Resource: ['arn:aws:*:*:*:*'] }]) },
+        service: { policy: policy([{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }]) },
+        deny: { policy: policy([{ Effect: 'Deny', Action: '*', NotResource: 'arn:aws:s3:::x' }]) },
+      } },
+    };
+    expect(checkTerraformStack(stack).map((v) => `${v.rule} ${v.address}: ${v.message}`)).toEqual([
+      'iam-admin-statement aws_iam_policy.arn: policy statement 0 allows action "*" on resource "arn:aws:*:*:*:*"',
+      'iam-admin-statement aws_iam_policy.notResource: policy statement 0 allows action "*" on every resource except ["arn:aws:s3:::secret"]',
+      'iam-admin-statement data.aws_iam_policy_document.arnStar: statement 0 allows every action except ["iam:*"] on resource "arn:*:*:*:*:*"',
+      'iam-admin-statement data.aws_iam_policy_document.notResources: statement 0 allows action "*" on every resource except ["arn:aws:s3:::secret"]',
+    ]);
+  });
+
+  it('fails when a trust document merges an open statement through source_policy_documents, and reads overrides by sid (iam-public-trust)', () => {
+    const open = { statement: [{ sid: 'Open', effect: 'Allow', actions: ['sts:AssumeRole'], principals: [{ type: 'AWS', identifiers: ['*'] }] }] };
+    const named = { statement: [{ sid: 'Open', effect: 'Allow', actions: ['sts:AssumeRole'], principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::111122223333:root'] }] }] };
+    const role = (doc: string) => ({ assume_role_policy: `\${data.aws_iam_policy_document.${doc}.json}` });
+    const stack = {
+      data: { aws_iam_policy_document: {
+        open,
+        named,
+        viaSource: { source_policy_documents: ['${data.aws_iam_policy_document.open.json}'] },
+        viaNestedSource: { source_policy_documents: ['${data.aws_iam_policy_document.viaSource.json}'] },
+        viaLiteral: { source_policy_documents: [policy([{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }])] },
+        overridden: { source_policy_documents: ['${data.aws_iam_policy_document.open.json}'], override_policy_documents: ['${data.aws_iam_policy_document.named.json}'] },
+        ownReplaces: { source_policy_documents: ['${data.aws_iam_policy_document.open.json}'], statement: named.statement },
+        overrideOpens: { source_policy_documents: ['${data.aws_iam_policy_document.named.json}'], override_policy_documents: ['${data.aws_iam_policy_document.open.json}'] },
+      } },
+      resource: { aws_iam_role: {
+        viaSource: role('viaSource'), viaNestedSource: role('viaNestedSource'), viaLiteral: role('viaLiteral'),
+        overridden: role('overridden'), ownReplaces: role('ownReplaces'), overrideOpens: role('overrideOpens'),
+      } },
+    };
+    expect(checkTerraformStack(stack).map((v) => `${v.rule} ${v.address}`)).toEqual([
+      'iam-public-trust aws_iam_role.overrideOpens',
+      'iam-public-trust aws_iam_role.viaLiteral',
+      'iam-public-trust aws_iam_role.viaNestedSource',
+      'iam-public-trust aws_iam_role.viaSource',
+    ]);
+  });
+
+  it('warns (iam-policy-unreadable) and judges nothing when a merged document or a referenced data source cannot be read', () => {
+    const stack = {
+      data: { aws_iam_policy_document: {
+        missing: { source_policy_documents: ['${data.aws_iam_policy_document.gone.json}'] },
+        expression: { override_policy_documents: ['${jsonencode({Statement = []})}'] },
+        list: { source_policy_documents: '${concat(var.docs)}' },
+        admin: { source_policy_documents: [policy([{ Effect: 'Allow', Action: '*', Resource: '*' }])] },
+      } },
+      resource: {
+        aws_iam_role: {
+          missing: { assume_role_policy: '${data.aws_iam_policy_document.missing.json}' },
+          expression: { assume_role_policy: '${data.aws_iam_policy_document.expression.json}' },
+          list: { assume_role_policy: '${data.aws_iam_policy_document.list.json}' },
+        },
+        aws_iam_policy: { absent: { policy: '${data.aws_iam_policy_document.absent.json}' } },
+      },
+    };
+    expect(checkTerraformStack(stack).map((v) => `${v.severity} ${v.rule} ${v.address} ${v.field}`)).toEqual([
+      'warning iam-policy-unreadable aws_iam_policy.absent policy',
+      'error iam-admin-statement data.aws_iam_policy_document.admin undefined',
+      'warning iam-policy-unreadable data.aws_iam_policy_document.expression override_policy_documents[0]',
+      'warning iam-policy-unreadable data.aws_iam_policy_document.list source_policy_documents',
+      'warning iam-policy-unreadable data.aws_iam_policy_document.missing source_policy_documents[0]',
+    ]);
+  });
+
   it('accepts anything that is not a stack', () => {
     expect(checkTerraformStack(null)).toEqual([]);
     expect(checkTerraformStack([1, 2])).toEqual([]);
@@ -165,8 +241,21 @@ describe('checkTerraformStack: S3', () => {
     expect(s3Findings({ aws_s3_bucket_server_side_encryption_configuration: undefined })).toEqual(['s3-sse-kms']);
   });
 
+  it('fails when aws:kms uses the AWS managed key aws/s3: no kms_master_key_id, or its alias (s3-sse-kms)', () => {
+    const sse = (byDefault: Body) => ({ aws_s3_bucket_server_side_encryption_configuration: { bucket: '${aws_s3_bucket.Backups.id}', rule: [{ apply_server_side_encryption_by_default: byDefault }] } });
+    const v = checkTerraformStack({ resource: hardenedBucket('Backups', sse({ sse_algorithm: 'aws:kms' })) });
+    expect(v).toEqual([expect.objectContaining({
+      rule: 's3-sse-kms', field: 'aws_s3_bucket_server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.kms_master_key_id',
+      message: 'default encryption is "aws:kms" with no kms_master_key_id (the AWS managed key aws/s3); allowed: "aws:kms" or "aws:kms:dsse" with a customer key in kms_master_key_id (AES256 only on a server access log destination)',
+    })]);
+    expect(s3Findings(sse({ sse_algorithm: 'aws:kms:dsse', kms_master_key_id: '' }))).toEqual(['s3-sse-kms']);
+    expect(s3Findings(sse({ sse_algorithm: 'aws:kms', kms_master_key_id: 'alias/aws/s3' }))).toEqual(['s3-sse-kms']);
+    expect(s3Findings(sse({ sse_algorithm: 'aws:kms', kms_master_key_id: 'arn:aws:kms:eu-west-1:1:alias/aws/s3' }))).toEqual(['s3-sse-kms']);
+    expect(s3Findings(sse({ sse_algorithm: 'aws:kms', kms_master_key_id: 'alias/backups' }))).toEqual([]);
+  });
+
   it('accepts aws:kms:dsse, and AES256 on a server access log destination (AWS supports only SSE-S3 there)', () => {
-    expect(s3Findings({ aws_s3_bucket_server_side_encryption_configuration: { bucket: '${aws_s3_bucket.Backups.id}', rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms:dsse' } }] } })).toEqual([]);
+    expect(s3Findings({ aws_s3_bucket_server_side_encryption_configuration: { bucket: '${aws_s3_bucket.Backups.id}', rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms:dsse', kms_master_key_id: 'arn:aws:kms:eu-west-1:1:key/k' } }] } })).toEqual([]);
     const logs = hardenedBucket('Logs', { aws_s3_bucket_server_side_encryption_configuration: { bucket: '${aws_s3_bucket.Logs.id}', rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }] } });
     const backups = hardenedBucket('Backups');
     const stack: Resources = { aws_s3_bucket_logging: { l: { bucket: '${aws_s3_bucket.Backups.id}', target_bucket: '${aws_s3_bucket.Logs.id}', target_prefix: 'x/' } } };
@@ -208,6 +297,29 @@ describe('checkTerraformStack: S3', () => {
     const stack = { resource: hardenedBucket('Backups', { aws_s3_bucket_policy: { bucket: '${aws_s3_bucket.Backups.id}', policy: '${data.aws_iam_policy_document.tls.json}' } }),
       data: { aws_iam_policy_document: { tls: { statement: [{ effect: 'Deny', actions: ['s3:*'], resources: ['*'], principals: [{ type: '*', identifiers: ['*'] }], condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }] }] } } } };
     expect(checkTerraformStack(stack)).toEqual([]);
+  });
+
+  it('accepts a TLS-only statement merged through source_policy_documents, JSON text included', () => {
+    const tls = { sid: 'DenyInsecure', effect: 'Deny', actions: ['s3:*'], resources: ['*'], principals: [{ type: '*', identifiers: ['*'] }], condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }] };
+    const app = { effect: 'Allow', actions: ['s3:GetObject'], resources: ['*'], principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::111122223333:root'] }] };
+    const bucket = (doc: string) => hardenedBucket('Backups', { aws_s3_bucket_policy: { bucket: '${aws_s3_bucket.Backups.id}', policy: `\${data.aws_iam_policy_document.${doc}.json}` } });
+    const data = { aws_iam_policy_document: {
+      tls: { statement: [tls] },
+      app: { statement: [app] },
+      combined: { source_policy_documents: ['${data.aws_iam_policy_document.tls.json}', '${data.aws_iam_policy_document.app.json}'] },
+      literal: { source_policy_documents: [policy([{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }])], statement: [app] },
+      overridden: { source_policy_documents: ['${data.aws_iam_policy_document.combined.json}'], override_policy_documents: [policy([{ Sid: 'DenyInsecure', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 's3:ListBucket', Resource: '*' }])] },
+    } };
+    expect(checkTerraformStack({ resource: bucket('combined'), data })).toEqual([]);
+    expect(checkTerraformStack({ resource: bucket('literal'), data })).toEqual([]);
+    // an override by sid replaces the TLS-only statement
+    expect(rulesOf({ resource: bucket('overridden'), data })).toEqual(['s3-tls-only']);
+  });
+
+  it('does not refuse a bucket policy it cannot read (iam-policy-unreadable warns instead of a false s3-tls-only)', () => {
+    const stack = { resource: hardenedBucket('Backups', { aws_s3_bucket_policy: { bucket: '${aws_s3_bucket.Backups.id}', policy: '${data.aws_iam_policy_document.combined.json}' } }),
+      data: { aws_iam_policy_document: { combined: { source_policy_documents: ['${data.aws_iam_policy_document.elsewhere.json}'] } } } };
+    expect(checkTerraformStack(stack).map((v) => `${v.severity} ${v.rule}`)).toEqual(['warning iam-policy-unreadable']);
   });
 
   it('fails when no enabled whole-bucket lifecycle rule aborts incomplete uploads (s3-abort-incomplete-uploads)', () => {
@@ -271,9 +383,23 @@ describe('checkTerraformStack: EKS', () => {
       },
     };
     expect(checkTerraformStack(stack).map((v) => `${v.rule} ${v.address}: ${v.message}`)).toEqual([
-      'eks-public-endpoint-open aws_eks_cluster.explicit: the public API endpoint is on and open to 0.0.0.0/0',
+      'eks-public-endpoint-open aws_eks_cluster.explicit: the public API endpoint is on and open to 0.0.0.0/0, 203.0.113.0/24 (the whole IPv4 address space); allowed: endpoint_public_access false, or public_access_cidrs covering at most a /8 per address family',
       'eks-public-endpoint-open aws_eks_cluster.implicit: the public API endpoint is on and open to 0.0.0.0/0 (no public_access_cidrs)',
     ]);
+  });
+
+  it('fails when the public CIDRs together cover more than a /8 of their address family (eks-public-endpoint-open)', () => {
+    const open = (cidrs: unknown) => found(cluster({ vpc_config: { endpoint_public_access: true, public_access_cidrs: cidrs } }), 'eks-public-endpoint-open').length > 0;
+    expect(open(['0.0.0.0/1', '128.0.0.0/1'])).toBe(true);
+    expect(open(['10.0.0.0/7'])).toBe(true);
+    expect(open(['10.0.0.0/8', '11.0.0.0/8'])).toBe(true);
+    expect(open(['::/0'])).toBe(true);
+    expect(open(['8000::/1'])).toBe(true);
+    expect(open(['10.0.0.0/8', '10.1.0.0/16'])).toBe(false); // overlaps count once
+    expect(open(['203.0.113.0/24', '198.51.100.7/32', '2001:db8::/32'])).toBe(false);
+    expect(open(['${var.admin_cidrs}'])).toBe(false); // an expression is not judged
+    expect(checkTerraformStack(cluster({ vpc_config: { endpoint_public_access: true, public_access_cidrs: ['0.0.0.0/1', '128.0.0.0/1'] } }))[0].message)
+      .toBe('the public API endpoint is on and open to 0.0.0.0/1, 128.0.0.0/1 (the whole IPv4 address space); allowed: endpoint_public_access false, or public_access_cidrs covering at most a /8 per address family');
   });
 
   it('fails when Secrets are not encrypted with a customer key (eks-secrets-encryption)', () => {
@@ -363,6 +489,15 @@ describe('checkTerraformStack: KMS', () => {
   });
 });
 
+describe('checkTerraformStack: KMS expressions', () => {
+  it('warns instead of failing when enable_key_rotation is an expression it cannot read (kms-key-rotation)', () => {
+    expect(checkTerraformStack({ resource: { aws_kms_key: { x: { enable_key_rotation: '${var.rotate}' }, off: { enable_key_rotation: 'false' } } } })).toEqual([
+      { rule: 'kms-key-rotation', severity: 'error', address: 'aws_kms_key.off', field: 'enable_key_rotation', message: 'enable_key_rotation is "false"; allowed: true (yearly, or rotation_period_in_days)' },
+      { rule: 'kms-key-rotation', severity: 'warning', address: 'aws_kms_key.x', field: 'enable_key_rotation', message: 'enable_key_rotation is the expression "${var.rotate}", which the rule cannot read; allowed: true (yearly, or rotation_period_in_days)' },
+    ]);
+  });
+});
+
 describe('checkTerraformStack: IAM attachments and trust', () => {
   it('finds nothing on scoped managed policies', () => {
     expect(checkTerraformStack({ resource: {
@@ -402,6 +537,59 @@ describe('checkTerraformStack: IAM attachments and trust', () => {
     } } };
     expect(found(stack, 'iam-public-trust')).toEqual(['aws', 'externalId', 'ifExists', 'star', 'wildcard'].map((n) => `iam-public-trust aws_iam_role.${n}`));
     expect(checkTerraformStack({ resource: { aws_iam_role: { star: stack.resource.aws_iam_role.star } } })[0]).toMatchObject({ field: 'assume_role_policy.Statement[0]' });
+  });
+
+  it('fails when a web identity trust does not restrict the token subject (iam-public-trust)', () => {
+    const eks = '${aws_iam_openid_connect_provider.eks.arn}';
+    const issuer = '${replace(aws_iam_openid_connect_provider.eks.url, "https://", "")}';
+    const gh = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+    // as cdktf renders it: the quotes inside the interpolation are not escaped (Terraform evaluates it before the JSON is read)
+    const trust = (federated: string, condition?: Body) => ({ assume_role_policy: policy([{ Effect: 'Allow', Principal: { Federated: federated }, Action: 'sts:AssumeRoleWithWebIdentity', ...(condition ? { Condition: condition } : {}) }]).split('\\"https://\\", \\"\\"').join('"https://", ""') });
+    const stack = {
+      data: { aws_iam_policy_document: {
+        repoStar: { statement: [{ actions: ['sts:AssumeRoleWithWebIdentity'], principals: [{ type: 'Federated', identifiers: ['${aws_iam_openid_connect_provider.gh.arn}'] }], condition: [{ test: 'StringLike', variable: 'token.actions.githubusercontent.com:sub', values: ['repo:*'] }] }] },
+      } },
+      resource: { aws_iam_role: {
+        irsaOpen: trust(eks),
+        irsaAudOnly: trust(eks, { StringEquals: { [`${issuer}:aud`]: 'sts.amazonaws.com' } }),
+        irsaAnyAccount: trust(eks, { StringLike: { [`${issuer}:sub`]: 'system:serviceaccount:*:*' } }),
+        irsaNotEquals: trust(eks, { StringNotEquals: { [`${issuer}:sub`]: 'system:serviceaccount:kube-system:x' } }),
+        ghAudOnly: trust(gh, { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } }),
+        ghOrgOnly: trust(gh, { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/*' } }),
+        ghOneOpen: trust(gh, { StringLike: { 'token.actions.githubusercontent.com:sub': ['repo:acme/app:*', 'repo:*/app:*'] } }),
+        ghDoc: { assume_role_policy: '${data.aws_iam_policy_document.repoStar.json}' },
+        cognitoOpen: trust('cognito-identity.amazonaws.com', { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } }),
+      } },
+    };
+    expect(found(stack, 'iam-public-trust')).toEqual(['cognitoOpen', 'ghAudOnly', 'ghDoc', 'ghOneOpen', 'ghOrgOnly', 'irsaAnyAccount', 'irsaAudOnly', 'irsaNotEquals', 'irsaOpen'].map((n) => `iam-public-trust aws_iam_role.${n}`));
+    expect(checkTerraformStack({ resource: { aws_iam_role: { gh: stack.resource.aws_iam_role.ghAudOnly } } })[0]).toMatchObject({
+      field: 'assume_role_policy.Statement[0].Condition',
+      message: expect.stringMatching(/^assume_role_policy statement 0 trusts a web identity provider without naming who may assume the role: no StringEquals\/StringLike condition on token\.actions\.githubusercontent\.com:sub /),
+    });
+  });
+
+  it('accepts web identity trust naming its subjects: EKS service accounts (JSON, or a data source with an interpolated variable), GitHub repositories, Cognito pools, and SAML', () => {
+    const eks = '${aws_iam_openid_connect_provider.eks.arn}';
+    const issuer = '${replace(aws_iam_openid_connect_provider.eks.url, "https://", "")}';
+    const gh = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+    // as cdktf renders it: the quotes inside the interpolation are not escaped (Terraform evaluates it before the JSON is read)
+    const trust = (federated: string, condition?: Body) => ({ assume_role_policy: policy([{ Effect: 'Allow', Principal: { Federated: federated }, Action: 'sts:AssumeRoleWithWebIdentity', ...(condition ? { Condition: condition } : {}) }]).split('\\"https://\\", \\"\\"').join('"https://", ""') });
+    const stack = {
+      data: { aws_iam_policy_document: {
+        irsa: { statement: [{ actions: ['sts:AssumeRoleWithWebIdentity'], principals: [{ type: 'Federated', identifiers: [eks] }], condition: [
+          { test: 'StringEquals', variable: `${issuer}:aud`, values: ['sts.amazonaws.com'] },
+          { test: 'StringEquals', variable: `${issuer}:sub`, values: ['system:serviceaccount:velero:velero'] },
+        ] }] },
+      } },
+      resource: { aws_iam_role: {
+        irsa: trust(eks, { StringEquals: { [`${issuer}:aud`]: 'sts.amazonaws.com', [`${issuer}:sub`]: 'system:serviceaccount:shop:web' } }),
+        irsaDoc: { assume_role_policy: '${data.aws_iam_policy_document.irsa.json}' },
+        ghRepo: trust(gh, { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': ['repo:acme/app:ref:refs/heads/main', 'repo:acme/app-*:environment:prod'] } }),
+        cognito: trust('cognito-identity.amazonaws.com', { StringEquals: { 'cognito-identity.amazonaws.com:aud': 'eu-west-1:0f0e0d0c-0b0a-0908-0706-050403020100' } }),
+        saml: { assume_role_policy: policy([{ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::123456789012:saml-provider/corp' }, Action: 'sts:AssumeRoleWithSAML', Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } } }]) },
+      } },
+    };
+    expect(checkTerraformStack(stack)).toEqual([]);
   });
 
   it('accepts "*" narrowed to an organization or account, named principals, and reads aws_iam_policy_document trust', () => {
@@ -493,9 +681,22 @@ describe('checkTerraformStack: ECR', () => {
 
   it('fails when tags are mutable, by default or through a "*" exclusion (ecr-immutable-tags)', () => {
     const scanned = { image_scanning_configuration: { scan_on_push: true } };
-    expect(checkTerraformStack(repo(scanned)).map((v) => v.message)).toEqual(['image_tag_mutability is "MUTABLE" (the default); allowed: "IMMUTABLE", or "IMMUTABLE_WITH_EXCLUSION" without a "*" filter']);
+    expect(checkTerraformStack(repo(scanned)).map((v) => v.message)).toEqual(['image_tag_mutability is "MUTABLE" (the default); allowed: "IMMUTABLE", or "IMMUTABLE_WITH_EXCLUSION" whose filters match no release tag (not only "*", not "v*")']);
     expect(rulesOf(repo({ ...scanned, image_tag_mutability: 'MUTABLE_WITH_EXCLUSION' }))).toEqual(['ecr-immutable-tags']);
     expect(rulesOf(repo({ ...scanned, image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION', image_tag_mutability_exclusion_filter: [{ filter: '*', filter_type: 'WILDCARD' }] }))).toEqual(['ecr-immutable-tags']);
+  });
+
+  it('fails when an exclusion filter is only wildcards ("**") or matches release tags ("v*", "1.*", "*.*") (ecr-immutable-tags)', () => {
+    const excluding = (...filters: string[]) => repo({ image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION', image_tag_mutability_exclusion_filter: filters.map((filter) => ({ filter, filter_type: 'WILDCARD' })), image_scanning_configuration: { scan_on_push: true } });
+    expect(checkTerraformStack(excluding('latest', '**'))).toEqual([expect.objectContaining({
+      rule: 'ecr-immutable-tags', field: 'image_tag_mutability_exclusion_filter',
+      message: 'image_tag_mutability is "IMMUTABLE_WITH_EXCLUSION" with the exclusion filter "**" (every tag mutable); allowed: "IMMUTABLE", or "IMMUTABLE_WITH_EXCLUSION" whose filters match no release tag (not only "*", not "v*")',
+    })]);
+    expect(checkTerraformStack(excluding('v*'))[0].message).toBe('image_tag_mutability is "IMMUTABLE_WITH_EXCLUSION" with the exclusion filter "v*", which matches release tags (such as v1.2.3, v1.2.3-rc.1); allowed: "IMMUTABLE", or "IMMUTABLE_WITH_EXCLUSION" whose filters match no release tag (not only "*", not "v*")');
+    expect(rulesOf(excluding('1.*'))).toEqual(['ecr-immutable-tags']);
+    expect(rulesOf(excluding('*.*'))).toEqual(['ecr-immutable-tags']);
+    expect(rulesOf(excluding('*-rc.*'))).toEqual(['ecr-immutable-tags']);
+    expect(checkTerraformStack(excluding('latest*', 'dev-*', 'sha-*'))).toEqual([]);
   });
 
   it('fails when images are not scanned on push (ecr-scan-on-push)', () => {

@@ -120,6 +120,26 @@ describe(WorkloadRule.SERVICE_ACCOUNT_TOKEN, () => {
     expect(findings([mounting({ automountServiceAccountToken: true }), other], rule)).toHaveLength(1);
   });
 
+  test('fails when a pod mounts a projected serviceAccountToken for the API server (no audience, or the API server\'s), as automount would', () => {
+    const projected = (token: Record<string, unknown>) => deployment({ spec: { volumes: [{ name: 'cfg', configMap: { name: 'c' } }, { name: 'tok', projected: { sources: [{ configMap: { name: 'ca' } }, { serviceAccountToken: token }] } }] } });
+    for (const token of [{ path: 'token', expirationSeconds: 3600 }, { path: 'token', audience: 'https://kubernetes.default.svc' }, { path: 'token', audience: 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789' }]) {
+      expect(findings([namespace(), SERVICE_ACCOUNT, DEFAULT_DENY, projected(token), hpa(2), pdb()], rule)).toEqual([expect.objectContaining({
+        kind: 'Deployment', name: 'web', severity: 'error', field: 'spec.template.spec.volumes[1].projected.sources[1].serviceAccountToken',
+        found: 'audience' in token ? `a projected serviceAccountToken of audience ${token.audience} (the API server's)` : 'a projected serviceAccountToken without audience (the API server\'s)',
+      })]);
+    }
+    // the same exemption as automount: a binding of the ServiceAccount in scope means the pod uses the API
+    const bound = binding('RoleBinding', { kind: 'ServiceAccount', name: 'web' });
+    expect(findings([namespace(), SERVICE_ACCOUNT, DEFAULT_DENY, projected({ path: 'token' }), hpa(2), pdb(), bound], rule)).toEqual([]);
+  });
+
+  test('accepts projected tokens for another audience: sts.amazonaws.com (IRSA), istio-ca', () => {
+    for (const audience of ['sts.amazonaws.com', 'istio-ca', 'vault']) {
+      const pod = deployment({ spec: { volumes: [{ name: 'tok', projected: { sources: [{ serviceAccountToken: { path: 'token', audience } }] } }] } });
+      expect([audience, findings([namespace(), SERVICE_ACCOUNT, DEFAULT_DENY, pod, hpa(2), pdb()], rule)]).toEqual([audience, []]);
+    }
+  });
+
   test('fails when a CronJob\'s pod mounts the token unbound, naming the field in the job template', () => {
     const cron: Obj = {
       apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'team' },
@@ -173,6 +193,36 @@ describe(`${WorkloadRule.REPLICAS} and ${WorkloadRule.STATEFUL_REPLICAS}`, () =>
     expect(found).toEqual([expect.objectContaining({ rule: WorkloadRule.STATEFUL_REPLICAS, severity: 'warning', kind: 'StatefulSet', found: 'replicas 1' })]);
   });
 
+  test('accepts a Deployment scaled by a KEDA ScaledObject whose minReplicaCount meets the demand; fails when it is below, or unset (0)', () => {
+    const scaled = (spec: Record<string, unknown>, ref: Record<string, unknown> = { name: 'web' }): Obj => ({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'web-scaler', namespace: 'team' }, spec: { scaleTargetRef: ref, ...spec, triggers: [{ type: 'cpu', metricType: 'Utilization', metadata: { value: '60' } }] } });
+    const scope = (so: Obj) => [namespace(), SERVICE_ACCOUNT, DEFAULT_DENY, deployment(), pdb(), so];
+    expect(checkWorkloads(scope(scaled({ minReplicaCount: 3, maxReplicaCount: 10 })))).toEqual([]);
+    expect(checkWorkloads(scope(scaled({ minReplicaCount: 2 }, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' })))).toEqual([]);
+    expect(findings(scope(scaled({ minReplicaCount: 1 })), WorkloadRule.REPLICAS)).toEqual([expect.objectContaining({ found: 'ScaledObject web-scaler minReplicaCount 1' })]);
+    expect(findings(scope(scaled({})), WorkloadRule.REPLICAS)).toEqual([expect.objectContaining({ found: 'ScaledObject web-scaler minReplicaCount 0 (unset)' })]);
+    // a ScaledObject of another target, or of another API group, scales nothing of this Deployment
+    expect(findings(scope(scaled({ minReplicaCount: 3 }, { name: 'other' })), WorkloadRule.REPLICAS)).toHaveLength(1);
+    expect(findings(scope({ ...scaled({ minReplicaCount: 3 }), apiVersion: 'example.com/v1' }), WorkloadRule.REPLICAS)).toHaveLength(1);
+  });
+
+  test('fails when an Argo Rollout runs below the demand, as a Deployment; its HorizontalPodAutoscaler (kind Rollout) and budget count', () => {
+    const rollout = (extra: Record<string, unknown> = {}): Obj => ({ ...deployment({ ...extra }), apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout' });
+    expect(findings([namespace(), rollout({ replicas: 1 })], WorkloadRule.REPLICAS)).toEqual([expect.objectContaining({ kind: 'Rollout', severity: 'error', found: 'replicas 1' })]);
+    expect(findings([namespace(), rollout()], WorkloadRule.DISRUPTION_BUDGET)).toEqual([expect.objectContaining({ kind: 'Rollout', found: 'none' })]);
+    expect(findings([namespace(), rollout({ replicas: 3, spec: { topologySpreadConstraints: undefined } })], WorkloadRule.ZONE_SPREAD)).toEqual([expect.objectContaining({ kind: 'Rollout' })]);
+    expect(checkWorkloads([namespace(), SERVICE_ACCOUNT, DEFAULT_DENY, rollout(), hpa(2, 10, 'web', 'Rollout'), pdb()])).toEqual([]);
+    // a Rollout with workloadRef has no template of its own: the Deployment it names is judged
+    const ref: Obj = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'web', namespace: 'team' }, spec: { replicas: 1, workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } } };
+    expect(checkWorkloads([namespace(), ref])).toEqual([]);
+  });
+
+  test('fails when any other kind with spec.template.spec.containers breaks the token, namespace or network rules; its replicas are not judged', () => {
+    const custom: Obj = { ...deployment({ ns: 'default', replicas: 1, spec: { automountServiceAccountToken: true } }), apiVersion: 'example.com/v1', kind: 'Worker' };
+    expect(checkWorkloads([custom]).map((f) => `${f.kind} ${f.rule}`)).toEqual([
+      `Worker ${WorkloadRule.SYSTEM_NAMESPACE}`, `Worker ${WorkloadRule.SERVICE_ACCOUNT_TOKEN}`, `Worker ${WorkloadRule.NETWORK_POLICY_INGRESS}`, `Worker ${WorkloadRule.NETWORK_POLICY_EGRESS}`,
+    ]);
+  });
+
   test('does not judge the replicas of DaemonSets, Jobs and Pods', () => {
     const daemonSet = deployment({ kind: 'DaemonSet' });
     const job = deployment({ kind: 'Job' });
@@ -193,6 +243,15 @@ describe(WorkloadRule.DISRUPTION_BUDGET, () => {
 
   test('passes without a budget where the namespace demands one replica and the workload runs one', () => {
     expect(findings([namespace('team', '1'), deployment(), hpa(1)], rule)).toEqual([]);
+  });
+
+  test('accepts a StatefulSet below 2 pods without a budget (the warning platform/stateful-replicas reports it); a budget that blocks every drain is still a finding', () => {
+    expect(findings([namespace(), deployment({ kind: 'StatefulSet', replicas: 1 })], rule)).toEqual([]);
+    expect(findings([namespace(), deployment({ kind: 'StatefulSet', replicas: 1 }), pdb({ minAvailable: 1 })], rule)).toEqual([expect.objectContaining({
+      kind: 'PodDisruptionBudget', found: 'minAvailable 1 of 1 pod(s)',
+    })]);
+    // from 2 pods it needs one, as a Deployment
+    expect(findings([namespace(), deployment({ kind: 'StatefulSet', replicas: 2 })], rule)).toEqual([expect.objectContaining({ kind: 'StatefulSet', found: 'none' })]);
   });
 
   test('fails when no budget selects the pods where the namespace demands 2 or more', () => {
@@ -248,6 +307,20 @@ describe(WorkloadRule.ZONE_SPREAD, () => {
     expect(findings([deployment({ replicas: 1, spec: { topologySpreadConstraints: undefined } })], rule)).toEqual([]);
   });
 
+  test('accepts a zone podAntiAffinity term, required or preferred, whose labelSelector selects the pods', () => {
+    const term = (labelSelector: unknown, topologyKey = 'topology.kubernetes.io/zone') => ({ topologyKey, labelSelector });
+    const required = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({ matchLabels: { app: 'web' } })] } };
+    const preferred = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term({ matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }] }) }] } };
+    for (const affinity of [required, preferred]) {
+      expect(findings([deployment({ replicas: 3, spec: { topologySpreadConstraints: undefined, affinity } })], rule)).toEqual([]);
+    }
+    // on the host key, or selecting other pods: not a zone spread
+    const host = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({ matchLabels: { app: 'web' } }, 'kubernetes.io/hostname')] } };
+    const other = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({ matchLabels: { app: 'other' } })] } };
+    expect(findings([deployment({ replicas: 3, spec: { topologySpreadConstraints: undefined, affinity: host } })], rule)).toHaveLength(1);
+    expect(findings([deployment({ replicas: 3, spec: { topologySpreadConstraints: undefined, affinity: other } })], rule)[0].found).toContain('select other pods');
+  });
+
   test('fails when a workload that may scale to 2 pods has no constraint on the zone key', () => {
     const hostOnly = [{ topologyKey: 'kubernetes.io/hostname', maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...LABELS } } }];
     expect(findings([namespace('team', '1'), deployment({ spec: { topologySpreadConstraints: hostOnly } }), hpa(1, 2)], rule)).toEqual([expect.objectContaining({
@@ -300,6 +373,23 @@ describe(`${WorkloadRule.NETWORK_POLICY_INGRESS} and ${WorkloadRule.NETWORK_POLI
     expect(netpol([deployment(), networkPolicy('web', {})]).map((f) => f.rule)).toEqual([WorkloadRule.NETWORK_POLICY_EGRESS]);
   });
 
+  test(`warns (${WorkloadRule.NETWORK_POLICY_OPEN}) when a policy that selects the pods allows all traffic: ingress [{}], egress [{}], rules without peers and ports`, () => {
+    const open = (ingress: unknown[], egress: unknown[]) => checkWorkloads([deployment(), networkPolicy('web', {}, ['Ingress', 'Egress'], { ingress, egress })]).filter((f) => f.rule.startsWith('platform/network-policy'));
+    expect(open([{}], [{}])).toEqual([
+      expect.objectContaining({ rule: WorkloadRule.NETWORK_POLICY_OPEN, severity: 'warning', kind: 'Deployment', field: 'spec.template.metadata.labels', found: 'NetworkPolicy web: spec.ingress[0] allows all incoming traffic' }),
+      expect.objectContaining({ rule: WorkloadRule.NETWORK_POLICY_OPEN, severity: 'warning', found: 'NetworkPolicy web: spec.egress[0] allows all outgoing traffic' }),
+    ]);
+    expect(open([{ from: [] }], [{ to: [], ports: [] }]).map((f) => f.found)).toEqual(['NetworkPolicy web: spec.ingress[0] allows all incoming traffic', 'NetworkPolicy web: spec.egress[0] allows all outgoing traffic']);
+    // policies add up: an allow-all policy beside a default-deny opens the pods all the same
+    expect(checkWorkloads([deployment(), DEFAULT_DENY, networkPolicy('allow-all-egress', { matchLabels: { app: 'web' } }, ['Egress'], { egress: [{}] })]).filter((f) => f.rule === WorkloadRule.NETWORK_POLICY_OPEN)).toEqual([
+      expect.objectContaining({ found: 'NetworkPolicy allow-all-egress: spec.egress[0] allows all outgoing traffic' }),
+    ]);
+    // peers or ports narrow a rule: not open; a warning does not fail the gate
+    const dns = { to: [], ports: [{ port: 53, protocol: 'UDP' }] };
+    expect(open([{ from: [{ podSelector: {} }] }], [dns])).toEqual([]);
+    expect(open([], [])).toEqual([]);
+  });
+
   test('fails for a Pod, a DaemonSet or a Job as for a Deployment', () => {
     const pod: Obj = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug', namespace: 'team', labels: { app: 'debug' } }, spec: { containers: [] } };
     expect(netpol([pod, deployment({ kind: 'DaemonSet' }), deployment({ kind: 'Job' })]).map((f) => `${f.kind} ${f.field}`)).toEqual([
@@ -339,9 +429,25 @@ describe(WorkloadRule.MTLS_DISABLED, () => {
     expect(findings([dr('*.team.svc.cluster.local', { trafficPolicy: { tls: { mode: 'DISABLE' } } })], rule)).toHaveLength(1);
   });
 
-  test('knows the hosts of the mesh: short names, *.cluster.local, *', () => {
-    expect(['web', 'web.team.svc.cluster.local', '*.cluster.local', '*'].every(isMeshHost)).toBe(true);
-    expect(['api.example.com', '*.amazonaws.com'].some(isMeshHost)).toBe(false);
+  test('fails when a DestinationRule disables TLS for Istio\'s namespace-qualified short forms: <name>.<namespace> of a namespace in scope, <name>.<namespace>.svc', () => {
+    const disable = { trafficPolicy: { tls: { mode: 'DISABLE' } } };
+    expect(findings([dr('web.team', disable), dr('web.team.svc', disable)], rule)).toHaveLength(2);
+    // the namespace is known from a Namespace object as well as from any object in it
+    expect(findings([namespace('shop'), { ...dr('web.shop', disable), metadata: { name: 'web', namespace: 'mesh' } }], rule)).toHaveLength(1);
+  });
+
+  test('accepts plain text to <name>.<tld> when no object of the scope is in that namespace, and to a host a ServiceEntry declares', () => {
+    const disable = { trafficPolicy: { tls: { mode: 'DISABLE' } } };
+    expect(findings([dr('example.com', disable)], rule)).toEqual([]);
+    const entry: Obj = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'legacy', namespace: 'team' }, spec: { hosts: ['legacy.team', 'db.legacy.svc'], location: 'MESH_EXTERNAL', resolution: 'DNS' } };
+    expect(findings([entry, dr('legacy.team', disable), dr('db.legacy.svc', disable)], rule)).toEqual([]);
+  });
+
+  test('knows the hosts of the mesh: short names, *.svc, *.cluster.local, *, <name>.<namespace> of a known namespace; never a ServiceEntry host', () => {
+    expect(['web', 'web.team.svc', 'web.team.svc.cluster.local', '*.cluster.local', '*'].every((h) => isMeshHost(h))).toBe(true);
+    expect(['api.example.com', '*.amazonaws.com', 'web.team'].some((h) => isMeshHost(h))).toBe(false);
+    expect(isMeshHost('web.team', { namespaces: new Set(['team']) })).toBe(true);
+    expect(isMeshHost('web.team.svc', { serviceEntryHosts: new Set(['web.team.svc']) })).toBe(false);
   });
 });
 
@@ -379,6 +485,15 @@ describe('the workload rules through eks-platform check', () => {
     const suppressed = checkPaths(['app.yaml'], { cwd: dir, suppressions: 's.yaml' });
     expect(suppressed.findings.filter((f) => f.rule.startsWith('platform/') && f.rule !== 'platform/probes' && f.rule !== 'platform/resources')).toEqual([]);
     expect(suppressed.suppressed).toEqual([expect.objectContaining({ rule: WorkloadRule.DISRUPTION_BUDGET, reason: "budget is applied by the team's own chart, TICKET-7" })]);
+  });
+
+  test(`a warning (${WorkloadRule.NETWORK_POLICY_OPEN}: an allow-all NetworkPolicy) does not fail the check`, () => {
+    const allowAll = networkPolicy('allow-all', {}, ['Ingress', 'Egress'], { ingress: [{}], egress: [{}] });
+    const dir = folder({ 'open.yaml': yaml([namespace(), SERVICE_ACCOUNT, allowAll, deployment(), hpa(2), pdb()]) });
+    const report = checkPaths(['open.yaml'], { cwd: dir });
+    const mine = report.findings.filter((f) => (Object.values(WorkloadRule) as string[]).includes(f.rule));
+    expect(mine.map((f) => `${f.severity} ${f.rule}`)).toEqual([`warning ${WorkloadRule.NETWORK_POLICY_OPEN}`, `warning ${WorkloadRule.NETWORK_POLICY_OPEN}`]);
+    expect(report.findings.filter((f) => f.severity === 'error' && (Object.values(WorkloadRule) as string[]).includes(f.rule))).toEqual([]);
   });
 
   test('a warning (a StatefulSet below the demand) does not fail the check', () => {

@@ -77,7 +77,8 @@ export class ManagedRedis extends Construct {
       autoMinorVersionUpgrade: 'true',
       subnetGroupName: subnetGroup.name,
       securityGroupIds: [this.securityGroup.securityGroupId],
-      lifecycle: { ignoreChanges: ['auth_token', 'preferred_cache_cluster_azs'] },
+      // the token is the secret's (stable until the credentials' version rises; then ROTATE keeps the old one valid too)
+      lifecycle: { ignoreChanges: ['preferred_cache_cluster_azs'] },
     });
     this.endpointHost = this.resource.primaryEndpointAddress;
   }

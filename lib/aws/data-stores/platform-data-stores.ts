@@ -27,6 +27,7 @@ import { ServiceAccountRole } from '../service-account-role';
 import { DataStoreCredentials } from './data-store-credentials';
 import { ManagedPostgres } from './managed-postgres';
 import { ManagedRedis } from './managed-redis';
+import { secretsManagerViaService } from '../../model/aws-endpoints';
 
 /** Options of {@link PlatformDataStores}. */
 export interface PlatformDataStoresProps {
@@ -120,10 +121,14 @@ export class PlatformDataStores extends Construct {
         const credentialsRole = new ServiceAccountRole(scope, 'CredentialsRole', {
           ...roleProps,
           serviceAccount: accounts.credentials,
-          statements: [
-            { actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], resources: [credentials.secretArn] },
-            { actions: ['kms:Decrypt'], resources: [this.key.keyArn] },
-          ],
+          // exactly what External Secrets calls, and the key only through Secrets Manager (it also encrypts the stores)
+          statements: [{ actions: ['secretsmanager:GetSecretValue'], resources: [credentials.secretArn] }],
+          conditionalStatements: [{
+            sid: 'DecryptThroughSecretsManager',
+            actions: ['kms:Decrypt'],
+            resources: [this.key.keyArn],
+            conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [secretsManagerViaService(env.region)] }],
+          }],
         });
         let backupRole: ServiceAccountRole | undefined;
         if (store.engine === DataStoreEngine.POSTGRESQL) {
@@ -140,7 +145,8 @@ export class PlatformDataStores extends Construct {
               sid: 'ListOwnPrefix',
               actions: ['s3:ListBucket'],
               resources: [bucket.bucketArn],
-              conditions: [{ test: 'StringLike', variable: 's3:prefix', values: [prefix, `${prefix}/*`] }],
+              // IfExists: barman-cloud's bucket check (HeadBucket, authorized as s3:ListBucket) carries no prefix
+              conditions: [{ test: 'StringLikeIfExists', variable: 's3:prefix', values: [prefix, `${prefix}/*`] }],
             }, {
               // barman-cloud checks the bucket exists before it writes
               sid: 'LocateBucket',

@@ -4,8 +4,9 @@
  * service's Kubernetes Secrets in step with AWS Secrets Manager (docs/secrets.md).
  *
  * The controller holds no AWS credential of its own: each service's `SecretStore` names the service's ServiceAccount,
- * the controller requests a token for it (audience `sts.amazonaws.com`; the chart's ClusterRole grants
- * `serviceaccounts/token` create) and assumes the service's IRSA role, which may read exactly that service's secrets.
+ * the controller requests a token for it (audience `sts.amazonaws.com`; not the chart's cluster-wide
+ * `serviceaccounts/token` grant, turned off, but a Role per SecretStore in its namespace that names the ServiceAccount,
+ * lib/k8s/secrets/external-secrets.ts `SecretStoreTokenGrant`) and assumes the service's IRSA role, which may read exactly that service's secrets.
  * It calls STS and Secrets Manager (interface endpoints in the VPC, which the environment's stack creates whenever a
  * service reads secrets) and the API server; an add-on namespace has no default-deny policy and no sidecar, so those
  * paths are open. Its namespace enforces "restricted": the chart's pods run as non-root with a read-only root
@@ -16,12 +17,13 @@ import type { KubeNamespace } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../model/environment';
 import { PodSecurityLevel } from '../hardening';
+import { EXTERNAL_SECRETS_CONTROLLER_NAMESPACE } from '../secrets/external-secrets';
 import { addonNamespace } from './_addon-namespace';
 import { HelmApplication, type ResolvedArgoCdOptions } from './argo-cd-application';
 import { ADDON_HELM_REPOSITORIES, DEFAULT_ADDON_CHART_VERSIONS } from './versions';
 
 /** The namespace External Secrets Operator runs in. */
-export const EXTERNAL_SECRETS_NAMESPACE = 'external-secrets';
+export const EXTERNAL_SECRETS_NAMESPACE = EXTERNAL_SECRETS_CONTROLLER_NAMESPACE;
 
 /** Options for an {@link ExternalSecretsAddon}. */
 export interface ExternalSecretsAddonProps {
@@ -75,8 +77,9 @@ export class ExternalSecretsAddon extends Construct {
         // nothing is pushed back to AWS (the chart refuses ClusterPushSecrets without PushSecrets: both off)
         processPushSecret: false,
         processClusterPushSecret: false,
-        // each SecretStore authenticates as its service's ServiceAccount: the controller requests tokens for them
-        rbac: { serviceAccountTokenCreate: true },
+        // each SecretStore authenticates as its service's ServiceAccount: the controller requests tokens for them, but
+        // not with the chart's cluster-wide grant: a Role per SecretStore names its ServiceAccount (SecretStoreTokenGrant)
+        rbac: { serviceAccountTokenCreate: false },
         ...hardened,
         webhook: { ...hardened },
         certController: { ...hardened },

@@ -82,7 +82,12 @@ export class RedisHaAddon extends Construct {
         auth: true,
         existingSecret: props.credentialsSecret,
         authKey: 'password',
-        sentinel: { quorum: 2 },
+        // every container the templates render gets requests and limits (platform/resources): the server StatefulSet's
+        // config-init (`init`), redis, sentinel and split-brain-fix (`splitBrainDetection`); HAProxy's config-init
+        // (`haproxy.init`) and haproxy (chart redis-ha 4.27.7's value keys)
+        init: { resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } } },
+        sentinel: { quorum: 2, resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '128Mi' } } },
+        splitBrainDetection: { resources: { requests: { cpu: '20m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } } },
         hardAntiAffinity: true,
         topologySpreadConstraints: { enabled: true, maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' },
         podDisruptionBudget: { maxUnavailable: 1 },
@@ -100,6 +105,7 @@ export class RedisHaAddon extends Construct {
           podDisruptionBudget: { maxUnavailable: 1 },
           containerSecurityContext: hardened,
           resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+          init: { resources: { requests: { cpu: '20m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } } },
         },
         networkPolicy: { enabled: false },
       },

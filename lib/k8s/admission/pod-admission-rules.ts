@@ -63,6 +63,11 @@ const RESTRICTED_ADDABLE = ['NET_BIND_SERVICE'];
 const ALLOWED_SECCOMP = ['RuntimeDefault', 'Localhost'];
 
 const PSC = 'variables.podSpec.securityContext';
+/**
+ * A Windows pod (`spec.os.name: windows`): Pod Security Admission (1.25+) skips the Linux-only restricted checks
+ * (capabilities, privilege escalation, seccomp) for it, and the gate too (`isWindowsPod`).
+ */
+const WINDOWS_POD = "(has(variables.podSpec.os) && has(variables.podSpec.os.name) && variables.podSpec.os.name == 'windows')";
 /** A container's security context field, guarded: `has(c.securityContext) && has(c.securityContext.<path>)`. */
 function hasSc(path: string): string {
   const parts = path.split('.');
@@ -204,7 +209,7 @@ const RESTRICTED: PodAdmissionPolicyDefinition = {
   validations: [
     {
       control: PodSecurityControl.PRIVILEGE_ESCALATION,
-      expression: `variables.allContainers.all(c, ${hasSc('allowPrivilegeEscalation')} && c.securityContext.allowPrivilegeEscalation == false)`,
+      expression: `${WINDOWS_POD} || variables.allContainers.all(c, ${hasSc('allowPrivilegeEscalation')} && c.securityContext.allowPrivilegeEscalation == false)`,
       message: `${PodSecurityControl.PRIVILEGE_ESCALATION}: securityContext.allowPrivilegeEscalation must be false on every container`,
     },
     {
@@ -219,12 +224,12 @@ const RESTRICTED: PodAdmissionPolicyDefinition = {
     },
     {
       control: PodSecurityControl.SECCOMP_RESTRICTED,
-      expression: `variables.allContainers.all(c, (${hasSc('seccompProfile.type')}) ? c.securityContext.seccompProfile.type in ${celList(ALLOWED_SECCOMP)} : variables.podSeccompType in ${celList(ALLOWED_SECCOMP)})`,
+      expression: `${WINDOWS_POD} || variables.allContainers.all(c, (${hasSc('seccompProfile.type')}) ? c.securityContext.seccompProfile.type in ${celList(ALLOWED_SECCOMP)} : variables.podSeccompType in ${celList(ALLOWED_SECCOMP)})`,
       message: `${PodSecurityControl.SECCOMP_RESTRICTED}: the seccomp profile must be RuntimeDefault or Localhost, on the pod or on every container`,
     },
     {
       control: PodSecurityControl.CAPABILITIES_RESTRICTED,
-      expression: `variables.allContainers.all(c, ${hasSc('capabilities.drop')} && 'ALL' in c.securityContext.capabilities.drop && (!has(c.securityContext.capabilities.add) || c.securityContext.capabilities.add.all(cap, cap in ${celList(RESTRICTED_ADDABLE)})))`,
+      expression: `${WINDOWS_POD} || variables.allContainers.all(c, ${hasSc('capabilities.drop')} && 'ALL' in c.securityContext.capabilities.drop && (!has(c.securityContext.capabilities.add) || c.securityContext.capabilities.add.all(cap, cap in ${celList(RESTRICTED_ADDABLE)})))`,
       message: `${PodSecurityControl.CAPABILITIES_RESTRICTED}: every container must drop ALL capabilities and add at most NET_BIND_SERVICE`,
     },
     {

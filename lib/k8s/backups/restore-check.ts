@@ -8,6 +8,7 @@
 import { ApiObject } from 'cdk8s';
 import { IntOrString, KubeClusterRole, KubeClusterRoleBinding, KubeCronJob, KubeNetworkPolicy, KubeRole, KubeRoleBinding, KubeServiceAccount, Quantity } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { kubernetesApiServiceIp } from '../../model/cidr';
 import { ValidationError, imageProblem, requireDns1123Label } from '../../model/validation';
 import { Hardening } from '../hardening';
 
@@ -53,6 +54,12 @@ export interface RestoreCheckProps {
    * 443 to it, and DNS, and nothing else.
    */
   readonly apiServerCidr: string;
+  /**
+   * The cluster's service CIDR: the check reaches the API server through the `kubernetes` Service, whose ClusterIP
+   * (the block's first address) the VPC CNI's policy agent judges before the DNAT, so the policy opens it on 443 too.
+   * @default DEFAULT_KUBERNETES_SERVICE_CIDR (172.20.0.0/16)
+   */
+  readonly kubernetesServiceCidr?: string;
 }
 
 /** The daily restore check of the critical namespaces, with its ServiceAccount and least RBAC. */
@@ -111,7 +118,8 @@ export class RestoreCheck extends Construct {
             to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
             ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(53) }, { protocol: 'TCP', port: IntOrString.fromNumber(53) }],
           },
-          { to: [{ ipBlock: { cidr: props.apiServerCidr } }], ports: [{ protocol: 'TCP', port: IntOrString.fromNumber(443) }] },
+          // the `kubernetes` Service's ClusterIP (pre-DNAT, what the VPC CNI's policy agent sees) and the endpoints behind it
+          { to: [{ ipBlock: { cidr: `${kubernetesApiServiceIp(props.kubernetesServiceCidr)}/32` } }, { ipBlock: { cidr: props.apiServerCidr } }], ports: [{ protocol: 'TCP', port: IntOrString.fromNumber(443) }] },
         ],
       },
     });

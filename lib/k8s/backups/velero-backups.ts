@@ -7,6 +7,7 @@
  * {@link BackupAlerts}. The {@link PlatformChart} creates it when the Velero add-on is on.
  */
 import { Construct } from 'constructs';
+import { kubernetesServiceCidrOf } from '../../model/cidr';
 import { criticalNamespaces, resolveBackupSettings } from '../../model/backup-rules';
 import type { EnvironmentConfig } from '../../model/environment';
 import { backupBucketName } from '../../model/names';
@@ -125,6 +126,7 @@ export class VeleroBackups extends Construct {
         ...props.restoreCheck,
         veleroNamespace: VELERO_NAMESPACE,
         apiServerCidr: env.vpcCidr,
+        kubernetesServiceCidr: kubernetesServiceCidrOf(env),
         targets: [...critical].map((ns) => ({ namespace: ns, scheduleName: (schedules.get(ns) as NamespaceSchedule).schedule.name })),
         labels,
       });

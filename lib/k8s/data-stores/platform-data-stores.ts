@@ -6,6 +6,7 @@
  * auto mTLS finds no sidecar at the store and sends its own protocol as is, with the store's TLS and AUTH inside). PlatformChart creates one when the model has stores.
  */
 import { Construct } from 'constructs';
+import { kubernetesServiceCidrOf } from '../../model/cidr';
 import { DataStoreEngine, DataStorePlacement, dataStoreKey, dataStoreServiceAccounts, managedStoreCidrs, managedStoreRecordName, resolveDataStore, type ResolvedDataStore } from '../../model/data-stores';
 import type { ServiceDefinition } from '../../model/service';
 import { NetworkPeer, type DataStoreEgress } from '../network-policies';
@@ -72,7 +73,7 @@ export class KubernetesDataStores extends Construct {
       const labels = { [LABEL_NAME]: store.name, [LABEL_PART_OF]: platform.name, [LABEL_MANAGED_BY]: 'eks-platform-constructs' };
       const secretsManagerName = secretsManagerSecretName(platform.name, env.name, store.namespace, store.name);
       if (store.placement === DataStorePlacement.MANAGED) {
-        const address = new ManagedStoreAddress(scope, 'Address', { store, recordName: managedStoreRecordName(platform.name, env.name, store), labels });
+        const address = new ManagedStoreAddress(scope, 'Address', { store, recordName: managedStoreRecordName(platform.name, env.name, store), addresses: managedStoreCidrs(env.vpcCidr, env.existingVpc !== undefined), labels });
         stores.set(dataStoreKey(store), { store, address, destinationRule: address.destinationRule });
         continue;
       }
@@ -99,6 +100,7 @@ export class KubernetesDataStores extends Construct {
           backupRetentionDays: env.backup.ttlDays ?? env.backup.retentionDays,
           monitoringNamespace: props.monitoringNamespace ?? 'monitoring',
           vpcCidr: env.vpcCidr,
+          kubernetesServiceCidr: kubernetesServiceCidrOf(env),
           labels,
           podMonitorLabels: platform.observability ? platform.observability.prometheusSelector ?? DEFAULT_PROMETHEUS_SELECTOR : undefined,
         });

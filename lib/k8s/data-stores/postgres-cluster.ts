@@ -8,7 +8,7 @@
  * standbys' that lets one go at a time, so two of three instances always run). A Service `<store>` fronts the primary
  * (what CloudNativePG's `<store>-rw` selects), so callers use `<store>.<namespace>.svc.cluster.local` as they would a
  * managed store. NetworkPolicies: operator to instances (8000, 5432), instances to each other (5432, 8000), instances to
- * the API server and S3/STS (443), monitoring on 9187, callers on 5432.
+ * the API server (the `kubernetes` Service's ClusterIP and the VPC) and S3/STS (443), monitoring on 9187, callers on 5432.
  *
  * The instances run without the Istio sidecar (`sidecar.istio.io/inject: "false"`): the operator (outside the mesh)
  * calls their status port 8000 and STRICT mTLS would refuse it; replication dials pod addresses the Sidecar's
@@ -17,6 +17,7 @@
  */
 import { IntOrString, KubeNetworkPolicy, KubeService, type NetworkPolicyPeer } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { kubernetesApiServiceIp } from '../../model/cidr';
 import { IN_CLUSTER_POSTGRES_INSTANCES, dataStoreBackupPrefix, type ResolvedDataStore } from '../../model/data-stores';
 import { ROLE_ARN_ANNOTATION, serviceSelector } from '../../model/names';
 import type { ServiceDefinition } from '../../model/service';
@@ -25,10 +26,16 @@ import { NAMESPACE_NAME_LABEL, PUBLIC_INTERNET } from '../network-policies';
 import { PrometheusPodMonitor } from '../observability/prometheus-resources';
 import { CnpgCluster, CnpgScheduledBackup } from './cnpg-resources';
 
-/** The PostgreSQL images per major version (CloudNativePG's "standard" images, Debian trixie), pinned. */
+/**
+ * The PostgreSQL images per major version, pinned: CloudNativePG's "system" images (Debian trixie), the only ones
+ * with Barman Cloud inside, which the in-tree `spec.backup.barmanObjectStore` (WAL archiving, base backups) runs.
+ * The "minimal" and "standard" images have no Barman Cloud: they are for the Barman Cloud plugin. System images are
+ * deprecated upstream; the move to the plugin (cert-manager, the plugin's ObjectStore) must come before operator 1.31
+ * (docs/data-stores.md).
+ */
 export const CNPG_POSTGRES_IMAGES: Readonly<Record<string, string>> = {
-  '16': 'ghcr.io/cloudnative-pg/postgresql:16.10-standard-trixie',
-  '17': 'ghcr.io/cloudnative-pg/postgresql:17.6-standard-trixie',
+  '16': 'ghcr.io/cloudnative-pg/postgresql:16.10-system-trixie',
+  '17': 'ghcr.io/cloudnative-pg/postgresql:17.6-system-trixie',
 };
 /** The namespace the CloudNativePG operator runs in (the add-on's). */
 export const CNPG_OPERATOR_NAMESPACE = 'cnpg-system';
@@ -65,6 +72,12 @@ export interface PostgresClusterProps {
   readonly monitoringNamespace: string;
   /** The VPC's CIDR: the API server's and the interface endpoints' addresses. */
   readonly vpcCidr: string;
+  /**
+   * The cluster's service CIDR: the instance manager reaches the API server through the `kubernetes` Service, whose
+   * ClusterIP (the block's first address) the VPC CNI's policy agent judges before the DNAT; the policy opens it on 443.
+   * @default DEFAULT_KUBERNETES_SERVICE_CIDR (172.20.0.0/16)
+   */
+  readonly kubernetesServiceCidr?: string;
   /** Labels of every object. */
   readonly labels: Readonly<Record<string, string>>;
   /**
@@ -189,8 +202,10 @@ export class PostgresCluster extends Construct {
         ],
         egress: [
           { to: [instances], ports: tcp(store.port, CNPG_STATUS_PORT) },
-          // the API server (the instance manager watches its Cluster), STS and S3 (WAL archiving): inside the VPC
-          // through its endpoints, else public addresses
+          // the API server (the instance manager watches its Cluster) through the `kubernetes` Service's ClusterIP: the
+          // VPC CNI's policy agent judges the destination before the DNAT (aws/aws-network-policy-agent#549)
+          { to: [{ ipBlock: { cidr: `${kubernetesApiServiceIp(props.kubernetesServiceCidr)}/32` } }], ports: tcp(443) },
+          // the API server's ENIs, STS and S3 (WAL archiving): inside the VPC through its endpoints, else public addresses
           { to: [{ ipBlock: { cidr: props.vpcCidr } }, { ipBlock: { cidr: PUBLIC_INTERNET.cidr, except: [...PUBLIC_INTERNET.except] } }], ports: tcp(443) },
         ],
       },

@@ -9,7 +9,7 @@ import { KubeServiceAccount } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { DataStoreEngine, dataStoreServiceAccounts, type ResolvedDataStore } from '../../model/data-stores';
 import { ROLE_ARN_ANNOTATION } from '../../model/names';
-import { ExternalSecret, SecretStore } from '../secrets/external-secrets';
+import { ExternalSecret, SecretStore, SecretStoreTokenGrant } from '../secrets/external-secrets';
 
 /** Options for a {@link StoreCredentials}. */
 export interface StoreCredentialsProps {
@@ -47,6 +47,8 @@ export class StoreCredentials extends Construct {
       metadata: { name: storeName, namespace: store.namespace, labels },
       spec: { provider: { aws: { service: 'SecretsManager', region: props.region, auth: { jwt: { serviceAccountRef: { name: account } } } } } },
     });
+    // the ESO controller may request a token for this ServiceAccount only (the chart's cluster-wide grant is off)
+    new SecretStoreTokenGrant(this, 'TokenGrant', { storeName, namespace: store.namespace, serviceAccountName: account, labels });
     const postgres = store.engine === DataStoreEngine.POSTGRESQL;
     const keys = postgres ? ['password', 'username'] : ['password'];
     this.externalSecret = new ExternalSecret(this, 'Resource', {

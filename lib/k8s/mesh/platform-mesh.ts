@@ -116,6 +116,7 @@ export class PlatformMesh extends Construct {
           // the gateway's namespace, as set for the Gateway: moving it moves the rule that admits it
           ingressGatewayPrincipal: meshPrincipal(props.gateway?.namespace ?? INGRESS_GATEWAY_NAMESPACE, INGRESS_GATEWAY_SERVICE_ACCOUNT),
           externalEndpoints: platform.externalEndpointsOf(this.environment, service),
+          environment: this.environment,
         }));
       }
     }

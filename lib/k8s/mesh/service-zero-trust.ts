@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import { dataStoreHost } from '../../model/data-stores';
+import { DataStorePlacement, dataStoreHost, managedStoreRecordName, resolveDataStore } from '../../model/data-stores';
+import type { EnvironmentConfig } from '../../model/environment';
 import { meshPrincipal, serviceAccountName, serviceHost, serviceSelector } from '../../model/names';
 import type { Platform } from '../../model/platform';
 import { PortProtocol, type ExternalEndpointSpec, type ServiceDefinition, type ServicePortSpec } from '../../model/service';
@@ -42,6 +43,13 @@ export interface ServiceZeroTrustProps {
    * @default the service's `externalEndpoints`
    */
   readonly externalEndpoints?: readonly ExternalEndpointSpec[];
+  /**
+   * The environment: a managed data store the service calls adds the store's record in the private zone
+   * (`managedStoreRecordName`, the host of its ServiceEntry) to the Sidecar's egress, next to `<store>.<ns>.svc.cluster.local`
+   * (the ExternalName Service, which Istio treats as an alias of that host).
+   * @default none: only `<store>.<ns>.svc.cluster.local` per store
+   */
+  readonly environment?: EnvironmentConfig;
 }
 
 /** The AuthorizationPolicy, Sidecar and ServiceEntries of one workload. */
@@ -116,6 +124,10 @@ export class ServiceZeroTrust extends Construct {
       ...platform.calleesOf(service).map((c) => `${c.namespace}/${serviceHost(c)}`),
       // the data stores it calls: the store's Service (in the cluster) or its ServiceEntry (managed), same host
       ...platform.dataStoresCalledBy(service).map((d) => `${d.namespace}/${dataStoreHost(d)}`),
+      // a managed store's ServiceEntry host (its record in the private zone), the ExternalName's target
+      ...(props.environment === undefined ? [] : platform.dataStoresCalledBy(service)
+        .filter((d) => resolveDataStore(d, (props.environment as EnvironmentConfig).dataStores).placement === DataStorePlacement.MANAGED)
+        .map((d) => `${d.namespace}/${managedStoreRecordName(platform.name, (props.environment as EnvironmentConfig).name, d)}`)),
       ...[...byHost.keys()].map((host) => `${service.namespace}/${host}`),
       'istio-system/*',
     ])].sort();

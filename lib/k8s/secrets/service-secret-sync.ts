@@ -8,7 +8,7 @@
 import { Construct } from 'constructs';
 import type { ResolvedSecret } from '../../model/secrets';
 import { ValidationError, requireDns1123Label } from '../../model/validation';
-import { ExternalSecret, SecretStore } from './external-secrets';
+import { ExternalSecret, SecretStore, SecretStoreTokenGrant } from './external-secrets';
 
 /** Options for {@link ServiceSecretSync}. */
 export interface ServiceSecretSyncProps {
@@ -38,6 +38,8 @@ const GO_DURATION = /^(\d+(ns|us|µs|ms|s|m|h))+$/;
 export class ServiceSecretSync extends Construct {
   /** The SecretStore (id `Store`). */
   public readonly store: SecretStore;
+  /** The Role and RoleBinding that let the ESO controller request the ServiceAccount's token. */
+  public readonly tokenGrant: SecretStoreTokenGrant;
   /** The ExternalSecrets, by secret name. */
   public readonly externalSecrets: ReadonlyMap<string, ExternalSecret>;
   /** The refresh interval. */
@@ -70,6 +72,8 @@ export class ServiceSecretSync extends Construct {
         },
       },
     });
+    // the controller may request a token for this ServiceAccount only (the chart's cluster-wide grant is off)
+    this.tokenGrant = new SecretStoreTokenGrant(this, 'TokenGrant', { storeName, namespace: props.namespace, serviceAccountName: props.serviceAccountName, labels });
     const externalSecrets = new Map<string, ExternalSecret>();
     const seen = new Set<string>();
     for (const secret of props.secrets) {

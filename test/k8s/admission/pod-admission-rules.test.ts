@@ -165,6 +165,18 @@ const FIXTURES: Fixture[] = [
     fails: [],
     keeps: [C.VOLUME_TYPES, C.HOST_PATH],
   },
+  // Windows pods (spec.os.name windows): Pod Security Admission (1.25+) skips restricted/capabilities, privilege-escalation and seccomp
+  {
+    name: 'a Windows pod without allowPrivilegeEscalation, capabilities or seccomp',
+    change: (s) => { s.os = { name: 'windows' }; delete psc(s).seccompProfile; for (const c of [first(s), init(s)]) c.securityContext = { runAsNonRoot: true }; },
+    fails: [],
+    keeps: [C.PRIVILEGE_ESCALATION, C.CAPABILITIES_RESTRICTED, C.SECCOMP_RESTRICTED],
+  },
+  { name: 'a Windows pod that adds CHOWN and sets allowPrivilegeEscalation true', change: (s) => { s.os = { name: 'windows' }; (sc(first(s)).capabilities as Json).add = ['CHOWN']; sc(init(s)).allowPrivilegeEscalation = true; }, fails: [] },
+  { name: 'a Windows pod that adds SYS_ADMIN and runs as root', change: (s) => { s.os = { name: 'windows' }; (sc(first(s)).capabilities as Json).add = ['SYS_ADMIN']; sc(first(s)).runAsUser = 0; }, fails: [C.CAPABILITIES_BASELINE, C.RUN_AS_USER] },
+  { name: 'a Windows pod with an Unconfined seccomp profile (baseline still applies)', change: (s) => { s.os = { name: 'windows' }; psc(s).seccompProfile = { type: 'Unconfined' }; }, fails: [C.SECCOMP_BASELINE] },
+  { name: 'a Linux pod (os linux) without allowPrivilegeEscalation, capabilities or seccomp', change: (s) => { s.os = { name: 'linux' }; delete psc(s).seccompProfile; first(s).securityContext = { runAsNonRoot: true }; }, fails: [C.PRIVILEGE_ESCALATION, C.CAPABILITIES_RESTRICTED, C.SECCOMP_RESTRICTED] },
+  { name: 'an os without a name', change: (s) => { s.os = {}; delete sc(first(s)).allowPrivilegeEscalation; }, fails: [C.PRIVILEGE_ESCALATION] },
   // platform/resources
   { name: 'a container without resources', change: (s) => { delete first(s).resources; }, fails: [C.RESOURCES] },
   { name: 'no memory limit', change: (s) => { delete ((first(s).resources as Json).limits as Json).memory; }, fails: [C.RESOURCES] },

@@ -9,6 +9,7 @@ import { backupRunbook } from '../../../lib/k8s/backups/backup-alerts';
 import { DEFAULT_RESTORE_CHECK_IMAGE } from '../../../lib/k8s/backups/restore-check';
 import { VeleroBackups } from '../../../lib/k8s/backups/velero-backups';
 import { PlatformChart } from '../../../lib/k8s/platform-chart';
+import { kubernetesApiServiceIp, kubernetesServiceCidrOf } from '../../../lib/model/cidr';
 import type { ObservabilityConfig } from '../../../lib/model/observability';
 import { Platform } from '../../../lib/model/platform';
 import { veleroValidators } from './_velero-schemas';
@@ -103,6 +104,15 @@ describe.each(ENVS)('environment %s', (env) => {
     expect(script).not.toContain('shop-data');
   });
 
+  test('the restore check\'s NetworkPolicy opens 443 to the `kubernetes` Service\'s ClusterIP (pre-DNAT) and the VPC, DNS, nothing else', () => {
+    const np = out[env].find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'restore-check' && o.metadata.namespace === 'velero');
+    const egress = np?.spec?.egress as Array<{ to: Array<{ ipBlock?: { cidr: string } }>; ports: Array<{ port: number }> }>;
+    const api = egress.filter((r) => r.ports.some((p) => p.port === 443));
+    expect(api).toEqual([{ to: [{ ipBlock: { cidr: `${kubernetesApiServiceIp(kubernetesServiceCidrOf(e()))}/32` } }, { ipBlock: { cidr: e().vpcCidr } }], ports: [{ protocol: 'TCP', port: 443 }] }]);
+    expect(kubernetesApiServiceIp(kubernetesServiceCidrOf(e()))).toBe('172.20.0.1');
+    expect(np?.spec?.ingress).toEqual([]);
+  });
+
   test('the restore check\'s RBAC is the least it needs: its Restores and the backups in velero, its scratch namespaces by name, reading pods', () => {
     expect(one(env, 'Role', 'restore-check').rules).toEqual([
       { apiGroups: ['velero.io'], resources: ['backups'], verbs: ['get', 'list'] },
@@ -112,9 +122,9 @@ describe.each(ENVS)('environment %s', (env) => {
       { apiGroups: [''], resources: ['namespaces'], resourceNames: ['restore-check-shop'], verbs: ['get', 'list', 'watch', 'delete'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
     ]);
-    for (const kind of ['RoleBinding', 'ClusterRoleBinding']) {
-      expect(one(env, kind).subjects).toEqual([{ kind: 'ServiceAccount', name: 'restore-check', namespace: 'velero' }]);
-    }
+    // (other RoleBindings exist in the output: External Secrets' token grants of the SecretStores)
+    expect(one(env, 'RoleBinding', 'restore-check').subjects).toEqual([{ kind: 'ServiceAccount', name: 'restore-check', namespace: 'velero' }]);
+    expect(one(env, 'ClusterRoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'restore-check', namespace: 'velero' }]);
   });
 
   test('alerts: backups older than the RPO per schedule (critical for the critical namespace), restore check failing or not succeeding', () => {
@@ -181,4 +191,12 @@ describe('options', () => {
     }
     expect(r.text).toContain('shop-prod-backups-');
   });
+});
+
+test('with another service CIDR the restore check opens that block\'s first address', () => {
+  const moved = new Platform({ name: 'shop', environments: environments.map((e) => (e.name === 'prod' ? { ...e, kubernetesServiceCidr: '10.100.0.0/16' } : e)), services: criticalServices, ...imageSources });
+  const objects = Testing.synth(new PlatformChart(Testing.app(), 'prod', { platform: moved, environment: 'prod' })) as Obj[];
+  const np = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'restore-check');
+  expect(JSON.stringify(np?.spec?.egress)).toContain('"cidr":"10.100.0.1/32"');
+  expect(JSON.stringify(np?.spec?.egress)).not.toContain('172.20.0.1');
 });

@@ -6,8 +6,10 @@
 import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformChart } from '../../../lib/k8s/platform-chart';
-import { PostgresCluster } from '../../../lib/k8s/data-stores/postgres-cluster';
-import { resolveDataStore } from '../../../lib/model/data-stores';
+import { CNPG_POSTGRES_IMAGES, PostgresCluster } from '../../../lib/k8s/data-stores/postgres-cluster';
+import { DataStorePlacement, managedStoreCidrs, resolveDataStore } from '../../../lib/model/data-stores';
+import { ManagedStoreAddress } from '../../../lib/k8s/data-stores/managed-store-address';
+import type { EnvironmentConfig } from '../../../lib/model/environment';
 import { ValidationError } from '../../../lib/model/validation';
 import { cnpgValidators } from './_cnpg-schemas';
 import { validateExternalSecretsObjects } from '../secrets/_external-secrets-schemas';
@@ -62,6 +64,23 @@ describe('in the cluster (dev)', () => {
     expect(np.ingress[3].ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
   });
 
+  test('the instances reach the API server through the `kubernetes` Service\'s ClusterIP on 443 (the policy agent judges it before the DNAT)', () => {
+    const np = find('dev', 'NetworkPolicy', 'orders-db', 'shop-data').spec;
+    const to443 = (np.egress as Array<{ to: Array<{ ipBlock?: { cidr: string } }>; ports: Array<{ port: number }> }>).filter((r) => r.ports.some((p) => p.port === 443)).flatMap((r) => r.to.map((t) => t.ipBlock?.cidr));
+    expect(to443).toContain('172.20.0.1/32');
+    expect(to443).toContain(platform.environment('dev').vpcCidr);
+  });
+
+  test('the instances run CloudNativePG\'s system image of their major version (Barman Cloud inside, for barmanObjectStore)', () => {
+    const c = find('dev', 'Cluster', 'orders-db', 'shop-data').spec;
+    expect(c.imageName).toBe(CNPG_POSTGRES_IMAGES['17']);
+    expect(c.imageName).toMatch(/^ghcr\.io\/cloudnative-pg\/postgresql:17\.\d+-system-trixie$/);
+    for (const [major, image] of Object.entries(CNPG_POSTGRES_IMAGES)) {
+      expect(image).toMatch(new RegExp(`^ghcr\\.io/cloudnative-pg/postgresql:${major}\\.\\d+-system-(trixie|bookworm)$`));
+    }
+    expect(c.backup.barmanObjectStore).toBeDefined();
+  });
+
   test('Redis is the redis-ha chart: 3 pods with Sentinel over three zones, a budget of one, AUTH from the credentials\' Secret', () => {
     const app = find('dev', 'Application', 'shop-data-cache');
     const values = JSON.parse(app.spec.source.helm.valuesObject ? JSON.stringify(app.spec.source.helm.valuesObject) : '{}');
@@ -71,9 +90,25 @@ describe('in the cluster (dev)', () => {
       topologySpreadConstraints: { enabled: true, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' },
       podDisruptionBudget: { maxUnavailable: 1 }, haproxy: { enabled: true, replicas: 3 },
     });
+    // every container of the chart's templates has requests and limits: redis, sentinel, split-brain-fix and config-init
+    // (`init`) of the StatefulSet, haproxy and its config-init (`haproxy.init`)
+    const withResources = (r: { requests?: Record<string, string>; limits?: Record<string, string> } | undefined) => r !== undefined && r.requests?.cpu !== undefined && r.requests?.memory !== undefined && r.limits?.cpu !== undefined && r.limits?.memory !== undefined;
+    for (const [key, r] of Object.entries({ redis: values.redis?.resources, sentinel: values.sentinel?.resources, splitBrainDetection: values.splitBrainDetection?.resources, init: values.init?.resources, haproxy: values.haproxy?.resources, 'haproxy.init': values.haproxy?.init?.resources })) {
+      expect({ key, ok: withResources(r) }).toEqual({ key, ok: true });
+    }
     // the chart labels its pods with the Helm release, which is the Application's name
     expect(app.spec.source.helm.releaseName).toBe('shop-data-cache');
     expect(find('dev', 'Service', 'cache', 'shop-data').spec.selector).toEqual({ app: 'redis-ha-haproxy', release: 'shop-data-cache' });
+  });
+
+  test('the ESO controller may request a token for each store\'s credentials ServiceAccount only', () => {
+    for (const name of ['orders-db', 'cache']) {
+      const role = find('dev', 'Role', `${name}-credentials-token`, 'shop-data') as unknown as { rules: unknown };
+      expect(role.rules).toEqual([{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: [`${name}-credentials`], verbs: ['create'] }]);
+      const binding = find('dev', 'RoleBinding', `${name}-credentials-token`, 'shop-data') as unknown as { subjects: unknown; roleRef: unknown };
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'external-secrets', namespace: 'external-secrets' }]);
+      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${name}-credentials-token` });
+    }
   });
 
   test('the credentials come from the store\'s Secrets Manager secret through External Secrets, basic-auth for CloudNativePG', () => {
@@ -105,8 +140,29 @@ describe('in the cluster (dev)', () => {
 describe('managed (prod)', () => {
   test('callers address the store by the same name: an ExternalName Service to its private record, a TCP ServiceEntry', () => {
     expect(find('prod', 'Service', 'orders-db', 'shop-data').spec).toMatchObject({ type: 'ExternalName', externalName: 'orders-db.shop-data.prod.shop.data.internal' });
-    expect(find('prod', 'ServiceEntry', 'cache', 'shop-data').spec).toEqual({ hosts: ['cache.shop-data.svc.cluster.local'], location: 'MESH_EXTERNAL', resolution: 'DNS', ports: [{ number: 6379, name: 'tcp-redis', protocol: 'TCP' }] });
+    const intra = managedStoreCidrs((ENVIRONMENTS.find((e) => e.name === 'prod') as EnvironmentConfig).vpcCidr, false);
+    expect(intra).toHaveLength(3);
+    // the ServiceEntry's host is the ExternalName's target (Istio 1.21+ treats the ExternalName as an alias of it), with
+    // addresses so that the TCP listener does not take every connection on the port (IST0134), resolution NONE
+    expect(find('prod', 'ServiceEntry', 'cache', 'shop-data').spec).toEqual({ hosts: ['cache.shop-data.prod.shop.data.internal'], addresses: intra, location: 'MESH_EXTERNAL', resolution: 'NONE', ports: [{ number: 6379, name: 'tcp-redis', protocol: 'TCP' }] });
+    expect(find('prod', 'ServiceEntry', 'orders-db', 'shop-data').spec).toEqual({ hosts: ['orders-db.shop-data.prod.shop.data.internal'], addresses: intra, location: 'MESH_EXTERNAL', resolution: 'NONE', ports: [{ number: 5432, name: 'tcp-postgres', protocol: 'TCP' }] });
     expect(out.prod.filter((o) => o.apiVersion === 'postgresql.cnpg.io/v1' || (o.kind === 'Application' && /cloudnative-pg|shop-data-cache/.test(o.metadata.name)))).toEqual([]);
+  });
+
+  test('each managed store\'s DestinationRule names its ServiceEntry\'s host; callers\' Sidecars list that host and the ExternalName', () => {
+    for (const name of ['orders-db', 'cache']) {
+      const record = `${name}.shop-data.prod.shop.data.internal`;
+      expect(find('prod', 'DestinationRule', name, 'shop-data').spec.host).toBe(record);
+      expect(find('prod', 'ServiceEntry', name, 'shop-data').spec.hosts).toEqual([record]);
+      expect(find('prod', 'Service', name, 'shop-data').spec).toMatchObject({ type: 'ExternalName', externalName: record });
+    }
+    expect(find('prod', 'Sidecar', 'orders', 'shop').spec.egress[0].hosts).toEqual(expect.arrayContaining([
+      'shop-data/orders-db.shop-data.prod.shop.data.internal', 'shop-data/orders-db.shop-data.svc.cluster.local',
+      'shop-data/cache.shop-data.prod.shop.data.internal', 'shop-data/cache.shop-data.svc.cluster.local',
+    ]));
+    expect(find('prod', 'Sidecar', 'catalog', 'shop').spec.egress[0].hosts).not.toContain('shop-data/orders-db.shop-data.prod.shop.data.internal');
+    // in the cluster no private-zone host: the store is a Service of the mesh
+    expect(JSON.stringify(find('dev', 'Sidecar', 'orders', 'shop').spec)).not.toContain('data.internal');
   });
 
   test('callers\' NetworkPolicies open only the intra subnets on the store\'s port', () => {
@@ -157,4 +213,16 @@ test('with observability, Prometheus scrapes the PostgreSQL instances through a 
   expect(monitor?.metadata.namespace).toBe('shop-data');
   expect(monitor?.spec).toEqual({ selector: { matchLabels: { 'cnpg.io/cluster': 'orders-db' } }, podMetricsEndpoints: [{ port: 'metrics', scheme: 'http' }] });
   expect(out.dev.some((o) => o.kind === 'PodMonitor' && o.metadata.name === 'orders-db')).toBe(false);
+});
+
+test('with another service CIDR the instances open that block\'s first address to the API server', () => {
+  const moved = storesPlatform({ environments: ENVIRONMENTS.map((e) => (e.name === 'dev' ? { ...e, kubernetesServiceCidr: '10.100.0.0/16' } : e)) });
+  const objects = Testing.synth(new PlatformChart(Testing.app(), 'dev', { platform: moved, environment: 'dev' })) as Obj[];
+  const np = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'orders-db');
+  expect(np?.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.100.0.1/32' } }], ports: [{ protocol: 'TCP', port: 443 }] });
+});
+
+test('fails when a managed store\'s address has no VPC blocks (a TCP ServiceEntry without addresses takes its whole port)', () => {
+  const store = resolveDataStore(STORES[0], { placement: DataStorePlacement.MANAGED });
+  expect(() => new ManagedStoreAddress(new Construct(Testing.chart(), 'x'), 'a', { store, recordName: 'orders-db.shop-data.prod.shop.data.internal', addresses: [], labels: {} })).toThrow(/addresses is .*allowed: the VPC blocks of the store/);
 });

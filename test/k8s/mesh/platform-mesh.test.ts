@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { meshPrincipal, serviceAccountName, serviceHost, WorkloadKind, type ServiceDefinition } from '../../../lib/model';
 import { PlatformMesh } from '../../../lib/k8s/mesh/platform-mesh';
 import { analyzeIstio, type IstioAnalyzedObject } from '../../../lib/policy/istio-analyze';
-import { dataStoreHost } from '../../../lib/model/data-stores';
+import { dataStoreHost, managedStoreRecordName } from '../../../lib/model/data-stores';
 import type { Platform } from '../../../lib/model/platform';
 import { platform } from '../../../apps/platform';
 import { platform as statefulRedisShop } from '../../fixtures/shop';
@@ -161,6 +161,8 @@ describe('PlatformMesh on the reference platform (prod)', () => {
       const expected = [
         ...platform.calleesOf(service).map((c) => `${c.namespace}/${serviceHost(c)}`),
         ...platform.dataStoresCalledBy(service).map((d) => `${d.namespace}/${dataStoreHost(d)}`),
+        // managed in prod: the store's ServiceEntry host, its record in the private zone
+        ...platform.dataStoresCalledBy(service).map((d) => `${d.namespace}/${managedStoreRecordName(platform.name, 'prod', d)}`),
         ...platform.externalEndpointsOf(platform.environment('prod'), service).map((e) => `${service.namespace}/${e.host}`),
         'istio-system/*',
       ].sort();
@@ -172,7 +174,7 @@ describe('PlatformMesh on the reference platform (prod)', () => {
     }
     // cart reaches the Redis data store by its Service's host (the ServiceEntry of the managed store in prod)
     expect((only(manifests, 'Sidecar', 'shop', 'cart').spec as { egress: { hosts: string[] }[] }).egress[0].hosts).toEqual([
-      'istio-system/*', 'shop-data/redis.shop-data.svc.cluster.local', 'shop/catalog.shop.svc.cluster.local', 'shop/inventory.shop.svc.cluster.local',
+      'istio-system/*', 'shop-data/redis.shop-data.prod.shop.data.internal', 'shop-data/redis.shop-data.svc.cluster.local', 'shop/catalog.shop.svc.cluster.local', 'shop/inventory.shop.svc.cluster.local',
     ]);
   });
 

@@ -28,6 +28,27 @@ describe('secrets on the Kubernetes side (PlatformChart prod)', () => {
     });
   });
 
+  test('the ESO controller may request tokens only for the SecretStores\' ServiceAccounts: a Role per store naming it, bound to the controller', () => {
+    const values = (objects.find((o) => o.kind === 'Application' && o.metadata.name === 'external-secrets') as Json).spec.source.helm.valuesObject;
+    // the chart's cluster-wide serviceaccounts/token grant is off
+    expect(values.rbac).toEqual({ serviceAccountTokenCreate: false });
+    const roles = ofKind('Role').filter((r) => JSON.stringify(r.rules).includes('serviceaccounts/token'));
+    expect(roles.map((r) => `${r.metadata.namespace}/${r.metadata.name}`).sort()).toEqual(['shop/ledger-secrets-token', 'shop/orders-secrets-token']);
+    for (const store of ofKind('SecretStore')) {
+      const sa = store.spec.provider.aws.auth.jwt.serviceAccountRef.name;
+      const name = `${store.metadata.name}-token`;
+      const role = roles.find((r) => r.metadata.name === name && r.metadata.namespace === store.metadata.namespace) as Json;
+      expect(role.rules).toEqual([{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: [sa], verbs: ['create'] }]);
+      const binding = ofKind('RoleBinding').find((b) => b.metadata.name === name && b.metadata.namespace === store.metadata.namespace) as Json;
+      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name });
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'external-secrets', namespace: 'external-secrets' }]);
+    }
+    // no ClusterRole of the platform's grants token creation
+    expect(JSON.stringify(ofKind('ClusterRole'))).not.toContain('serviceaccounts/token');
+    // the services' own ServiceAccounts are bound by nothing new
+    expect(ofKind('RoleBinding').flatMap((b) => b.subjects).filter((sub: Json) => ['orders', 'ledger'].includes(sub.name))).toEqual([]);
+  });
+
   test('annotates the ServiceAccount of every secret reader with its IRSA role, even without awsPermissions', () => {
     const sa = find('ServiceAccount', 'orders');
     expect(sa.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(platform.serviceRoleArn(platform.environment('prod'), platform.service('shop/orders')));
@@ -65,7 +86,7 @@ describe('secrets on the Kubernetes side (PlatformChart prod)', () => {
   test('installs External Secrets Operator, whose chart provides the external-secrets.io CRDs (closure)', () => {
     const app = objects.find((o) => o.kind === 'Application' && o.metadata.name === 'external-secrets') as Json;
     expect(app.spec.source).toEqual(expect.objectContaining({ repoURL: 'https://charts.external-secrets.io', chart: 'external-secrets', targetRevision: '2.10.0' }));
-    expect(app.spec.source.helm.valuesObject).toEqual(expect.objectContaining({ installCRDs: true, processClusterStore: false, rbac: { serviceAccountTokenCreate: true } }));
+    expect(app.spec.source.helm.valuesObject).toEqual(expect.objectContaining({ installCRDs: true, processClusterStore: false, rbac: { serviceAccountTokenCreate: false } }));
     expect(app.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
     const crdViolations = checkClosure('prod', { provider: { aws: [{ allowed_account_ids: ['333333333333'] }] }, resource: {} }, objects).filter((v) => v.rule === 'closure/crd' && /external-secrets/.test(v.message + v.where));
     expect(crdViolations).toEqual([]);
