@@ -287,6 +287,8 @@ interface PolicyStatementView {
   readonly effect: string;
   /** Principals by type (`AWS`, `Service`, `Federated`, or `*` for `"Principal": "*"`). */
   readonly principals: ReadonlyMap<string, readonly string[]>;
+  /** Whether the statement names its principals by exclusion (`NotPrincipal` / `not_principals`): everyone else. */
+  readonly notPrincipal?: boolean;
   readonly actions: readonly string[];
   /** Conditions as operator, key (lower case) and values. */
   readonly conditions: ReadonlyArray<{ readonly test: string; readonly variable: string; readonly values: readonly string[] }>;
@@ -321,7 +323,7 @@ function jsonStatements(doc: unknown): PolicyStatementView[] | undefined {
         }
       }
     }
-    return { sid: typeof s.Sid === 'string' && s.Sid !== '' ? s.Sid : undefined, effect: typeof s.Effect === 'string' ? s.Effect : 'Allow', principals, actions: strings(s.Action), conditions };
+    return { sid: typeof s.Sid === 'string' && s.Sid !== '' ? s.Sid : undefined, effect: typeof s.Effect === 'string' ? s.Effect : 'Allow', principals, notPrincipal: s.NotPrincipal !== undefined, actions: strings(s.Action), conditions };
   });
 }
 
@@ -337,6 +339,7 @@ function ownStatements(doc: Json): PolicyStatementView[] {
       sid: typeof s.sid === 'string' && s.sid !== '' ? s.sid : undefined,
       effect: typeof s.effect === 'string' ? s.effect : 'Allow',
       principals,
+      notPrincipal: blocks(s.not_principals).length > 0,
       actions: strings(s.actions),
       conditions: blocks(s.condition).map((c) => ({ test: String(c.test ?? ''), variable: String(c.variable ?? '').toLowerCase(), values: strings(c.values) })),
     };
@@ -412,9 +415,16 @@ function statementsOf(text: unknown, data: ReadonlyMap<string, Json>, seen: Read
   return merged;
 }
 
-/** Whether a statement's principal is anyone: `"*"`, or `*` among the AWS (or Federated) principals. */
+/** An AWS principal ARN of any account (`arn:aws:iam::*:root`, `arn:aws:iam::*:role/x`). */
+const ANY_ACCOUNT_ARN = /^arn:[^:]*:(?:iam|sts)::\*:/;
+
+/**
+ * Whether a statement's principal is anyone: `"*"`, `*` among the AWS (or Federated) principals, or an AWS principal
+ * of any account (`arn:aws:iam::*:root`).
+ */
 function anyPrincipal(s: PolicyStatementView): boolean {
-  return ['*', 'AWS', 'Federated'].some((type) => (s.principals.get(type) ?? []).includes('*'));
+  return ['*', 'AWS', 'Federated'].some((type) => (s.principals.get(type) ?? []).includes('*'))
+    || (s.principals.get('AWS') ?? []).some((p) => ANY_ACCOUNT_ARN.test(p));
 }
 
 /** Condition keys that narrow a statement to an organization, an account or a principal. */
@@ -850,10 +860,11 @@ function checkIam(resources: readonly Resource[], dataSources: readonly Resource
       if (s.effect !== 'Allow') {
         return;
       }
-      if (anyPrincipal(s) && !narrowed(s)) {
+      // an Allow by exclusion (NotPrincipal) trusts everyone but the principals it names
+      if ((anyPrincipal(s) || s.notPrincipal === true) && !narrowed(s)) {
         out.push({
           rule: 'iam-public-trust', severity: 'error', address: `aws_iam_role.${name}`, field: `assume_role_policy.Statement[${i}]`,
-          message: `assume_role_policy statement ${i} lets any principal ("*") assume the role; allowed: named principals, or "*" with a condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount or aws:SourceArn`,
+          message: `assume_role_policy statement ${i} lets any principal ("*", any account's, or all but the NotPrincipal) assume the role; allowed: named principals, or "*" with a condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount or aws:SourceArn`,
         });
         return;
       }

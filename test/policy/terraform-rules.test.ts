@@ -534,8 +534,13 @@ describe('checkTerraformStack: IAM attachments and trust', () => {
       ifExists: trust({ Principal: { AWS: '*' }, Condition: { StringEqualsIfExists: { 'aws:PrincipalOrgID': 'o-abc' } } }),
       wildcard: trust({ Principal: { AWS: '*' }, Condition: { StringLike: { 'aws:PrincipalArn': '*' } } }),
       externalId: trust({ Principal: { AWS: '*' }, Condition: { StringEquals: { 'sts:ExternalId': 'x' } } }),
+      // every account's root, and everyone but one role
+      anyAccount: trust({ Principal: { AWS: 'arn:aws:iam::*:root' } }),
+      notPrincipal: trust({ NotPrincipal: { AWS: 'arn:aws:iam::111122223333:role/x' } }),
+      // a named account's root is a named principal
+      namedAccount: trust({ Principal: { AWS: 'arn:aws:iam::111122223333:root' } }),
     } } };
-    expect(found(stack, 'iam-public-trust')).toEqual(['aws', 'externalId', 'ifExists', 'star', 'wildcard'].map((n) => `iam-public-trust aws_iam_role.${n}`));
+    expect(found(stack, 'iam-public-trust')).toEqual(['anyAccount', 'aws', 'externalId', 'ifExists', 'notPrincipal', 'star', 'wildcard'].map((n) => `iam-public-trust aws_iam_role.${n}`));
     expect(checkTerraformStack({ resource: { aws_iam_role: { star: stack.resource.aws_iam_role.star } } })[0]).toMatchObject({ field: 'assume_role_policy.Statement[0]' });
   });
 
