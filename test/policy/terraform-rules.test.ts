@@ -544,12 +544,14 @@ describe('checkTerraformStack: IAM attachments and trust', () => {
     expect(checkTerraformStack({ resource: { aws_iam_role: { star: stack.resource.aws_iam_role.star } } })[0]).toMatchObject({ field: 'assume_role_policy.Statement[0]' });
   });
 
+  // web identity trust: the EKS cluster's OIDC provider (its issuer as cdktf renders it: the quotes inside the
+  // interpolation are not escaped, Terraform evaluates it before the JSON is read) and GitHub's
+  const eks = '${aws_iam_openid_connect_provider.eks.arn}';
+  const issuer = '${replace(aws_iam_openid_connect_provider.eks.url, "https://", "")}';
+  const gh = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+  const trust = (federated: string, condition?: Body) => ({ assume_role_policy: policy([{ Effect: 'Allow', Principal: { Federated: federated }, Action: 'sts:AssumeRoleWithWebIdentity', ...(condition ? { Condition: condition } : {}) }]).split('\\"https://\\", \\"\\"').join('"https://", ""') });
+
   it('fails when a web identity trust does not restrict the token subject (iam-public-trust)', () => {
-    const eks = '${aws_iam_openid_connect_provider.eks.arn}';
-    const issuer = '${replace(aws_iam_openid_connect_provider.eks.url, "https://", "")}';
-    const gh = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
-    // as cdktf renders it: the quotes inside the interpolation are not escaped (Terraform evaluates it before the JSON is read)
-    const trust = (federated: string, condition?: Body) => ({ assume_role_policy: policy([{ Effect: 'Allow', Principal: { Federated: federated }, Action: 'sts:AssumeRoleWithWebIdentity', ...(condition ? { Condition: condition } : {}) }]).split('\\"https://\\", \\"\\"').join('"https://", ""') });
     const stack = {
       data: { aws_iam_policy_document: {
         repoStar: { statement: [{ actions: ['sts:AssumeRoleWithWebIdentity'], principals: [{ type: 'Federated', identifiers: ['${aws_iam_openid_connect_provider.gh.arn}'] }], condition: [{ test: 'StringLike', variable: 'token.actions.githubusercontent.com:sub', values: ['repo:*'] }] }] },
@@ -574,11 +576,6 @@ describe('checkTerraformStack: IAM attachments and trust', () => {
   });
 
   it('accepts web identity trust naming its subjects: EKS service accounts (JSON, or a data source with an interpolated variable), GitHub repositories, Cognito pools, and SAML', () => {
-    const eks = '${aws_iam_openid_connect_provider.eks.arn}';
-    const issuer = '${replace(aws_iam_openid_connect_provider.eks.url, "https://", "")}';
-    const gh = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
-    // as cdktf renders it: the quotes inside the interpolation are not escaped (Terraform evaluates it before the JSON is read)
-    const trust = (federated: string, condition?: Body) => ({ assume_role_policy: policy([{ Effect: 'Allow', Principal: { Federated: federated }, Action: 'sts:AssumeRoleWithWebIdentity', ...(condition ? { Condition: condition } : {}) }]).split('\\"https://\\", \\"\\"').join('"https://", ""') });
     const stack = {
       data: { aws_iam_policy_document: {
         irsa: { statement: [{ actions: ['sts:AssumeRoleWithWebIdentity'], principals: [{ type: 'Federated', identifiers: [eks] }], condition: [
