@@ -66,6 +66,50 @@ describe('the npm package, installed into an empty project', () => {
     expect(fs.readFileSync(path.join(project, 'dist', 'qa', 'platform.k8s.yaml'), 'utf8')).toContain('kind: StatefulSet');
   });
 
+  test('gives a user\'s own platform data stores in both placements and secrets by name, from the package alone', () => {
+    // not the reference ERP: another region, other environment names, a store and a secret of its own
+    fs.writeFileSync(path.join(project, 'helpdesk.ts'), `import { DataStoreEngine, DataStorePlacement, Platform, PortProtocol, type EnvironmentConfig } from 'eks-platform-constructs';
+
+function env(name: string, accountId: string, vpcCidr: string, placement: DataStorePlacement): EnvironmentConfig {
+  return {
+    name, accountId, region: 'eu-north-1', availabilityZones: ['eu-north-1a', 'eu-north-1b', 'eu-north-1c'], vpcCidr, kubernetesVersion: '1.35',
+    nodeGroups: [{ name: 'general', instanceTypes: ['m6i.large'], minSize: 3, maxSize: 6, desiredSize: 3 }],
+    backup: { retentionDays: 35 }, dataStores: { placement },
+    kubernetes: { minReplicas: 2, maxReplicas: 4, namespaceQuota: { requestsCpuMillis: 16000, requestsMemoryMiB: 32768, limitsCpuMillis: 48000, limitsMemoryMiB: 65536, pods: 100 } },
+  };
+}
+export default new Platform({
+  name: 'helpdesk',
+  environments: [env('test', '123412341234', '10.70.0.0/16', DataStorePlacement.IN_CLUSTER), env('live', '567856785678', '10.71.0.0/16', DataStorePlacement.MANAGED)],
+  dataStores: [{ name: 'tickets-db', namespace: 'helpdesk-data', engine: DataStoreEngine.POSTGRESQL }],
+  services: [{
+    name: 'tickets', namespace: 'helpdesk', partOf: 'helpdesk', versions: [{ name: 'v1', image: '123412341234.dkr.ecr.eu-north-1.amazonaws.com/helpdesk/tickets:1.2.3' }],
+    ports: [{ name: 'web', port: 8080, protocol: PortProtocol.HTTP }], calls: ['helpdesk-data/tickets-db'],
+    secrets: [{ name: 'mail', env: { MAIL_PASSWORD: 'password' } }], writablePaths: [{ path: '/var/cache/tickets', sizeMiB: 128 }],
+  }],
+});
+`);
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'epc-user-helpdesk-'));
+    const r = npx(project, ['eks-platform', 'synth', 'helpdesk.ts', '--outdir', out]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const yaml = (env: string) => fs.readFileSync(path.join(out, 'dist', env, 'platform.k8s.yaml'), 'utf8');
+    const stack = (env: string) => JSON.parse(fs.readFileSync(path.join(out, 'cdktf.out', 'stacks', env, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+    // in the cluster in test: CloudNativePG and its operator; managed in live: RDS, no Cluster
+    expect(yaml('test')).toMatch(/kind: Cluster\n/);
+    expect(yaml('test')).toContain('chart: cloudnative-pg');
+    expect(stack('test').resource.aws_db_instance).toBeUndefined();
+    expect(Object.values(stack('live').resource.aws_db_instance ?? {})).toEqual([expect.objectContaining({ multi_az: true, deletion_protection: true })]);
+    expect(yaml('live')).not.toMatch(/kind: Cluster\n/);
+    for (const env of ['test', 'live']) {
+      // the secret and the store's credentials reach the pods through External Secrets; no value anywhere
+      expect(yaml(env)).toContain('kind: ExternalSecret');
+      expect(yaml(env)).toContain('chart: external-secrets');
+      expect(yaml(env)).not.toMatch(/^kind: Secret\n/m);
+      expect(Object.values(stack(env).resource.aws_secretsmanager_secret).map((x) => x.name)).toEqual(expect.arrayContaining([`helpdesk/${env}/helpdesk/tickets/mail`, `helpdesk/${env}/helpdesk-data/tickets-db`]));
+    }
+  });
+
   test('fails with exit 1 for a refused platform and leaves the previous output byte-identical', () => {
     const before = snapshotOf(project);
     fs.writeFileSync(path.join(project, 'bad-platform.ts'), smallPlatformSource({ apiNamespace: 'kube-system' }));

@@ -221,13 +221,13 @@ export class Platform {
     return [...this.ownSecretsOf(env, service), ...this.dataStoreSecretsOf(env, service)];
   }
 
-  /** The service's own secrets, resolved (issue 12: secrets). */
+  /** The service's own secrets, resolved (`ServiceDefinition.secrets`). */
   private ownSecretsOf(env: EnvironmentConfig, service: ServiceDefinition): ResolvedSecret[] {
     return resolveServiceSecrets(this.name, env.name, service);
   }
 
   /**
-   * The credentials of the data stores the service calls, resolved (issue 12: data stores): one secret per store, at
+   * The credentials of the data stores the service calls, resolved: one secret per store, at
    * `<platform>/<env>/<store namespace>/<store>` (the store creates it, in both placements), as `<STORE>_<KEY>` variables.
    */
   private dataStoreSecretsOf(env: EnvironmentConfig, service: ServiceDefinition): ResolvedSecret[] {
