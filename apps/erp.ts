@@ -11,6 +11,7 @@ import {
   CapacityType,
   DataStoreEngine,
   DataStorePlacement,
+  GitOpsSync,
   ManagedPostgresFlavour,
   Platform,
   PortProtocol,
@@ -109,6 +110,8 @@ export const environments: EnvironmentConfig[] = [
     backup: { retentionDays: 365, ttlDays: 30, replicaRegion: 'eu-central-1', expectedGbPerDay: 50 },
     // production: RDS for PostgreSQL Multi-AZ and ElastiCache over the three zones, managed by AWS
     dataStores: { placement: DataStorePlacement.MANAGED, postgresFlavour: ManagedPostgresFlavour.RDS, postgresInstanceClass: 'db.r7g.large', redisNodeType: 'cache.r7g.large', backupRetentionDays: 14 },
+    // production changes wait for a person to press Sync in Argo CD
+    gitops: { sync: GitOpsSync.MANUAL },
     kubernetes: {
       minReplicas: 3,
       maxReplicas: 8,
@@ -136,6 +139,8 @@ export const platform = new Platform({
   tags: { Project: 'erp', ManagedBy: 'eks-platform-constructs' },
   observability,
   registry: { accountId: '444455556666', region: 'eu-west-1' },
+  // Argo CD syncs platforms/erp/dist/<env>/ of this repository
+  gitops: { repoURL: 'https://git.example.com/erp/platform.git', revision: 'main', path: 'platforms/erp/dist' },
 });
 
 export default platform;

@@ -7,6 +7,7 @@ import {
   CapacityType,
   DataStoreEngine,
   DataStorePlacement,
+  GitOpsSync,
   Platform,
   PortProtocol,
   Release,
@@ -166,6 +167,8 @@ export const environments: EnvironmentConfig[] = [
     clusterAdminRoleArns: ['arn:aws:iam::333333333333:role/platform-admins', 'arn:aws:iam::333333333333:role/sre-oncall'],
     backup: { retentionDays: 365, ttlDays: 30, replicaRegion: 'eu-west-1', expectedGbPerDay: 200 },
     dataStores: { placement: DataStorePlacement.MANAGED, redisNodeType: 'cache.r7g.large' },
+    // production changes wait for a person to press Sync in Argo CD
+    gitops: { sync: GitOpsSync.MANUAL },
     kubernetes: {
       minReplicas: 3,
       maxReplicas: 10,
@@ -209,6 +212,8 @@ export const platform = new Platform({
   dataStores,
   tags: { Project: 'shop', ManagedBy: 'eks-platform-constructs' },
   observability,
+  // Argo CD syncs dist/<env>/ of this repository (argocd.k8s.yaml in each folder is the root Application)
+  gitops: { repoURL: 'https://git.example.com/shop/platform.git', revision: 'main', path: 'dist' },
   ...imageSources,
 });
 

@@ -11,11 +11,17 @@ import * as path from 'node:path';
 import { ApiObject, App, type AppProps, Chart, DependencyGraph, YamlOutputType } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { DEFAULT_SCALAR_STYLE_RULES, SCALAR_STYLE, dump, type ScalarStyleRule } from 'js-yaml';
+import { GitOpsChart } from '../k8s/gitops/platform-application';
+import { assignSyncWaves } from '../k8s/gitops/sync-waves';
 import { PlatformChart, type PlatformChartProps } from '../k8s/platform-chart';
+import { resolveGitOps } from '../model/gitops';
 import type { Platform } from '../model/platform';
 
 /** The file an environment's objects are written to, inside its output folder. */
 export const KUBERNETES_FILE = 'platform.k8s.yaml';
+
+/** The file of an environment's root Argo CD Application (with `PlatformProps.gitops`), inside its output folder. */
+export const GITOPS_FILE = 'argocd.k8s.yaml';
 
 /** The options of a {@link PlatformChart} that are not the model: autoscaling metrics, storage classes, mesh. */
 export type PlatformChartOptions = Omit<PlatformChartProps, 'platform' | 'environment'>;
@@ -63,6 +69,10 @@ export class KubernetesApp extends App {
     addApiObjectDependencies(this);
     this.written.clear();
     for (const chart of this.charts) {
+      if (chart instanceof PlatformChart) {
+        // after extendChart: a user's own objects in the platform's chart get their wave too
+        assignSyncWaves(chart);
+      }
       const file = `${chart.node.id}${this.outputFileExtension}`;
       // what Chart.toJson returns, without its second pass of dependency resolution and validation (done above)
       const objects = new DependencyGraph(chart.node).topology()
@@ -133,6 +143,11 @@ function addApiObjectDependencies(app: App): void {
 export function buildKubernetesApp(platform: Platform, environmentName: string, outdir: string, options: KubernetesAppOptions = {}): KubernetesApp {
   const app = new KubernetesApp({ outdir });
   const chart = new PlatformChart(app, 'platform', { ...options.chart, platform, environment: environmentName });
+  const gitops = resolveGitOps(platform.gitops, platform.environment(environmentName));
+  if (gitops !== undefined) {
+    // the root of the environment's app of apps, in a file of its own (GITOPS_FILE): applied once to bootstrap
+    new GitOpsChart(app, GITOPS_FILE.replace(/\.k8s\.yaml$/, ''), { platformName: platform.name, environment: environmentName, gitops, argoCd: chart.addons.argoCd });
+  }
   options.extendChart?.(chart);
   return app;
 }

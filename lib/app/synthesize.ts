@@ -9,6 +9,7 @@ import type { PlatformStack } from '../aws/platform-stack';
 import type { PlatformChart } from '../k8s/platform-chart';
 import type { Violation } from '../policy/gate';
 import type { Platform } from '../model/platform';
+import { GitOpsSync, resolveGitOps, type ResolvedGitOps } from '../model/gitops';
 import { SecretOwnerKind, secretValuesPrerequisite } from '../model/secrets';
 import { writeAtomically, type OutputTarget } from '../synth';
 import { startTerraformWorker } from './_terraform-worker-client';
@@ -81,6 +82,10 @@ export function environmentPrerequisites(platform: Platform, environment: string
   for (const arn of env.clusterAdminRoleArns ?? []) {
     out.push(`**Admin role** \`${arn}\`: it gets cluster-admin access; IAM must have it before \`terraform apply\`.`);
   }
+  const gitops = resolveGitOps(platform.gitops, env);
+  if (gitops !== undefined) {
+    out.push(...gitopsPrerequisites(gitops));
+  }
   if (platform.observability) {
     const { OBSERVABILITY_PREREQUISITES } = require('../policy/closure') as typeof import('../policy/closure');
     out.push(...OBSERVABILITY_PREREQUISITES);
@@ -95,6 +100,14 @@ export function environmentPrerequisites(platform: Platform, environment: string
     out.push(secretValuesPrerequisite(ownSecrets, env.region));
   }
   return out;
+}
+
+/** What Argo CD needs beforehand to sync an environment's folder as the platform's app of apps (docs/gitops.md). */
+function gitopsPrerequisites(gitops: ResolvedGitOps): string[] {
+  return [
+    `**Argo CD bootstrap**: Argo CD reads \`${gitops.repoURL}\` at \`${gitops.revision}\` (give it a repository Secret when the repository is private); apply \`${gitops.path}/argocd.k8s.yaml\` once (\`kubectl apply -f ${gitops.path}/argocd.k8s.yaml\`): its Application then syncs \`${gitops.path}\`, itself and the add-ons' Applications included, ${gitops.sync === GitOpsSync.AUTOMATED ? 'automatically (prune and self-heal)' : 'when a person presses Sync (manual sync)'}.`,
+    '**Argo CD health check for Applications**: `resource.customizations.health.argoproj.io_Application` in `argocd-cm` (the Lua check of Argo CD\'s "sync waves and app of apps" documentation); without it the sync waves do not wait for the add-ons\' Applications to be healthy, and the first sync of a new cluster applies the mesh\'s, monitoring\'s and backups\' objects before their CRDs exist (it then retries until they do).',
+  ];
 }
 
 /** The folder, inside the output folder, where a synth keeps its lock and journal (see lib/synth.ts). */

@@ -4,6 +4,7 @@
  */
 
 import type { EnvironmentDataStoresConfig } from './data-stores';
+import type { EnvironmentGitOpsConfig } from './gitops';
 
 /**
  * The name of an environment: any DNS-1123 label (`dev`, `qa`, `perf`, `prod-eu`). Nothing in the library
@@ -277,4 +278,10 @@ export interface EnvironmentConfig {
   readonly tags?: Readonly<Record<string, string>>;
   /** Where the platform's data stores run in this environment, and how they are sized. @default see EnvironmentDataStoresConfig */
   readonly dataStores?: EnvironmentDataStoresConfig;
+  /**
+   * How Argo CD applies this environment's folder (only with `PlatformProps.gitops`): the revision it follows and
+   * automated or manual sync.
+   * @default the platform's revision, GitOpsSync.AUTOMATED
+   */
+  readonly gitops?: EnvironmentGitOpsConfig;
 }

@@ -14,3 +14,4 @@ export * from './observability';
 export * from './backup-rules';
 export * from './secrets';
 export * from './data-stores';
+export * from './gitops';

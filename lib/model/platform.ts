@@ -16,6 +16,7 @@ import { WorkloadKind, validateMetricsExporter, validateServiceVolumes, withMetr
 import { ValidationError, imageProblem, isDns1123Label } from './validation';
 import { dataStoreEnv, dataStoreKey, resolveDataStore, validateDataStores, type DataStoreDefinition, type ResolvedDataStore } from './data-stores';
 import { SecretOwnerKind, kubernetesSecretName, resolveServiceSecrets, secretsManagerSecretName, type ResolvedSecret } from './secrets';
+import { validateGitOps, type GitOpsConfig } from './gitops';
 
 /**
  * Namespaces a platform service may not run in: Kubernetes' own, and the mesh's. The platform labels its
@@ -53,6 +54,12 @@ export interface PlatformProps {
    * @default []: only the platform's own registry
    */
   readonly allowedImageRegistries?: readonly string[];
+  /**
+   * The Git repository Argo CD reads the synthesized YAML from: with it, every environment's folder gets an Argo CD
+   * Application (app of apps) that syncs it, automated or manual per environment (`EnvironmentConfig.gitops`).
+   * @default none: no Application for the platform's own folders (point Argo CD or Flux at `dist/<env>/` by hand)
+   */
+  readonly gitops?: GitOpsConfig;
 }
 
 /** Where the platform's container images live (see {@link PlatformProps.registry}). */
@@ -105,6 +112,8 @@ export class Platform {
   public readonly registry: ResolvedContainerRegistry;
   /** Registries (hosts or host/path prefixes) images may come from besides {@link registry}. */
   public readonly allowedImageRegistries: readonly string[];
+  /** The Git repository Argo CD reads the output from, when the platform says. */
+  public readonly gitops?: GitOpsConfig;
 
   private readonly path: string;
   /** Callers of each service by `namespace/name`, built once: callersOf is then linear in its answer. */
@@ -125,7 +134,9 @@ export class Platform {
     this.dataStores = props.dataStores ?? [];
     this.tags = props.tags ?? {};
     this.observability = props.observability;
+    this.gitops = props.gitops;
     this.validateEnvironments();
+    validateGitOps(this.path, this.gitops, this.environments);
     this.registry = resolveRegistry(this.path, props.registry ?? { accountId: this.environments[0].accountId, region: this.environments[0].region }, this.environments);
     this.allowedImageRegistries = props.allowedImageRegistries ?? [];
     validateAllowedImageRegistries(this.path, this.allowedImageRegistries);

@@ -1,0 +1,59 @@
+/**
+ * Argo CD sync waves of the platform's objects, in one place. Argo CD applies a folder wave by wave (lowest first)
+ * and, within a wave, by kind (Namespaces, then ServiceAccounts, ..., then custom resources). The waves make what
+ * the kind order cannot: the add-ons' Applications, which install the CRDs (Istio, prometheus-operator, Velero,
+ * External Secrets, CloudNativePG) and their controllers, come before every object that uses them, and the
+ * guardrails (quotas, default-deny NetworkPolicies) before the first pod.
+ *
+ * Waves wait for the previous wave's objects to be healthy; an Application is healthy only when its children are,
+ * which Argo CD assesses only with the `argoproj.io/Application` health check configured (a prerequisite, see
+ * docs/gitops.md).
+ */
+import { ApiObject, type Chart } from 'cdk8s';
+
+/** The annotation Argo CD reads the wave from. */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+
+/** The waves, lowest first. The add-ons' Applications sit between GUARDRAILS and WORKLOADS (waves -1 to 1). */
+export const SyncWave = {
+  /** Namespaces and cluster-wide definitions everything else is created in or checked against. */
+  NAMESPACES: -10,
+  /** What must exist before the first pod of a namespace: quotas and limit ranges (applied at admission), NetworkPolicies. */
+  GUARDRAILS: -5,
+  /** Everything else: workloads, Services, the mesh's, monitoring's, backups' and secrets' custom resources. */
+  WORKLOADS: 5,
+} as const;
+
+const NAMESPACE_KINDS = new Set(['Namespace', 'CustomResourceDefinition', 'StorageClass', 'PriorityClass', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+const GUARDRAIL_KINDS = new Set(['ResourceQuota', 'LimitRange', 'NetworkPolicy']);
+
+/**
+ * The wave of an object by its kind: undefined for Argo CD Applications, which keep the wave their add-on gave
+ * them (-1 to 1, or none: wave 0).
+ */
+export function syncWaveOf(apiVersion: string, kind: string): number | undefined {
+  if (kind === 'Application' && apiVersion.startsWith('argoproj.io/')) {
+    return undefined;
+  }
+  if (NAMESPACE_KINDS.has(kind)) {
+    return SyncWave.NAMESPACES;
+  }
+  return GUARDRAIL_KINDS.has(kind) ? SyncWave.GUARDRAILS : SyncWave.WORKLOADS;
+}
+
+/**
+ * Annotates every ApiObject of a chart that has no wave yet with {@link syncWaveOf}'s. Runs when the chart is
+ * written (KubernetesApp.synth), after `extendChart`, so that a user's own objects get a wave too; an object that
+ * already says its wave keeps it (an escape hatch: `obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, '7')`).
+ */
+export function assignSyncWaves(chart: Chart): void {
+  for (const c of chart.node.findAll()) {
+    if (!(c instanceof ApiObject)) {
+      continue;
+    }
+    const wave = syncWaveOf(c.apiVersion, c.kind);
+    if (wave !== undefined && (c.metadata.toJson() as { annotations?: Record<string, string> }).annotations?.[SYNC_WAVE_ANNOTATION] === undefined) {
+      c.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
+    }
+  }
+}
