@@ -2,7 +2,7 @@
 /**
  * The `eks-platform` command.
  *
- *   eks-platform synth <platform-module> [env ...] [--outdir DIR] [--only terraform|kubernetes]
+ *   eks-platform synth <platform-module> [env ...] [--outdir DIR] [--only terraform|kubernetes] [--check]
  *   eks-platform cost <platform-module>
  *   eks-platform check <file-or-folder>... [--format text|json|sarif] [--suppressions FILE]
  *
@@ -16,13 +16,14 @@ import { ValidationError } from './model/validation';
 import { recoverOutput } from './synth';
 
 const USAGE = `usage:
-  eks-platform synth <platform-module> [env ...] [--outdir DIR] [--only terraform|kubernetes]
+  eks-platform synth <platform-module> [env ...] [--outdir DIR] [--only terraform|kubernetes] [--check]
   eks-platform cost <platform-module>
   eks-platform check <file-or-folder>... [--format text|json|sarif] [--suppressions FILE]
 
 <platform-module> is a .js or .ts file whose default export, or export named platform, is a Platform.
 synth writes <outdir>/cdktf.out/stacks/<env>/cdk.tf.json and <outdir>/dist/<env>/ (all environments when
-none is named), atomically and only when the gate passed.
+none is named), atomically and only when the gate passed. With --check it writes nothing: it synthesizes into a
+temporary folder and exits 1 listing each file of the output folders that differs (drift control for CI).
 check runs the gate's rules over Kubernetes YAML (.yaml, .yml) and Terraform JSON (*.tf.json), folders
 recursively (see docs/policy.md).
 exit codes: 0 done (check: every rule holds); 1 the platform or its output was refused, nothing changed (check: a
@@ -35,6 +36,8 @@ export interface SynthCommand {
   readonly environments: readonly string[];
   readonly outdir: string;
   readonly only?: SynthWorld;
+  /** Compare with the output folders instead of writing them (drift control). @default false */
+  readonly check?: boolean;
 }
 
 /** The parsed command line of `eks-platform cost`. */
@@ -72,6 +75,7 @@ export function parseCommandLine(argv: readonly string[]): SynthCommand | CostCo
   const positional: string[] = [];
   let outdir = '.';
   let only: SynthWorld | undefined;
+  let check = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (command === 'synth' && arg === '--outdir') {
@@ -80,6 +84,8 @@ export function parseCommandLine(argv: readonly string[]): SynthCommand | CostCo
         throw new UsageError('--outdir needs a folder');
       }
       outdir = value;
+    } else if (command === 'synth' && arg === '--check') {
+      check = true;
     } else if (command === 'synth' && arg === '--only') {
       const value = rest[++i];
       if (value !== 'terraform' && value !== 'kubernetes') {
@@ -87,7 +93,7 @@ export function parseCommandLine(argv: readonly string[]): SynthCommand | CostCo
       }
       only = value;
     } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option ${arg}; allowed: ${command === 'synth' ? '--outdir DIR, --only terraform|kubernetes' : 'none'}`);
+      throw new UsageError(`unknown option ${arg}; allowed: ${command === 'synth' ? '--outdir DIR, --only terraform|kubernetes, --check' : 'none'}`);
     } else {
       positional.push(arg);
     }
@@ -102,7 +108,7 @@ export function parseCommandLine(argv: readonly string[]): SynthCommand | CostCo
     }
     return { command, module };
   }
-  return { command, module, environments, outdir, only };
+  return { command, module, environments, outdir, only, ...(check ? { check } : {}) };
 }
 
 function parseCheckCommand(rest: readonly string[]): CheckCommand {
@@ -175,6 +181,18 @@ export async function runCommand(argv: readonly string[], out: CommandOutput): P
     if (parsed.command === 'synth') {
       // this process is the command's own: cdktf need not record token stack traces here (see _cdktf-startup.ts)
       (require('./app/_cdktf-startup') as typeof import('./app/_cdktf-startup')).skipTokenStackTraces();
+    }
+    if (parsed.command === 'synth' && parsed.check === true) {
+      // drift control: a synth into a temporary folder, compared with the output folders, which it never touches
+      const { checkModuleDrift, formatDrift } = require('./app/drift') as typeof import('./app/drift');
+      const report = await checkModuleDrift(parsed.module, { environments: parsed.environments, outdir: parsed.outdir, only: parsed.only });
+      for (const w of report.warnings) {
+        out.stderr(`warning: ${w.path}: ${w.message}\n`);
+      }
+      out.stdout(formatDrift(report, parsed.module));
+      return report.drifted.length === 0 ? 0 : 1;
+    }
+    if (parsed.command === 'synth') {
       // before anything else: finish or undo what an interrupted synth left, even when this one is refused
       const folders = outputFolders({ outdir: parsed.outdir });
       const recovered = recoverOutput(folders.state, [path.dirname(path.resolve(folders.terraform)), folders.kubernetes]);
