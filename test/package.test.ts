@@ -146,3 +146,28 @@ export default new Platform({
     expect([...imported].filter((s) => s !== 'node:' && !allowed.has(s)).sort()).toEqual([]);
   });
 });
+
+describe('the tarball', () => {
+  const ALLOWED = [/^LICENSE$/, /^README\.md$/, /^CHANGELOG\.md$/, /^package\.json$/, /^build\/lib\/.+\.(js|d\.ts|json)$/];
+  let files: string[];
+  beforeAll(() => {
+    const env = { ...process.env, NODE_OPTIONS: '', npm_config_loglevel: 'error', npm_config_update_notifier: 'false' };
+    const listing = JSON.parse(execFileSync(NPM, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', env })) as Array<{ files: Array<{ path: string }> }>;
+    files = listing[0].files.map((f) => f.path).sort();
+  }, 120_000);
+
+  test('holds LICENSE, README, CHANGELOG, package.json and the compiled library with its declarations, nothing else', () => {
+    expect(files.filter((f) => !ALLOWED.some((a) => a.test(f)))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/cli.js', 'build/lib/model/index.js', 'build/lib/model/index.d.ts']));
+    // no tests, fixtures, reference platforms, output or sources
+    expect(files.filter((f) => /(^|\/)(test|tests|fixtures|apps|platforms|dist|cdktf\.out|docs)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  test('has the license package.json declares', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { license: string };
+    expect(manifest.license).toBe('Apache-2.0');
+    const text = fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8');
+    expect(text).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+    expect(text).toContain('TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION');
+  });
+});
