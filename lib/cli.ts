@@ -4,7 +4,7 @@
  *
  *   eks-platform synth <platform-module> [env ...] [--outdir DIR] [--only terraform|kubernetes] [--check]
  *   eks-platform cost <platform-module>
- *   eks-platform check <file-or-folder>... [--format text|json|sarif] [--suppressions FILE]
+ *   eks-platform check <file-or-folder>... [--format text|json|sarif|codequality] [--suppressions FILE]
  *
  * Exit codes: 0 success; 1 the platform or its output was refused (errors on stderr, nothing changed);
  * 2 usage errors (unknown option, missing file, unknown environment).
@@ -18,7 +18,7 @@ import { recoverOutput } from './synth';
 const USAGE = `usage:
   eks-platform synth <platform-module> [env ...] [--outdir DIR] [--only terraform|kubernetes] [--check]
   eks-platform cost <platform-module>
-  eks-platform check <file-or-folder>... [--format text|json|sarif] [--suppressions FILE]
+  eks-platform check <file-or-folder>... [--format text|json|sarif|codequality] [--suppressions FILE]
 
 <platform-module> is a .js or .ts file whose default export, or export named platform, is a Platform.
 synth writes <outdir>/cdktf.out/stacks/<env>/cdk.tf.json and <outdir>/dist/<env>/ (all environments when
@@ -50,7 +50,7 @@ export interface CostCommand {
 export interface CheckCommand {
   readonly command: 'check';
   readonly paths: readonly string[];
-  readonly format: 'text' | 'json' | 'sarif';
+  readonly format: 'text' | 'json' | 'sarif' | 'codequality';
   readonly suppressions?: string;
 }
 
@@ -119,8 +119,8 @@ function parseCheckCommand(rest: readonly string[]): CheckCommand {
     const arg = rest[i];
     if (arg === '--format') {
       const value = rest[++i];
-      if (value !== 'text' && value !== 'json' && value !== 'sarif') {
-        throw new UsageError(`--format is ${JSON.stringify(value ?? '')}; allowed: text, json or sarif`);
+      if (value !== 'text' && value !== 'json' && value !== 'sarif' && value !== 'codequality') {
+        throw new UsageError(`--format is ${JSON.stringify(value ?? '')}; allowed: text, json, sarif or codequality (GitLab Code Quality)`);
       }
       format = value;
     } else if (arg === '--suppressions') {
@@ -130,7 +130,7 @@ function parseCheckCommand(rest: readonly string[]): CheckCommand {
       }
       suppressions = value;
     } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option ${arg}; allowed: --format text|json|sarif, --suppressions FILE`);
+      throw new UsageError(`unknown option ${arg}; allowed: --format text|json|sarif|codequality, --suppressions FILE`);
     } else {
       paths.push(arg);
     }

@@ -549,10 +549,13 @@ export function formatSarif(report: CheckReport): string {
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }
 
-/** The formats of the report. */
-export type CheckFormat = 'text' | 'json' | 'sarif';
+/** The formats of the report: `codequality` is GitLab's Code Quality report (lib/policy/codequality.ts). */
+export type CheckFormat = 'text' | 'json' | 'sarif' | 'codequality';
 
 /** The report in `format`. */
 export function formatReport(report: CheckReport, format: CheckFormat): string {
+  if (format === 'codequality') {
+    return (require('./codequality') as typeof import('./codequality')).formatCodeQuality(report, UNMATCHED_SUPPRESSION_RULE);
+  }
   return format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report) : formatText(report);
 }
