@@ -12,7 +12,7 @@ import { ApiObject, App, type AppProps, Chart, DependencyGraph, YamlOutputType }
 import type { IConstruct } from 'constructs';
 import { DEFAULT_SCALAR_STYLE_RULES, SCALAR_STYLE, dump, type ScalarStyleRule } from 'js-yaml';
 import { GitOpsChart } from '../k8s/gitops/platform-application';
-import { assignSyncWaves } from '../k8s/gitops/sync-waves';
+import { withSyncWave, type ManifestWithMetadata } from '../k8s/gitops/sync-waves';
 import { PlatformChart, type PlatformChartProps } from '../k8s/platform-chart';
 import { resolveGitOps } from '../model/gitops';
 import type { Platform } from '../model/platform';
@@ -69,15 +69,14 @@ export class KubernetesApp extends App {
     addApiObjectDependencies(this);
     this.written.clear();
     for (const chart of this.charts) {
-      if (chart instanceof PlatformChart) {
-        // after extendChart: a user's own objects in the platform's chart get their wave too
-        assignSyncWaves(chart);
-      }
       const file = `${chart.node.id}${this.outputFileExtension}`;
       // what Chart.toJson returns, without its second pass of dependency resolution and validation (done above)
       const objects = new DependencyGraph(chart.node).topology()
         .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart)
-        .map((x) => x.toJson() as unknown);
+        .map((x) => x.toJson() as ManifestWithMetadata)
+        // the platform's chart: every object with its Argo CD sync wave, a user's own (extendChart) included
+        // (not `instanceof`: cdk8s' Chart answers it with Chart.isChart, true for every chart)
+        .map((o) => (PlatformChart.prototype.isPrototypeOf(chart) ? withSyncWave(o) : o));
       const text = stringifyYaml(objects);
       fs.writeFileSync(path.join(this.outdir, file), text, 'utf8');
       this.written.set(file, { text, objects });

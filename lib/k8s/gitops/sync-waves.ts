@@ -9,8 +9,6 @@
  * which Argo CD assesses only with the `argoproj.io/Application` health check configured (a prerequisite, see
  * docs/gitops.md).
  */
-import { ApiObject, type Chart } from 'cdk8s';
-
 /** The annotation Argo CD reads the wave from. */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
@@ -41,19 +39,26 @@ export function syncWaveOf(apiVersion: string, kind: string): number | undefined
   return GUARDRAIL_KINDS.has(kind) ? SyncWave.GUARDRAILS : SyncWave.WORKLOADS;
 }
 
+/** An object as the chart writes it (ApiObject.toJson()). */
+export interface ManifestWithMetadata {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata?: { readonly annotations?: Readonly<Record<string, string>> } & Readonly<Record<string, unknown>>;
+}
+
 /**
- * Annotates every ApiObject of a chart that has no wave yet with {@link syncWaveOf}'s. Runs when the chart is
- * written (KubernetesApp.synth), after `extendChart`, so that a user's own objects get a wave too; an object that
- * already says its wave keeps it (an escape hatch: `obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, '7')`).
+ * The object with its wave ({@link syncWaveOf}) when it says none; the object itself otherwise. Applied to every
+ * object of the platform's chart as it is written (KubernetesApp.synth), after `extendChart`, so that a user's own
+ * objects get a wave too; an object that already says its wave keeps it (an escape hatch:
+ * `obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, '7')`). Keys stay sorted, as cdk8s writes them.
  */
-export function assignSyncWaves(chart: Chart): void {
-  for (const c of chart.node.findAll()) {
-    if (!(c instanceof ApiObject)) {
-      continue;
-    }
-    const wave = syncWaveOf(c.apiVersion, c.kind);
-    if (wave !== undefined && (c.metadata.toJson() as { annotations?: Record<string, string> }).annotations?.[SYNC_WAVE_ANNOTATION] === undefined) {
-      c.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
-    }
+export function withSyncWave<T extends ManifestWithMetadata>(object: T): T {
+  const wave = syncWaveOf(object.apiVersion, object.kind);
+  const annotations = object.metadata?.annotations ?? {};
+  if (wave === undefined || annotations[SYNC_WAVE_ANNOTATION] !== undefined) {
+    return object;
   }
+  const sorted = <V>(record: Readonly<Record<string, V>>): Record<string, V> => Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const metadata = sorted({ ...object.metadata, annotations: sorted({ ...annotations, [SYNC_WAVE_ANNOTATION]: String(wave) }) });
+  return { ...object, metadata };
 }
