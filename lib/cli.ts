@@ -18,7 +18,10 @@ import { recoverOutput } from './synth';
 const USAGE = `usage:
   eks-platform synth <platform-module> [env ...] [--outdir DIR] [--only terraform|kubernetes] [--check]
   eks-platform cost <platform-module>
-  eks-platform check <file-or-folder>... [--format text|json|sarif|codequality] [--suppressions FILE]
+  eks-platform check <file-or-folder>... [--rules GLOBS] [--skip-rules GLOBS] [--format text|json|sarif|codequality]
+                     [--suppressions FILE]
+  eks-platform check --list-rules
+  eks-platform <command> --help
 
 <platform-module> is a .js or .ts file whose default export, or export named platform, is a Platform.
 synth writes <outdir>/cdktf.out/stacks/<env>/cdk.tf.json and <outdir>/dist/<env>/ (all environments when
@@ -28,6 +31,60 @@ check runs the gate's rules over Kubernetes YAML (.yaml, .yml) and Terraform JSO
 recursively (see docs/policy.md).
 exit codes: 0 done (check: every rule holds); 1 the platform or its output was refused, nothing changed (check: a
 rule is broken or a suppression matches nothing); 2 usage error (check: also input it cannot read)`;
+
+/** The help of each command (`eks-platform <command> --help`). */
+const COMMAND_HELP: Readonly<Record<'synth' | 'cost' | 'check', string>> = {
+  synth: `usage: eks-platform synth <platform-module> [env ...] [--outdir DIR] [--only terraform|kubernetes] [--check]
+
+Synthesizes the platform a module exports (a .ts, .js, .mjs or .cjs file whose default export, or export named
+platform, is a Platform): Terraform JSON to <outdir>/cdktf.out/stacks/<env>/cdk.tf.json and Kubernetes YAML to
+<outdir>/dist/<env>/, every environment unless some are named, through the gate, atomically.
+
+options:
+  env ...        the environments to synthesize (an unknown name exits 2)
+  --outdir DIR   the folder that holds cdktf.out/ and dist/ (default: the current folder; CDKTF_OUTDIR and
+                 CDK8S_OUTDIR, set by the cdktf and cdk8s CLIs, win)
+  --only WORLD   terraform or kubernetes: one world only
+  --check        drift control: synthesize into a temporary folder and compare with the output folders, writing
+                 nothing; lists each changed, missing or unexpected file
+
+exit codes: 0 written (--check: no drift); 1 the platform or its output was refused, nothing changed (--check: also a
+file differs); 2 usage error`,
+  cost: `usage: eks-platform cost <platform-module>
+
+Prints the projected monthly storage cost of every environment's backup bucket (docs/backups.md).
+
+exit codes: 0 printed; 1 the platform was refused; 2 usage error`,
+  check: `usage: eks-platform check <file-or-folder>... [options]
+       eks-platform check --list-rules
+
+Runs the gate's rules over Kubernetes YAML (.yaml, .yml) and Terraform JSON (*.tf.json); folders are read
+recursively.
+
+options:
+  --rules GLOBS         judge only these rules: comma-separated rule ids or globs with *, e.g.
+                        --rules 'baseline/*,restricted/*' (Pod Security only); a pattern that matches no rule is
+                        a usage error
+  --skip-rules GLOBS    leave these rules out (after --rules), e.g. --skip-rules 'platform/zone-spread'
+  --format FORMAT       text (default), json, sarif (SARIF 2.1.0) or codequality (GitLab Code Quality JSON);
+                        findings carry the line of their field, or of their object
+  --suppressions FILE   accepted findings, each with a reason (YAML or JSON; see docs/policy.md); one that matches
+                        no finding of the rules judged is an error
+  --list-rules          print every rule id with what it checks
+
+scopes: references between Kubernetes objects (ServiceAccounts, budgets, NetworkPolicies, Istio routes) resolve
+within a scope: each path given, and inside a folder each folder whose own files hold a Namespace (one
+environment's output), with the files below it. So \`eks-platform check dist/\` judges each dist/<env>/ on its own.
+
+exit codes: 0 every rule judged holds; 1 a rule is broken or a suppression matches nothing; 2 usage error or input
+that cannot be read`,
+};
+
+/** The parsed command line of `eks-platform <command> --help`. */
+export interface HelpCommand {
+  readonly command: 'help';
+  readonly topic: keyof typeof COMMAND_HELP;
+}
 
 /** The parsed command line of `eks-platform synth`. */
 export interface SynthCommand {
@@ -52,6 +109,12 @@ export interface CheckCommand {
   readonly paths: readonly string[];
   readonly format: 'text' | 'json' | 'sarif' | 'codequality';
   readonly suppressions?: string;
+  /** Rule ids or globs to judge (`--rules`). @default every rule */
+  readonly rules?: readonly string[];
+  /** Rule ids or globs to leave out (`--skip-rules`). @default none */
+  readonly skipRules?: readonly string[];
+  /** Print the rule ids instead of checking (`--list-rules`). @default false */
+  readonly listRules?: boolean;
 }
 
 /** Where the command writes what it says. */
@@ -61,10 +124,13 @@ export interface CommandOutput {
 }
 
 /** Parses the arguments after `eks-platform`; throws a {@link UsageError} for what it does not understand. */
-export function parseCommandLine(argv: readonly string[]): SynthCommand | CostCommand | CheckCommand | 'help' {
+export function parseCommandLine(argv: readonly string[]): SynthCommand | CostCommand | CheckCommand | HelpCommand | 'help' {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     return 'help';
+  }
+  if ((command === 'synth' || command === 'cost' || command === 'check') && (rest.includes('--help') || rest.includes('-h'))) {
+    return { command: 'help', topic: command };
   }
   if (command === 'check') {
     return parseCheckCommand(rest);
@@ -115,9 +181,20 @@ function parseCheckCommand(rest: readonly string[]): CheckCommand {
   const paths: string[] = [];
   let format: CheckCommand['format'] = 'text';
   let suppressions: string | undefined;
+  const rules: Record<'--rules' | '--skip-rules', string[]> = { '--rules': [], '--skip-rules': [] };
+  let listRules = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
-    if (arg === '--format') {
+    if (arg === '--rules' || arg === '--skip-rules') {
+      const value = rest[++i];
+      const patterns = (value ?? '').split(',').map((p) => p.trim());
+      if (value === undefined || value.startsWith('--') || patterns.some((p) => p === '')) {
+        throw new UsageError(`${arg} needs comma-separated rule ids or globs, e.g. ${arg} 'baseline/*,restricted/*'`);
+      }
+      rules[arg].push(...patterns);
+    } else if (arg === '--list-rules') {
+      listRules = true;
+    } else if (arg === '--format') {
       const value = rest[++i];
       if (value !== 'text' && value !== 'json' && value !== 'sarif' && value !== 'codequality') {
         throw new UsageError(`--format is ${JSON.stringify(value ?? '')}; allowed: text, json, sarif or codequality (GitLab Code Quality)`);
@@ -130,27 +207,42 @@ function parseCheckCommand(rest: readonly string[]): CheckCommand {
       }
       suppressions = value;
     } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option ${arg}; allowed: --format text|json|sarif|codequality, --suppressions FILE`);
+      throw new UsageError(`unknown option ${arg}; allowed: --rules GLOBS, --skip-rules GLOBS, --format text|json|sarif|codequality, --suppressions FILE, --list-rules, --help`);
     } else {
       paths.push(arg);
     }
   }
-  if (paths.length === 0) {
+  if (paths.length === 0 && !listRules) {
     throw new UsageError('check needs at least one file or folder (Kubernetes YAML, Terraform JSON)');
   }
-  return { command: 'check', paths, format, ...(suppressions !== undefined ? { suppressions } : {}) };
+  return {
+    command: 'check', paths, format,
+    ...(suppressions !== undefined ? { suppressions } : {}),
+    ...(rules['--rules'].length > 0 ? { rules: rules['--rules'] } : {}),
+    ...(rules['--skip-rules'].length > 0 ? { skipRules: rules['--skip-rules'] } : {}),
+    ...(listRules ? { listRules } : {}),
+  };
 }
 
 /** Runs `eks-platform check`: the report on stdout; input it cannot read on stderr, exit 2. */
 function runCheck(parsed: CheckCommand, out: CommandOutput): number {
   // required here: synth and cost need none of it
-  const { CheckInputError, checkPaths, formatReport } = require('./policy/check') as typeof import('./policy/check');
+  const { CheckInputError, RuleSelectionError, KNOWN_RULES, RULE_DESCRIPTIONS, checkPaths, formatReport, selectRules } = require('./policy/check') as typeof import('./policy/check');
   const { SuppressionFileError } = require('./policy/suppressions') as typeof import('./policy/suppressions');
   try {
-    const report = checkPaths(parsed.paths, { suppressions: parsed.suppressions });
+    if (parsed.listRules === true) {
+      const selected = selectRules(parsed.rules, parsed.skipRules);
+      out.stdout(KNOWN_RULES.filter(selected).map((id) => `${id.padEnd(34)} ${RULE_DESCRIPTIONS[id]}\n`).join(''));
+      return 0;
+    }
+    const report = checkPaths(parsed.paths, { suppressions: parsed.suppressions, rules: parsed.rules, skipRules: parsed.skipRules });
     out.stdout(formatReport(report, parsed.format));
     return report.exitCode;
   } catch (err) {
+    if (err instanceof RuleSelectionError) {
+      out.stderr(`eks-platform check: ${err.message}\n`);
+      return 2;
+    }
     if (err instanceof CheckInputError || err instanceof SuppressionFileError) {
       out.stderr(`eks-platform check: ${err.message}\n`);
       return 2;
@@ -172,6 +264,10 @@ export async function runCommand(argv: readonly string[], out: CommandOutput): P
   }
   if (parsed === 'help') {
     out.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  if (parsed.command === 'help') {
+    out.stdout(`${COMMAND_HELP[parsed.topic]}\n`);
     return 0;
   }
   try {

@@ -100,7 +100,7 @@ const SARIF_SHAPE = {
 };
 
 interface SarifLog {
-  runs: Array<{ tool: { driver: { name: string; rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; ruleIndex: number; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }>; suppressions?: unknown[] }> }>;
+  runs: Array<{ tool: { driver: { name: string; rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; ruleIndex: number; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }>; suppressions?: unknown[] }> }>;
 }
 
 function expectSarif(text: string): SarifLog {
@@ -142,6 +142,15 @@ describe('eks-platform check on good input', () => {
   });
 });
 
+/** The 1-based line of the first line of `text` that contains `needle`. */
+function lineOf(text: string, needle: string): number {
+  const i = text.split('\n').findIndex((l) => l.includes(needle));
+  if (i < 0) throw new Error(`no line with ${needle}`);
+  return i + 1;
+}
+const PRIVILEGED_LINE = lineOf(PRIVILEGED_POD, 'privileged: true');
+const ADMIN_LINE = lineOf(ADMIN_POLICY, '"admin":');
+
 describe('eks-platform check on bad input', () => {
   let dir: string;
   beforeAll(() => {
@@ -152,8 +161,8 @@ describe('eks-platform check on bad input', () => {
     const r = run(['k8s', 'tf/cdk.tf.json'], dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('error [baseline/privileged] k8s/debug.yaml: Pod tools/debug\n  field:    spec.containers[0].securityContext.privileged\n  expected: unset or false\n  found:    true\n');
-    expect(r.stdout).toContain('error [iam-admin-statement] tf/cdk.tf.json: aws_iam_policy admin\n  field:    policy.Statement[0]\n');
+    expect(r.stdout).toContain(`error [baseline/privileged] k8s/debug.yaml:${PRIVILEGED_LINE}: Pod tools/debug\n  field:    spec.containers[0].securityContext.privileged\n  expected: unset or false\n  found:    true\n`);
+    expect(r.stdout).toContain(`error [iam-admin-statement] tf/cdk.tf.json:${ADMIN_LINE}: aws_iam_policy admin\n  field:    policy.Statement[0]\n`);
     expect(r.stdout).toMatch(/check failed: \d+ error\(s\)/);
   });
 
@@ -167,7 +176,7 @@ describe('eks-platform check on bad input', () => {
     expect(json.passed).toBe(false);
     expect(json.files).toEqual(['k8s/debug.yaml', 'tf/cdk.tf.json']);
     expect(json.findings).toContainEqual({
-      rule: 'baseline/privileged', severity: 'error', file: 'k8s/debug.yaml', kind: 'Pod', namespace: 'tools', name: 'debug',
+      rule: 'baseline/privileged', severity: 'error', file: 'k8s/debug.yaml', line: PRIVILEGED_LINE, kind: 'Pod', namespace: 'tools', name: 'debug',
       field: 'spec.containers[0].securityContext.privileged', expected: 'unset or false', found: 'true', message: 'container debug: must be unset or false',
     });
     expect(json.findings).toContainEqual(expect.objectContaining({ rule: 'iam-admin-statement', file: 'tf/cdk.tf.json', kind: 'aws_iam_policy', name: 'admin', namespace: null }));
@@ -199,7 +208,7 @@ describe('eks-platform check with suppressions', () => {
   test('a suppression with a reason suppresses the finding, exit 0, and is listed in every format', () => {
     const text = run(['tf', '--suppressions', 'accepted.yaml'], dir);
     expect(text.status).toBe(0);
-    expect(text.stdout).toContain('suppressed [iam-admin-statement] tf/cdk.tf.json: aws_iam_policy admin\n');
+    expect(text.stdout).toContain(`suppressed [iam-admin-statement] tf/cdk.tf.json:${ADMIN_LINE}: aws_iam_policy admin\n`);
     expect(text.stdout).toContain('  reason:   break-glass role, reviewed in SEC-42\n');
     expect(text.stdout).toContain('check passed: 0 error(s), 0 warning(s), 1 suppressed');
     const json = JSON.parse(run(['tf', '--suppressions', 'accepted.yaml', '--format', 'json'], dir).stdout);
@@ -246,7 +255,7 @@ describe('eks-platform check on input it cannot read', () => {
 
   test.each([
     ['no path', [], 'check needs at least one file or folder'],
-    ['a bad --format', ['.', '--format', 'xml'], '--format is "xml"; allowed: text, json or sarif'],
+    ['a bad --format', ['.', '--format', 'xml'], '--format is "xml"; allowed: text, json, sarif or codequality'],
     ['an unknown option', ['.', '--fix'], 'unknown option --fix'],
   ])('fails when given %s: exit 2 with the usage', (_name, args, message) => {
     const r = run(args, ROOT);
@@ -260,5 +269,126 @@ describe('eks-platform check on input it cannot read', () => {
       command: 'check', paths: ['dist/prod', 'cdktf.out'], format: 'sarif', suppressions: 's.yaml',
     });
     expect(parseCommandLine(['check', 'x.yaml'])).toEqual({ command: 'check', paths: ['x.yaml'], format: 'text' });
+  });
+});
+
+describe('eks-platform check, aimed', () => {
+  // a pod that breaks restricted/* and baseline/* and, with no NetworkPolicy in scope, platform/network-policy-*
+  const POD = privilegedPodYaml('');
+  let dir: string;
+  beforeAll(() => {
+    dir = folder({ 'pod.yaml': POD, 'tf/cdk.tf.json': ADMIN_POLICY });
+  });
+  const rulesOf = (r: Run) => [...new Set((JSON.parse(r.stdout) as { findings: Array<{ rule: string }> }).findings.map((f) => f.rule))].sort();
+
+  test.each(['check', 'synth', 'cost'])('%s --help prints its own usage, exit 0', (command) => {
+    const r = spawnSync(process.execPath, [CLI, command, '--help'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^usage: eks-platform ${command} `));
+    if (command === 'check') {
+      expect(r.stdout).toContain("--rules 'baseline/*,restricted/*'");
+      expect(r.stdout).toContain('scopes:');
+    }
+  });
+
+  test('--rules \'baseline/*,restricted/*\' judges only the Pod Security rules', () => {
+    const all = rulesOf(run(['pod.yaml', '--format', 'json'], dir));
+    expect(all).toEqual(expect.arrayContaining(['baseline/privileged', 'platform/network-policy-ingress']));
+    const r = run(['pod.yaml', '--rules', 'baseline/*,restricted/*', '--format', 'json'], dir);
+    expect(r.status).toBe(1);
+    const judged = rulesOf(r);
+    expect(judged).toContain('baseline/privileged');
+    expect(judged.every((id) => id.startsWith('baseline/') || id.startsWith('restricted/'))).toBe(true);
+    expect(judged.length).toBeLessThan(all.length);
+  });
+
+  test('--skip-rules leaves rules out, after --rules', () => {
+    const judged = rulesOf(run(['.', '--skip-rules', 'platform/*,iam-*', '--format', 'json'], dir));
+    expect(judged.some((id) => id.startsWith('platform/') || id.startsWith('iam-'))).toBe(false);
+    expect(judged).toContain('baseline/privileged');
+    const r = run(['pod.yaml', '--rules', 'platform/network-policy-*', '--skip-rules', 'platform/network-policy-egress', '--format', 'json'], dir);
+    expect(rulesOf(r)).toEqual(['platform/network-policy-ingress']);
+  });
+
+  test('passes, exit 0, when the rules judged all hold', () => {
+    const r = run(['pod.yaml', '--rules', 'IST*'], dir);
+    expect(r.stdout).toContain('check passed: 0 error(s)');
+    expect(r.status).toBe(0);
+  });
+
+  test.each([['--rules', 'nope/*'], ['--rules', 'baseline/privileged,pod-security/*'], ['--skip-rules', 'restricted']])('fails when %s %s matches no rule: exit 2, naming the pattern', (option, value) => {
+    const r = run(['pod.yaml', option, value], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${option} ".*" matches no rule; allowed: rule ids or globs`));
+    expect(r.stdout).toBe('');
+  });
+
+  test('fails when --rules has no value: exit 2', () => {
+    expect(run(['pod.yaml', '--rules'], dir).status).toBe(2);
+    expect(run(['pod.yaml', '--rules', 'baseline/*,'], dir).status).toBe(2);
+  });
+
+  test('a suppression of a rule not judged is not reported as unmatched', () => {
+    fs.writeFileSync(path.join(dir, 'accept.yaml'), '- { rule: iam-admin-statement, kind: aws_iam_policy, name: admin, reason: 'break-glass role, SEC-42' }\n');
+    const r = run(['tf', '--rules', 's3-*', '--suppressions', 'accept.yaml'], dir);
+    expect(r.stdout).toContain('0 unmatched suppression(s)');
+    const judged = run(['pod.yaml', '--rules', 'iam-*', '--suppressions', 'accept.yaml'], dir);
+    expect(judged.stdout).toContain('1 unmatched suppression(s)');
+    expect(judged.status).toBe(1);
+  });
+
+  test('--list-rules prints every rule id with what it checks', () => {
+    const r = spawnSync(process.execPath, [CLI, 'check', '--list-rules'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(r.status).toBe(0);
+    const ids = r.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]);
+    expect(ids).toEqual(expect.arrayContaining(['baseline/privileged', 'restricted/seccomp', 'platform/zone-spread', 'IST0101', 's3-versioning', 'mesh/mtls-disabled']));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test('SARIF results carry the line of the finding\'s field, or of its object', () => {
+    const r = run(['.', '--format', 'sarif'], dir);
+    const results = expectSarif(r.stdout).runs[0].results;
+    expect(results.length).toBeGreaterThan(3);
+    for (const x of results) {
+      const { uri } = x.locations[0].physicalLocation.artifactLocation;
+      const line = x.locations[0].physicalLocation.region!.startLine;
+      const lines = fs.readFileSync(path.join(dir, uri), 'utf8').split('\n');
+      expect(line).toBeGreaterThanOrEqual(1);
+      expect(line).toBeLessThanOrEqual(lines.length);
+    }
+    const at = (ruleId: string) => {
+      const x = results.find((y) => y.ruleId === ruleId)!;
+      return fs.readFileSync(path.join(dir, x.locations[0].physicalLocation.artifactLocation.uri), 'utf8').split('\n')[x.locations[0].physicalLocation.region!.startLine - 1];
+    };
+    expect(at('baseline/privileged')).toContain('privileged: true');
+    expect(at('iam-admin-statement')).toContain('"admin":');
+    // a missing field points at its nearest enclosing field: the container
+    expect(at('platform/probes')).toMatch(/- (name|image):/);
+  });
+});
+
+describe('eks-platform check dist/ on the library\'s own output', () => {
+  let out: string;
+  beforeAll(() => {
+    out = fs.mkdtempSync(path.join(os.tmpdir(), 'check-dist-'));
+    const r = spawnSync(process.execPath, [CLI, 'synth', path.join(ROOT, 'apps', 'platform.ts'), '--only', 'kubernetes', '--outdir', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(r.status).toBe(0);
+  });
+
+  test('passes: each environment\'s folder (it holds Namespaces) is its own scope', () => {
+    const r = run(['dist/'], out);
+    expect(r.stdout).toContain('check passed: 0 error(s), 0 warning(s)');
+    expect(r.status).toBe(0);
+    expect(run(['dist/dev', 'dist/staging', 'dist/prod'], out).stdout).toContain('check passed: 0 error(s), 0 warning(s)');
+  });
+
+  test('fails when two environments\' objects are put in one folder: one scope, duplicate budgets and policies', () => {
+    const mixed = path.join(out, 'mixed');
+    fs.mkdirSync(mixed);
+    fs.copyFileSync(path.join(out, 'dist', 'dev', 'platform.k8s.yaml'), path.join(mixed, 'dev.yaml'));
+    fs.copyFileSync(path.join(out, 'dist', 'prod', 'platform.k8s.yaml'), path.join(mixed, 'prod.yaml'));
+    const r = run(['mixed'], out);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('[platform/disruption-budget]');
   });
 });

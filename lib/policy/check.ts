@@ -14,10 +14,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadAll } from 'js-yaml';
 import { analyzeIstio, type IstioAnalyzedObject } from './istio-analyze';
+import { YamlPositions, terraformResourceLine } from './positions';
 import { checkPodSecurity, PodSecurityControl, type KubernetesObject } from './pod-security';
 import { readSuppressions, suppresses, type Suppression } from './suppressions';
 import { checkTerraformStack } from './terraform-rules';
 import { checkWorkloads, WorkloadRule } from './workload-rules';
+
+/** A `--rules`/`--skip-rules` pattern that selects no rule the check knows (exit 2). */
+export class RuleSelectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuleSelectionError';
+  }
+}
 
 /** Input the check cannot read: a missing path, YAML or JSON that does not parse, no recognisable input (exit 2). */
 export class CheckInputError extends Error {
@@ -49,6 +58,11 @@ export interface CheckFinding {
   readonly found: string;
   /** The rule's own message. */
   readonly message: string;
+  /**
+   * The 1-based line of the finding: the field's (or its nearest enclosing field's) in YAML, the resource's key in
+   * Terraform JSON, else the object's document start. Undefined when not known (e.g. a finding about a missing object).
+   */
+  readonly line?: number;
 }
 
 /** A finding a suppression accepted. */
@@ -78,6 +92,13 @@ export interface CheckOptions {
   readonly cwd?: string;
   /** A suppression file (YAML or JSON). @default no suppressions */
   readonly suppressions?: string;
+  /**
+   * The rules judged: rule ids or `*` globs (`baseline/*`, `restricted/*`, `IST*`, `s3-*`); each must match a rule of
+   * {@link RULE_DESCRIPTIONS}. @default every rule
+   */
+  readonly rules?: readonly string[];
+  /** Rules left out (ids or globs, as `rules`), after `rules`. @default none */
+  readonly skipRules?: readonly string[];
 }
 
 /** The rule id of a suppression that matches no finding. */
@@ -147,6 +168,31 @@ export const RULE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   [UNMATCHED_SUPPRESSION_RULE]: 'a suppression that matches no finding (remove it, or correct it)',
 };
 
+/** Every rule id the check can report, sorted. */
+export const KNOWN_RULES: readonly string[] = Object.keys(RULE_DESCRIPTIONS).sort();
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`);
+}
+
+/**
+ * Which rules a check judges: those `rules` names (every rule when empty), less those `skipRules` names. Each pattern
+ * is a rule id or a glob with `*`; one that matches no known rule throws a {@link RuleSelectionError}, naming it.
+ */
+export function selectRules(rules: readonly string[] = [], skipRules: readonly string[] = []): (rule: string) => boolean {
+  const compile = (option: string, patterns: readonly string[]) => patterns.map((pattern) => {
+    const re = globToRegExp(pattern);
+    if (pattern === '' || !KNOWN_RULES.some((id) => re.test(id))) {
+      const prefixes = [...new Set(KNOWN_RULES.map((id) => (id.includes('/') ? `${id.split('/')[0]}/*` : /^(IST|EPC)/.test(id) ? `${id.slice(0, 3)}*` : `${id.split('-')[0]}-*`)))].sort();
+      throw new RuleSelectionError(`${option} ${JSON.stringify(pattern)} matches no rule; allowed: rule ids or globs of them (${prefixes.join(', ')}; \`eks-platform check --list-rules\` lists every id)`);
+    }
+    return re;
+  });
+  const include = compile('--rules', rules);
+  const exclude = compile('--skip-rules', skipRules);
+  return (rule) => (include.length === 0 || include.some((re) => re.test(rule))) && !exclude.some((re) => re.test(rule));
+}
+
 const TERRAFORM_EXPECTED: Readonly<Record<string, string>> = {
   'iam-admin-statement': 'no Allow statement of action * (or any NotAction) on resource *, an all-wildcard ARN or a NotResource',
   'iam-policy-unreadable': 'a policy as JSON text or through an aws_iam_policy_document of the stack (merging only such documents)',
@@ -215,12 +261,12 @@ function isKubernetesObject(v: unknown): v is KubernetesObject {
   return isObject(v) && typeof v.apiVersion === 'string' && typeof v.kind === 'string';
 }
 
-/** The Kubernetes objects of one YAML document, the items of a `*List` expanded. */
-function objectsOf(doc: unknown): KubernetesObject[] {
+/** The Kubernetes objects of one YAML document, the items of a `*List` expanded, each with its path in the document. */
+function objectsOf(doc: unknown, prefix = ''): Array<{ readonly object: KubernetesObject; readonly prefix: string }> {
   if (isKubernetesObject(doc) && doc.kind !== undefined && doc.kind.endsWith('List') && Array.isArray((doc as Record<string, unknown>).items)) {
-    return ((doc as Record<string, unknown>).items as unknown[]).flatMap(objectsOf);
+    return ((doc as Record<string, unknown>).items as unknown[]).flatMap((item, i) => objectsOf(item, `${prefix}items[${i}].`));
   }
-  return isKubernetesObject(doc) ? [doc] : [];
+  return isKubernetesObject(doc) ? [{ object: doc, prefix }] : [];
 }
 
 /** The value at a field path such as `spec.template.spec.containers[0].securityContext.privileged`. */
@@ -274,7 +320,14 @@ function terraformField(rule: string, message: string): string | undefined {
 interface YamlObject {
   readonly file: string;
   readonly object: KubernetesObject;
+  /** The object's document in its file (the order `loadAll` returns them). */
+  readonly document: number;
+  /** The object's path inside its document: `` or `items[<i>].` for the items of a `*List`. */
+  readonly prefix: string;
 }
+
+/** The line of a finding about `object`'s `field` (lazy: positions are parsed only for files with findings). */
+type LineOf = (object: YamlObject, field?: string) => number | undefined;
 
 function compareFindings(a: CheckFinding, b: CheckFinding): number {
   const keys = (f: CheckFinding) => [f.file, f.rule, f.kind ?? '', f.namespace ?? '', f.name ?? '', f.field ?? '', f.message];
@@ -288,22 +341,66 @@ function compareFindings(a: CheckFinding, b: CheckFinding): number {
   return 0;
 }
 
+/** A YAML file read: its objects, and its text for the line numbers. */
+interface ReadYaml {
+  readonly file: string;
+  readonly text: string;
+  readonly objects: readonly YamlObject[];
+}
+
+/**
+ * The scopes of the YAML files of one path: a folder at or below the path whose own files hold a Namespace is a scope
+ * of its own, with the files below it that no deeper such folder claims (one environment's output); the files no such
+ * folder claims form the path's scope. `eks-platform check dist/` thus judges each `dist/<env>/` on its own.
+ */
+function scopesOf(base: string, files: readonly ReadYaml[], absOf: ReadonlyMap<ReadYaml, string>): YamlObject[][] {
+  const roots = new Set<string>();
+  for (const f of files) {
+    if (f.objects.some((o) => o.object.kind === 'Namespace' && o.object.apiVersion === 'v1')) {
+      roots.add(path.dirname(absOf.get(f)!));
+    }
+  }
+  const scopes = new Map<string, YamlObject[]>();
+  for (const f of files) {
+    let dir = path.dirname(absOf.get(f)!);
+    // the deepest folder holding a Namespace, at or below the path given
+    while (!roots.has(dir) && dir !== base && dir.startsWith(base) && path.dirname(dir) !== dir) {
+      dir = path.dirname(dir);
+    }
+    const key = roots.has(dir) ? dir : base;
+    scopes.set(key, [...(scopes.get(key) ?? []), ...f.objects]);
+  }
+  return [...scopes.keys()].sort().map((k) => scopes.get(k)!);
+}
+
 /**
  * Reads every path (a `.yaml`/`.yml` file of one or more documents, a `*.tf.json` file, or a folder, read
- * recursively) and runs the rules. Each path given is one scope of the Istio analysis (references between objects
- * resolve within it): name each environment's folder on its own. Throws a {@link CheckInputError} for input it cannot
- * read, and a `SuppressionFileError` for an invalid suppression file.
+ * recursively) and runs the selected rules. References between Kubernetes objects (the Istio analysis, the workload
+ * rules) resolve within a scope: each path given, and within a folder each folder that holds a Namespace (see
+ * {@link scopesOf}). Throws a {@link CheckInputError} for input it cannot read, a {@link RuleSelectionError} for a
+ * rule pattern that matches no rule, and a `SuppressionFileError` for an invalid suppression file.
  */
 export function checkPaths(paths: readonly string[], options: CheckOptions = {}): CheckReport {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   if (paths.length === 0) {
     throw new CheckInputError('check needs at least one file or folder');
   }
+  const selected = selectRules(options.rules, options.skipRules);
   const suppressionFile = options.suppressions === undefined ? undefined : relative(cwd, path.resolve(cwd, options.suppressions));
   const suppressions = options.suppressions === undefined ? [] : readSuppressions(path.resolve(cwd, options.suppressions), suppressionFile);
 
   const files = new Set<string>();
   const findings: CheckFinding[] = [];
+  const texts = new Map<string, string>();
+  const positions = new Map<string, YamlPositions>();
+  const lineOf: LineOf = (o, field) => {
+    let p = positions.get(o.file);
+    if (p === undefined) {
+      p = new YamlPositions(texts.get(o.file) ?? '');
+      positions.set(o.file, p);
+    }
+    return p.lineOf(o.document, field, o.prefix);
+  };
   let recognised = 0;
   for (const given of paths) {
     const abs = path.resolve(cwd, given);
@@ -321,7 +418,8 @@ export function checkPaths(paths: readonly string[], options: CheckOptions = {})
     } else {
       throw new CheckInputError(`${given}: not Kubernetes YAML (.yaml, .yml) nor Terraform JSON (*.tf.json)`);
     }
-    const scope: YamlObject[] = [];
+    const yamlFiles: ReadYaml[] = [];
+    const absOf = new Map<ReadYaml, string>();
     for (const abs of candidates) {
       const file = relative(cwd, abs);
       let text: string;
@@ -330,6 +428,7 @@ export function checkPaths(paths: readonly string[], options: CheckOptions = {})
       } catch (err) {
         throw new CheckInputError(`${file}: cannot be read: ${firstLine(err)}`);
       }
+      texts.set(file, text);
       if (isYaml(abs)) {
         let docs: unknown[];
         try {
@@ -337,11 +436,13 @@ export function checkPaths(paths: readonly string[], options: CheckOptions = {})
         } catch (err) {
           throw new CheckInputError(`${file}: YAML does not parse: ${firstLine(err)}`);
         }
-        const objects = docs.flatMap(objectsOf);
+        const objects = docs.flatMap((doc, document) => objectsOf(doc).map(({ object, prefix }) => ({ file, object, document, prefix })));
         if (objects.length > 0) {
           files.add(file);
         }
-        scope.push(...objects.map((object) => ({ file, object })));
+        const read = { file, text, objects };
+        yamlFiles.push(read);
+        absOf.set(read, abs);
       } else {
         let stack: unknown;
         try {
@@ -354,18 +455,27 @@ export function checkPaths(paths: readonly string[], options: CheckOptions = {})
         }
         files.add(file);
         recognised++;
+        if (!KNOWN_RULES.some((id) => selected(id) && id in TERRAFORM_EXPECTED)) {
+          continue;
+        }
         const resources = (section: string) => (isObject(stack) && isObject(stack[section]) ? stack[section] as Record<string, unknown> : {});
         for (const v of checkTerraformStack(stack)) {
+          if (!selected(v.rule)) {
+            continue;
+          }
           const { kind, name } = terraformKindAndName(v.address);
           const body = kind.startsWith('data.') ? valueAt(resources('data'), `${kind.slice(5)}.${name}`) : valueAt(resources('resource'), `${kind}.${name}`);
           const field = v.field ?? terraformField(v.rule, v.message);
           const found = v.rule === 'launch-template-imdsv1' ? JSON.stringify(valueAt(body, 'metadata_options.http_tokens') ?? valueAt(body, 'metadata_options[0].http_tokens') ?? null) : v.message;
-          findings.push({ rule: v.rule, severity: v.severity, file, kind, name, field, expected: TERRAFORM_EXPECTED[v.rule] ?? v.message, found, message: v.message });
+          const line = terraformResourceLine(text, kind, name);
+          findings.push({ rule: v.rule, severity: v.severity, file, kind, name, field, expected: TERRAFORM_EXPECTED[v.rule] ?? v.message, found, message: v.message, ...(line !== undefined ? { line } : {}) });
         }
       }
     }
-    recognised += scope.length;
-    findings.push(...kubernetesFindings(scope));
+    for (const scope of scopesOf(abs, yamlFiles, absOf)) {
+      recognised += scope.length;
+      findings.push(...kubernetesFindings(scope, selected, lineOf));
+    }
   }
   if (recognised === 0) {
     throw new CheckInputError(`no recognisable input in ${paths.join(', ')}: no Kubernetes object (a YAML document with apiVersion and kind) and no Terraform JSON stack (*.tf.json)`);
@@ -390,7 +500,8 @@ export function checkPaths(paths: readonly string[], options: CheckOptions = {})
       }
     }
   }
-  const unmatchedSuppressions = suppressions.filter((s) => !used.has(s));
+  // a suppression of a rule this check does not judge can match nothing here: it is not reported as unmatched
+  const unmatchedSuppressions = suppressions.filter((s) => !used.has(s) && KNOWN_RULES.some((id) => selected(id) && globToRegExp(s.rule).test(id)));
   open.sort(compareFindings);
   suppressed.sort(compareFindings);
   const failed = open.some((f) => f.severity === 'error') || unmatchedSuppressions.length > 0;
@@ -404,49 +515,69 @@ export function checkPaths(paths: readonly string[], options: CheckOptions = {})
   };
 }
 
-/** The pod-security, workload and Istio findings of one scope of objects. */
-function kubernetesFindings(scope: readonly YamlObject[]): CheckFinding[] {
+/** The pod-security, workload and Istio findings of the selected rules over one scope of objects. */
+function kubernetesFindings(scope: readonly YamlObject[], selected: (rule: string) => boolean, lineOf: LineOf): CheckFinding[] {
   const out: CheckFinding[] = [];
-  const fileOf = new Map<KubernetesObject, string>(scope.map((o) => [o.object, o.file]));
   const objects = scope.map((o) => o.object);
+  const at = new Map<KubernetesObject, YamlObject>(scope.map((o) => [o.object, o]));
+  const withLine = (f: CheckFinding, object: KubernetesObject | undefined): CheckFinding => {
+    const where = object === undefined ? undefined : at.get(object);
+    const line = where === undefined ? undefined : lineOf(where, f.field);
+    return line === undefined ? f : { ...f, line };
+  };
   // pod security checks one object at a time: run it per object to know the file
-  for (const object of objects) {
-    for (const v of checkPodSecurity([object])) {
-      const { found, expected } = foundAndExpected(v.message, object, v.field);
-      out.push({
-        rule: v.control, severity: 'error', file: fileOf.get(object)!, kind: v.kind, namespace: v.namespace, name: v.name,
-        field: v.field, expected, found, message: v.container ? `container ${v.container}: ${v.message}` : v.message,
-      });
+  if (Object.values(PodSecurityControl).some((c) => selected(c))) {
+    for (const object of objects) {
+      for (const v of checkPodSecurity([object])) {
+        if (!selected(v.control)) {
+          continue;
+        }
+        const { found, expected } = foundAndExpected(v.message, object, v.field);
+        out.push(withLine({
+          rule: v.control, severity: 'error', file: at.get(object)!.file, kind: v.kind, namespace: v.namespace, name: v.name,
+          field: v.field, expected, found, message: v.container ? `container ${v.container}: ${v.message}` : v.message,
+        }, object));
+      }
     }
   }
   // the workload rules read references between objects (ServiceAccounts, budgets, policies, namespaces): the whole scope
   const objectKey = (kind?: string, namespace?: string, name?: string) => `${kind ?? ''}\u0000${namespace ?? ''}\u0000${name ?? ''}`;
-  const byKey = new Map<string, KubernetesObject>();
-  for (const o of [...objects].reverse()) {
-    byKey.set(objectKey(o.kind, o.metadata?.namespace, o.metadata?.name), o); // the first of equal keys wins
-  }
-  for (const f of checkWorkloads(objects)) {
-    const object = byKey.get(objectKey(f.kind, f.namespace, f.name));
-    out.push({
-      rule: f.rule, severity: f.severity, file: object ? fileOf.get(object)! : '.', kind: f.kind, namespace: f.namespace, name: f.name,
-      field: f.field, expected: f.expected, found: f.found, message: f.message,
-    });
-  }
-  // the Istio analysis reads references between objects: the whole scope at once, then back to the object
-  const byResource = new Map<string, IstioAnalyzedObject>();
-  for (const o of objects as IstioAnalyzedObject[]) {
-    const key = `${o.kind ?? '(no kind)'} ${o.metadata?.name ?? '(unnamed)'}.${o.metadata?.namespace ?? 'default'}`;
-    if (!byResource.has(key)) {
-      byResource.set(key, o);
+  if (Object.values(WorkloadRule).some((r) => selected(r))) {
+    const byKey = new Map<string, KubernetesObject>();
+    for (const o of [...objects].reverse()) {
+      byKey.set(objectKey(o.kind, o.metadata?.namespace, o.metadata?.name), o); // the first of equal keys wins
+    }
+    for (const f of checkWorkloads(objects)) {
+      if (!selected(f.rule)) {
+        continue;
+      }
+      const object = byKey.get(objectKey(f.kind, f.namespace, f.name));
+      out.push(withLine({
+        rule: f.rule, severity: f.severity, file: object ? at.get(object)!.file : '.', kind: f.kind, namespace: f.namespace, name: f.name,
+        field: f.field, expected: f.expected, found: f.found, message: f.message,
+      }, object));
     }
   }
-  for (const f of analyzeIstio(objects as IstioAnalyzedObject[])) {
-    const object = byResource.get(f.resource);
-    out.push({
-      rule: f.code, severity: 'error', file: object ? fileOf.get(object as KubernetesObject)! : '.',
-      kind: object?.kind, namespace: object?.metadata?.namespace, name: object?.metadata?.name,
-      expected: `no ${f.name} finding (istioctl analyze ${f.code})`, found: f.message, message: f.message,
-    });
+  // the Istio analysis reads references between objects: the whole scope at once, then back to the object
+  if (KNOWN_RULES.some((id) => /^(IST|EPC)\d/.test(id) && selected(id))) {
+    const byResource = new Map<string, IstioAnalyzedObject>();
+    for (const o of objects as IstioAnalyzedObject[]) {
+      const key = `${o.kind ?? '(no kind)'} ${o.metadata?.name ?? '(unnamed)'}.${o.metadata?.namespace ?? 'default'}`;
+      if (!byResource.has(key)) {
+        byResource.set(key, o);
+      }
+    }
+    for (const f of analyzeIstio(objects as IstioAnalyzedObject[])) {
+      if (!selected(f.code)) {
+        continue;
+      }
+      const object = byResource.get(f.resource) as KubernetesObject | undefined;
+      out.push(withLine({
+        rule: f.code, severity: 'error', file: object ? at.get(object)!.file : '.',
+        kind: object?.kind, namespace: object?.metadata?.namespace, name: object?.metadata?.name,
+        expected: `no ${f.name} finding (istioctl analyze ${f.code})`, found: f.message, message: f.message,
+      }, object));
+    }
   }
   return out;
 }
@@ -461,7 +592,7 @@ export function formatText(report: CheckReport): string {
   const warnings = report.findings.length - errors;
   const lines: string[] = [];
   const block = (f: CheckFinding, head: string) => {
-    lines.push(`${head} [${f.rule}] ${f.file}: ${objectLabel(f)}`);
+    lines.push(`${head} [${f.rule}] ${f.file}${f.line !== undefined ? `:${f.line}` : ''}: ${objectLabel(f)}`);
     if (f.field !== undefined) lines.push(`  field:    ${f.field}`);
     lines.push(`  expected: ${f.expected}`);
     lines.push(`  found:    ${f.found}`);
@@ -485,7 +616,7 @@ export function formatText(report: CheckReport): string {
 
 function findingJson(f: CheckFinding): Record<string, unknown> {
   return {
-    rule: f.rule, severity: f.severity, file: f.file, kind: f.kind ?? null, namespace: f.namespace ?? null, name: f.name ?? null,
+    rule: f.rule, severity: f.severity, file: f.file, line: f.line ?? null, kind: f.kind ?? null, namespace: f.namespace ?? null, name: f.name ?? null,
     field: f.field ?? null, expected: f.expected, found: f.found, message: f.message,
   };
 }
@@ -518,7 +649,7 @@ export function formatSarif(report: CheckReport): string {
     level: f.severity,
     message: { text: `${objectLabel(f)}${f.field !== undefined ? ` ${f.field}` : ''}: ${f.message}${f.message === f.found ? '' : ` (found ${f.found}; expected ${f.expected})`}` },
     locations: [{
-      physicalLocation: { artifactLocation: { uri: f.file } },
+      physicalLocation: { artifactLocation: { uri: f.file }, region: { startLine: f.line ?? 1 } },
       ...(f.kind !== undefined ? { logicalLocations: [{ fullyQualifiedName: objectLabel(f), kind: 'resource' }] } : {}),
     }],
     ...(reason !== undefined ? { suppressions: [{ kind: 'external', status: 'accepted', justification: reason }] } : {}),
@@ -540,7 +671,7 @@ export function formatSarif(report: CheckReport): string {
           ruleIndex: index.get(UNMATCHED_SUPPRESSION_RULE),
           level: 'error',
           message: { text: `suppression entry ${s.entry} (rule ${s.rule}, ${objectLabel(s)}${s.file ? `, file ${s.file}` : ''}) matches no finding` },
-          locations: [{ physicalLocation: { artifactLocation: { uri: report.suppressionFile ?? '.' } } }],
+          locations: [{ physicalLocation: { artifactLocation: { uri: report.suppressionFile ?? '.' }, region: { startLine: 1 } } }],
         })),
         ...report.suppressed.map((f) => result(f, f.reason)),
       ],

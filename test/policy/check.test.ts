@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CheckInputError, checkPaths, formatJson, formatSarif, formatText, RULE_DESCRIPTIONS } from '../../lib/policy/check';
+import { CheckInputError, checkPaths, formatJson, formatSarif, formatText, KNOWN_RULES, RULE_DESCRIPTIONS } from '../../lib/policy/check';
 import { PodSecurityControl } from '../../lib/policy/pod-security';
 import { parseSuppressions, SuppressionFileError } from '../../lib/policy/suppressions';
 import { WorkloadRule } from '../../lib/policy/workload-rules';
@@ -111,7 +111,7 @@ describe('suppressions', () => {
     const report = checkPaths(['pod.yaml'], { cwd: dir, suppressions: 'suppressions.yaml' });
     expect(report.findings.map((f) => f.rule)).not.toContain('baseline/privileged');
     expect(report.suppressed).toEqual([expect.objectContaining({ rule: 'baseline/privileged', reason: 'debugging image, SEC-1' })]);
-    expect(formatText(report)).toMatch(/suppressed \[baseline\/privileged\] pod\.yaml: Pod tools\/debug\n(.*\n)*\s+reason:\s+debugging image, SEC-1/);
+    expect(formatText(report)).toMatch(/suppressed \[baseline\/privileged\] pod\.yaml:\d+: Pod tools\/debug\n(.*\n)*\s+reason:\s+debugging image, SEC-1/);
     expect(JSON.parse(formatJson(report)).suppressed[0]).toMatchObject({ rule: 'baseline/privileged', reason: 'debugging image, SEC-1' });
     const sarif = JSON.parse(formatSarif(report));
     const result = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'baseline/privileged');
@@ -151,5 +151,17 @@ describe('docs/policy.md', () => {
     expect([...reported].filter((id) => RULE_DESCRIPTIONS[id] === undefined)).toEqual([]);
     expect(Object.values(PodSecurityControl).filter((id) => RULE_DESCRIPTIONS[id] === undefined)).toEqual([]);
     expect(Object.values(WorkloadRule).filter((id) => RULE_DESCRIPTIONS[id] === undefined)).toEqual([]);
+  });
+});
+
+describe('the list of rules', () => {
+  test('names every rule the check can report: Pod Security controls, workload rules, Istio codes, Terraform rules', () => {
+    const source = (file: string) => fs.readFileSync(path.join(ROOT, 'lib', 'policy', file), 'utf8');
+    const terraform = [...source('terraform-rules.ts').matchAll(/rule: '([a-z0-9-]+)'/g)].map((m) => m[1]);
+    const istio = [...source('istio-analyze.ts').matchAll(/^ {2}((?:IST|EPC)\d{4}): \{ name:/gm)].map((m) => m[1]);
+    expect(terraform.length).toBeGreaterThan(20);
+    expect(istio.length).toBe(6);
+    const reported = [...Object.values(PodSecurityControl), ...Object.values(WorkloadRule), ...istio, ...terraform];
+    expect(reported.filter((id) => !KNOWN_RULES.includes(id))).toEqual([]);
   });
 });
