@@ -73,8 +73,9 @@ options:
   --list-rules          print every rule id with what it checks
 
 scopes: references between Kubernetes objects (ServiceAccounts, budgets, NetworkPolicies, Istio routes) resolve
-within a scope: each path given, and inside a folder each folder whose own files hold a Namespace (one
-environment's output), with the files below it. So \`eks-platform check dist/\` judges each dist/<env>/ on its own.
+within a scope: each path given, and inside a folder each environment's folder (one whose own files declare a
+Namespace that another folder declares too), with the files below it. So \`eks-platform check dist/\` judges each
+dist/<env>/ on its own, like \`check dist/dev dist/staging dist/prod\`.
 
 exit codes: 0 every rule judged holds; 1 a rule is broken or a suppression matches nothing; 2 usage error or input
 that cannot be read`,

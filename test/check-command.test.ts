@@ -80,8 +80,11 @@ const SARIF_SHAPE = {
                     type: 'object',
                     properties: {
                       physicalLocation: {
-                        type: 'object', required: ['artifactLocation'],
-                        properties: { artifactLocation: { type: 'object', required: ['uri'], properties: { uri: { type: 'string', pattern: '^[^/]' } } } },
+                        type: 'object', required: ['artifactLocation', 'region'],
+                        properties: {
+                          artifactLocation: { type: 'object', required: ['uri'], properties: { uri: { type: 'string', pattern: '^[^/]' } } },
+                          region: { type: 'object', required: ['startLine'], properties: { startLine: { type: 'integer', minimum: 1 } } },
+                        },
                       },
                     },
                   },
@@ -149,7 +152,8 @@ function lineOf(text: string, needle: string): number {
   return i + 1;
 }
 const PRIVILEGED_LINE = lineOf(PRIVILEGED_POD, 'privileged: true');
-const ADMIN_LINE = lineOf(ADMIN_POLICY, '"admin":');
+// the finding's field is policy.Statement[0], inside the policy's JSON text: the line of the policy attribute
+const ADMIN_LINE = lineOf(ADMIN_POLICY, '"policy":');
 
 describe('eks-platform check on bad input', () => {
   let dir: string;
@@ -329,7 +333,7 @@ describe('eks-platform check, aimed', () => {
   });
 
   test('a suppression of a rule not judged is not reported as unmatched', () => {
-    fs.writeFileSync(path.join(dir, 'accept.yaml'), '- { rule: iam-admin-statement, kind: aws_iam_policy, name: admin, reason: 'break-glass role, SEC-42' }\n');
+    fs.writeFileSync(path.join(dir, 'accept.yaml'), '- { rule: iam-admin-statement, kind: aws_iam_policy, name: admin, reason: "break-glass role, SEC-42" }\n');
     const r = run(['tf', '--rules', 's3-*', '--suppressions', 'accept.yaml'], dir);
     expect(r.stdout).toContain('0 unmatched suppression(s)');
     const judged = run(['pod.yaml', '--rules', 'iam-*', '--suppressions', 'accept.yaml'], dir);
@@ -361,7 +365,7 @@ describe('eks-platform check, aimed', () => {
       return fs.readFileSync(path.join(dir, x.locations[0].physicalLocation.artifactLocation.uri), 'utf8').split('\n')[x.locations[0].physicalLocation.region!.startLine - 1];
     };
     expect(at('baseline/privileged')).toContain('privileged: true');
-    expect(at('iam-admin-statement')).toContain('"admin":');
+    expect(at('iam-admin-statement')).toContain('"policy":');
     // a missing field points at its nearest enclosing field: the container
     expect(at('platform/probes')).toMatch(/- (name|image):/);
   });
@@ -380,6 +384,15 @@ describe('eks-platform check dist/ on the library\'s own output', () => {
     expect(r.stdout).toContain('check passed: 0 error(s), 0 warning(s)');
     expect(r.status).toBe(0);
     expect(run(['dist/dev', 'dist/staging', 'dist/prod'], out).stdout).toContain('check passed: 0 error(s), 0 warning(s)');
+  });
+
+  test('passes on the repository\'s committed dist/ and platforms/erp/dist/, as on their environments\' folders one by one', () => {
+    for (const [output, envs] of [['dist', ['dev', 'staging', 'prod']], ['platforms/erp/dist', ['dev', 'prod']]] as const) {
+      const whole = run([`${output}/`], ROOT);
+      expect(whole.stdout).toContain(`check passed: 0 error(s), 0 warning(s), 0 suppressed, 0 unmatched suppression(s) in ${envs.length} file(s)`);
+      expect(whole.status).toBe(0);
+      expect(run(envs.map((e) => `${output}/${e}`), ROOT).stdout).toBe(whole.stdout);
+    }
   });
 
   test('fails when two environments\' objects are put in one folder: one scope, duplicate budgets and policies', () => {

@@ -349,21 +349,27 @@ interface ReadYaml {
 }
 
 /**
- * The scopes of the YAML files of one path: a folder at or below the path whose own files hold a Namespace is a scope
- * of its own, with the files below it that no deeper such folder claims (one environment's output); the files no such
- * folder claims form the path's scope. `eks-platform check dist/` thus judges each `dist/<env>/` on its own.
+ * The scopes of the YAML files of one path. A folder at or below the path whose own files declare a Namespace that
+ * another such folder declares too is one environment's output (`dist/dev/`, `dist/prod/`): a scope of its own, with
+ * the files below it that no deeper such folder claims. Every other file, including folders of Namespaces no other
+ * folder declares (a Kustomize `namespaces/` beside `apps/`), stays in the path's scope, where references between
+ * them resolve as before. `eks-platform check dist/` thus judges each `dist/<env>/` on its own.
  */
 function scopesOf(base: string, files: readonly ReadYaml[], absOf: ReadonlyMap<ReadYaml, string>): YamlObject[][] {
-  const roots = new Set<string>();
+  const declaredIn = new Map<string, Set<string>>(); // namespace name -> folders whose own files declare it
   for (const f of files) {
-    if (f.objects.some((o) => o.object.kind === 'Namespace' && o.object.apiVersion === 'v1')) {
-      roots.add(path.dirname(absOf.get(f)!));
+    for (const o of f.objects) {
+      const name = o.object.metadata?.name;
+      if (o.object.kind === 'Namespace' && o.object.apiVersion === 'v1' && name !== undefined) {
+        declaredIn.set(name, (declaredIn.get(name) ?? new Set()).add(path.dirname(absOf.get(f)!)));
+      }
     }
   }
+  const roots = new Set([...declaredIn.values()].filter((dirs) => dirs.size > 1).flatMap((dirs) => [...dirs]));
   const scopes = new Map<string, YamlObject[]>();
   for (const f of files) {
     let dir = path.dirname(absOf.get(f)!);
-    // the deepest folder holding a Namespace, at or below the path given
+    // the deepest environment folder at or above the file, at or below the path given
     while (!roots.has(dir) && dir !== base && dir.startsWith(base) && path.dirname(dir) !== dir) {
       dir = path.dirname(dir);
     }
@@ -376,9 +382,10 @@ function scopesOf(base: string, files: readonly ReadYaml[], absOf: ReadonlyMap<R
 /**
  * Reads every path (a `.yaml`/`.yml` file of one or more documents, a `*.tf.json` file, or a folder, read
  * recursively) and runs the selected rules. References between Kubernetes objects (the Istio analysis, the workload
- * rules) resolve within a scope: each path given, and within a folder each folder that holds a Namespace (see
- * {@link scopesOf}). Throws a {@link CheckInputError} for input it cannot read, a {@link RuleSelectionError} for a
- * rule pattern that matches no rule, and a `SuppressionFileError` for an invalid suppression file.
+ * rules) resolve within a scope: each path given, and within a folder each environment's folder, one that declares a
+ * Namespace another folder declares too (see {@link scopesOf}). Throws a {@link CheckInputError} for input it cannot
+ * read, a {@link RuleSelectionError} for a rule pattern that matches no rule, and a `SuppressionFileError` for an
+ * invalid suppression file.
  */
 export function checkPaths(paths: readonly string[], options: CheckOptions = {}): CheckReport {
   const cwd = path.resolve(options.cwd ?? process.cwd());
@@ -459,6 +466,8 @@ export function checkPaths(paths: readonly string[], options: CheckOptions = {})
           continue;
         }
         const resources = (section: string) => (isObject(stack) && isObject(stack[section]) ? stack[section] as Record<string, unknown> : {});
+        // JSON is YAML: the event parser's offsets give the line of a resource's key and of the fields in its body
+        let stackPositions: YamlPositions | undefined;
         for (const v of checkTerraformStack(stack)) {
           if (!selected(v.rule)) {
             continue;
@@ -467,7 +476,8 @@ export function checkPaths(paths: readonly string[], options: CheckOptions = {})
           const body = kind.startsWith('data.') ? valueAt(resources('data'), `${kind.slice(5)}.${name}`) : valueAt(resources('resource'), `${kind}.${name}`);
           const field = v.field ?? terraformField(v.rule, v.message);
           const found = v.rule === 'launch-template-imdsv1' ? JSON.stringify(valueAt(body, 'metadata_options.http_tokens') ?? valueAt(body, 'metadata_options[0].http_tokens') ?? null) : v.message;
-          const line = terraformResourceLine(text, kind, name);
+          stackPositions ??= new YamlPositions(text);
+          const line = stackPositions.lineOf(0, field, `${kind.startsWith('data.') ? '' : 'resource.'}${kind}.${name}.`) ?? terraformResourceLine(text, kind, name);
           findings.push({ rule: v.rule, severity: v.severity, file, kind, name, field, expected: TERRAFORM_EXPECTED[v.rule] ?? v.message, found, message: v.message, ...(line !== undefined ? { line } : {}) });
         }
       }
@@ -500,8 +510,10 @@ export function checkPaths(paths: readonly string[], options: CheckOptions = {})
       }
     }
   }
-  // a suppression of a rule this check does not judge can match nothing here: it is not reported as unmatched
-  const unmatchedSuppressions = suppressions.filter((s) => !used.has(s) && KNOWN_RULES.some((id) => selected(id) && globToRegExp(s.rule).test(id)));
+  // a suppression of a known rule this check does not judge can match nothing here: it is not reported as unmatched
+  // (one naming no known rule, a typo, always is); `suppression/unmatched` itself is judged unless --skip-rules names it
+  const judgeUnmatched = !(options.skipRules ?? []).some((p) => globToRegExp(p).test(UNMATCHED_SUPPRESSION_RULE));
+  const unmatchedSuppressions = suppressions.filter((s) => judgeUnmatched && !used.has(s) && (!KNOWN_RULES.includes(s.rule) || selected(s.rule)));
   open.sort(compareFindings);
   suppressed.sort(compareFindings);
   const failed = open.some((f) => f.severity === 'error') || unmatchedSuppressions.length > 0;
