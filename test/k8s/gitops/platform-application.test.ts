@@ -10,7 +10,7 @@ import { ApiObject } from 'cdk8s';
 import { loadAll } from 'js-yaml';
 import { platform as erp } from '../../../apps/erp';
 import { dataStores, environments, imageSources, observability, platform as shop, services } from '../../../apps/platform';
-import { GITOPS_FILE, KUBERNETES_FILE, buildKubernetesApp } from '../../../lib/app/kubernetes-app';
+import { GITOPS_FILE, KUBERNETES_FILE, buildKubernetesApp, type KubernetesAppOptions } from '../../../lib/app/kubernetes-app';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../../../lib/k8s/gitops/sync-waves';
 import { GitOpsSync, isGitRevision, type GitOpsConfig } from '../../../lib/model/gitops';
 import { Platform } from '../../../lib/model/platform';
@@ -25,7 +25,7 @@ interface Obj {
 }
 
 /** Every file the environment's Kubernetes side writes, by name, each with its objects. */
-function synthEnvironment(p: Platform, env: string, extendChart?: Parameters<typeof buildKubernetesApp>[3]['extendChart']): { files: string[]; objects: Record<string, Obj[]> } {
+function synthEnvironment(p: Platform, env: string, extendChart?: KubernetesAppOptions['extendChart']): { files: string[]; objects: Record<string, Obj[]> } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-test-'));
   const app = buildKubernetesApp(p, env, outdir, { extendChart });
   app.synth();
