@@ -60,12 +60,13 @@ export class PlatformStack extends TerraformStack {
   public readonly nodeGroups: NodeGroups;
   /** The cluster autoscaler's role. */
   public readonly clusterAutoscalerRole: ClusterAutoscalerRole;
-  /** Service-account roles of the catalog's services, by `namespace/name`. */
+  /** The roles of the services' pods (those with `awsPermissions`), by `namespace/name`; no secrets grant in them. */
   public readonly serviceRoles: Readonly<Record<string, ServiceAccountRole>>;
   /** The backup bucket, its replication and Velero's role. */
   public readonly backups: PlatformBackups;
   /**
-   * The services' own Secrets Manager secrets (no values) and every reading service's grant (docs/secrets.md).
+   * The services' own Secrets Manager secrets (no values) and every reading service's secrets reader role
+   * (`serviceSecrets.readerRoles`, the identity External Secrets Operator reads them as: docs/secrets.md).
    * @default undefined when no service reads a secret
    */
   public readonly serviceSecrets?: ServiceSecrets;
@@ -173,7 +174,8 @@ export class PlatformStack extends TerraformStack {
       // own secrets created here, data stores' read from their construct: each reader's role gets exactly its secrets
       const dataStores = this.dataStores;
       const otherSecrets = dataStores ? new Map([...dataStores.secretArns].map(([name, arn]) => [name, { arn, kmsKeyArn: dataStores.key.keyArn }])) : undefined;
-      this.serviceSecrets = new ServiceSecrets(this, 'ServiceSecrets', { platform, environment: env, roles: serviceRoles, otherSecrets });
+      // and each reader gets a role of its own (`<service>-secrets`), apart from the role of the service's pods
+      this.serviceSecrets = new ServiceSecrets(this, 'ServiceSecrets', { platform, environment: env, oidcProviderArn: this.cluster.oidcProviderArn, oidcIssuer: this.cluster.oidcIssuer, otherSecrets });
     }
 
     new TerraformOutput(this, 'cluster_name', { value: this.cluster.clusterName });

@@ -92,8 +92,9 @@ export class ServiceAccountRole extends Construct implements IGrantable {
 
   /**
    * Lets the role read exactly these Secrets Manager secrets: `secretsmanager:GetSecretValue` on their ARNs (nothing
-   * else: no listing, no describing), and `kms:Decrypt` on their keys only through Secrets Manager in `region`.
-   * External Secrets Operator reads a service's secrets as the service's role (docs/secrets.md).
+   * else: no listing, no describing: External Secrets Operator reads a secret by name with GetSecretValue alone), and
+   * `kms:Decrypt` on their keys only through Secrets Manager in `region`. `ServiceSecrets` grants it to each service's
+   * secrets reader role, the identity External Secrets Operator reads that service's secrets as (docs/secrets.md).
    */
   public grantReadSecrets(secretArns: readonly string[], kmsKeyArns: readonly string[], region: string): void {
     if (secretArns.length === 0) {

@@ -1,10 +1,12 @@
 /**
  * The AWS side of the services' secrets in one environment: an `aws_secretsmanager_secret` per secret a service
  * declares (`ServiceDefinition.secrets`; never its value: the value is put out of band, docs/secrets.md), encrypted
- * with the environment's secrets key, and, for every service that reads secrets, exactly
- * `secretsmanager:GetSecretValue` on exactly the ARNs of its secrets (its own and those of the data stores it calls,
- * `Platform.secretsOf`) plus `kms:Decrypt` on the key through Secrets Manager, granted to its IRSA role. External
- * Secrets Operator reads the secrets as that role, so no other principal of the cluster can.
+ * with the environment's secrets key, and, for every service that reads secrets, its secrets reader role: the IRSA
+ * role of the ServiceAccount `<service>-secrets` (`secretsReaderServiceAccountName`; no pod runs as it), allowed
+ * exactly `secretsmanager:GetSecretValue` on exactly the ARNs of the service's secrets (its own and those of the data
+ * stores it calls, `Platform.secretsOf`) plus `kms:Decrypt` on their keys through Secrets Manager. External Secrets
+ * Operator reads the secrets as that role; the service's pods hold no credential for them (their own role, when they
+ * call AWS, has no secrets grant).
  *
  * Rotation: AWS rotates on its own only the secrets other services manage (RDS, Aurora, Redshift master users);
  * an application secret needs a rotation Lambda that knows the system the secret opens. None is created here: a
@@ -14,13 +16,13 @@
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../model/environment';
-import { qualifiedName } from '../model/names';
+import { qualifiedName, secretsReaderServiceAccountName } from '../model/names';
 import type { Platform } from '../model/platform';
 import { SecretOwnerKind } from '../model/secrets';
 import { ValidationError } from '../model/validation';
 import { KmsKey } from './kms-key';
 import { arnPartition } from '../model/partition';
-import type { ServiceAccountRole } from './service-account-role';
+import { ServiceAccountRole } from './service-account-role';
 
 /** A secret another construct of the stack creates: its ARN (a reference) and its KMS key's ARN. */
 export interface ExistingSecret {
@@ -34,8 +36,10 @@ export interface ServiceSecretsProps {
   readonly platform: Platform;
   /** The environment (account, region). */
   readonly environment: EnvironmentConfig;
-  /** The services' IRSA roles by `namespace/name` (`PlatformStack.serviceRoles`); every service that reads secrets has one. */
-  readonly roles: Readonly<Record<string, ServiceAccountRole>>;
+  /** The ARN of the cluster's IAM OIDC provider, which the secrets reader roles trust (`EksCluster.oidcProviderArn`). */
+  readonly oidcProviderArn: string;
+  /** The cluster's OIDC issuer without `https://` (`EksCluster.oidcIssuer`), the prefix of the trust conditions. */
+  readonly oidcIssuer: string;
   /**
    * The key the services' own secrets are encrypted with; readers get `kms:Decrypt` on it through Secrets Manager only
    * (`kms:ViaService`), in their roles' policies.
@@ -61,8 +65,13 @@ export class ServiceSecrets extends Construct {
   public readonly recoveryWindowInDays: number;
   /** The key of the services' own secrets; undefined when no service declares one (and none was given). */
   public readonly kmsKey?: KmsKey;
-  /** The Secrets Manager ARNs each reading service's role may read, by `namespace/name`. */
+  /** The Secrets Manager ARNs each reading service's secrets reader role may read, by the service's `namespace/name`. */
   public readonly grants: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The secrets reader role of every service that reads secrets, by the service's `namespace/name`: the IRSA role of
+   * `<namespace>:<service>-secrets`, with exactly the grants above (ids `Readers/<namespace>-<service>`).
+   */
+  public readonly readerRoles: ReadonlyMap<string, ServiceAccountRole>;
 
   constructor(scope: Construct, id: string, props: ServiceSecretsProps) {
     super(scope, id);
@@ -86,6 +95,8 @@ export class ServiceSecrets extends Construct {
 
     const secrets = new Map<string, SecretsmanagerSecret>();
     const grants = new Map<string, readonly string[]>();
+    const readerRoles = new Map<string, ServiceAccountRole>();
+    const readers = new Construct(this, 'Readers');
     const services = [...platform.services].sort((a, b) => qualifiedName(a).localeCompare(qualifiedName(b)));
     for (const service of services) {
       const read = platform.secretsOf(env, service);
@@ -117,15 +128,29 @@ export class ServiceSecrets extends Construct {
           keys.add(other.kmsKeyArn);
         }
       }
-      const role = props.roles[qualifiedName(service)];
-      if (role === undefined) {
-        // the model gives every service that reads secrets a role (Platform.serviceRoleArn); a miss is a bug, not input
-        throw new Error(`${path}: no IRSA role for ${qualifiedName(service)}, which reads secrets`);
+      // the identity External Secrets authenticates as for this service only: trusted by exactly its ServiceAccount
+      const role = new ServiceAccountRole(readers, `${service.namespace}-${service.name}`, {
+        platformName: platform.name,
+        environmentName: env.name,
+        accountId: env.accountId,
+        namespace: service.namespace,
+        serviceAccount: secretsReaderServiceAccountName(service),
+        oidcProviderArn: props.oidcProviderArn,
+        oidcIssuer: props.oidcIssuer,
+        statements: [],
+        partition: arnPartition(env.region),
+      });
+      const expectedArn = platform.secretsReaderRoleArn(env, service);
+      if (role.expectedRoleArn !== expectedArn) {
+        // both worlds derive the ARN from lib/model/names.ts; a difference is a bug here, not bad input
+        throw new Error(`${role.node.path}: role ARN ${role.expectedRoleArn} differs from the model's ${String(expectedArn)}`);
       }
       role.grantReadSecrets(arns, [...keys], env.region);
       grants.set(qualifiedName(service), arns);
+      readerRoles.set(qualifiedName(service), role);
     }
     this.secrets = secrets;
     this.grants = grants;
+    this.readerRoles = readerRoles;
   }
 }

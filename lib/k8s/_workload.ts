@@ -306,7 +306,7 @@ export class WorkloadPod {
   public readonly secrets: readonly ResolvedSecret[];
   /** The paths the image writes, each an emptyDir. */
   public readonly writablePaths: readonly WritablePathSpec[];
-  /** The IRSA role of the ServiceAccount. */
+  /** The IRSA role of the pods' ServiceAccount, for their own AWS calls (none for secrets: ESO reads them as the reader). */
   public readonly roleArn?: string;
   /** Node labels the pods require ({} for any node). */
   public readonly nodeSelector: Readonly<Record<string, string>>;
@@ -357,9 +357,6 @@ export class WorkloadPod {
     if (missing.length > 0) {
       throw new ValidationError(path, 'secrets', missing, 'allowed: the secrets the service declares, resolved: pass secrets: { region, secrets: platform.secretsOf(env, service) }');
     }
-    if (this.secrets.length > 0 && this.roleArn === undefined) {
-      throw new ValidationError(path, 'roleArn', undefined, 'allowed: the service\'s IRSA role (platform.serviceRoleArn(env, service)) whenever it reads secrets: External Secrets Operator reads them as that role');
-    }
     const names = new Set<string>();
     const variables = new Map<string, string>(Object.keys(svc.env ?? {}).map((v) => [v, 'the plain env']));
     for (const secret of this.secrets) {
@@ -377,7 +374,10 @@ export class WorkloadPod {
     }
   }
 
-  /** The ServiceAccount (id `ServiceAccount` under `scope`), annotated with the role when there is one. */
+  /**
+   * The pods' ServiceAccount (id `ServiceAccount` under `scope`), annotated with `roleArn` only when there is one: a
+   * service that only reads secrets gets no AWS credential in its pods.
+   */
   public serviceAccount(scope: Construct, labels: Record<string, string>, automountServiceAccountToken: boolean): KubeServiceAccount {
     return new KubeServiceAccount(scope, 'ServiceAccount', {
       metadata: {
@@ -405,7 +405,7 @@ export class WorkloadPod {
     });
   }
 
-  /** The SecretStore and ExternalSecrets (id `Secrets` under `scope`), or undefined without secrets. */
+  /** The secrets reader ServiceAccount, SecretStore and ExternalSecrets (id `Secrets` under `scope`), or undefined without secrets. */
   public secretSync(scope: Construct, labels: Record<string, string>): ServiceSecretSync | undefined {
     if (this.secrets.length === 0 || this.props.secrets === undefined) {
       return undefined;
@@ -413,7 +413,7 @@ export class WorkloadPod {
     return new ServiceSecretSync(scope, 'Secrets', {
       serviceName: this.service.name,
       namespace: this.service.namespace,
-      serviceAccountName: serviceAccountName(this.service),
+      readerRoleArn: this.props.secrets.readerRoleArn,
       region: this.props.secrets.region,
       secrets: this.secrets,
       refreshInterval: this.props.secrets.refreshInterval,

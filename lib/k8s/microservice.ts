@@ -127,7 +127,7 @@ export class Microservice extends Construct implements IQuotaConsumer {
   public readonly resource: KubeService;
   public readonly serviceAccount: KubeServiceAccount;
   public readonly configMap?: KubeConfigMap;
-  /** The SecretStore and ExternalSecrets, when the service reads secrets. */
+  /** The secrets reader ServiceAccount, SecretStore and ExternalSecrets, when the service reads secrets. */
   public readonly secretSync?: ServiceSecretSync;
   public readonly versions: readonly MicroserviceVersion[];
   public readonly networkPolicy?: ServiceNetworkPolicy;

@@ -168,7 +168,8 @@ export class PlatformChart extends Chart {
       const { nodeSelector, tolerations } = platform.schedulingOf(env, svc);
       // its own secrets and its data stores' credentials, synced by External Secrets Operator (docs/secrets.md)
       const serviceSecrets = platform.secretsOf(env, svc);
-      const secrets = serviceSecrets.length > 0 ? { region: env.region, secrets: serviceSecrets } : undefined;
+      const readerRoleArn = platform.secretsReaderRoleArn(env, svc);
+      const secrets = readerRoleArn !== undefined ? { region: env.region, secrets: serviceSecrets, readerRoleArn } : undefined;
       const workload = kindOf(svc) === WorkloadKind.STATEFUL
         ? new StatefulService(scope, 'Workload', {
           service: svc,

@@ -78,7 +78,7 @@ export class StatefulService extends Construct implements IQuotaConsumer {
   public readonly headlessService: KubeService;
   /** The ConfigMap of the configuration files, when there are any. */
   public readonly configMap?: KubeConfigMap;
-  /** The SecretStore and ExternalSecrets, when the service reads secrets. */
+  /** The secrets reader ServiceAccount, SecretStore and ExternalSecrets, when the service reads secrets. */
   public readonly secretSync?: ServiceSecretSync;
   public readonly podDisruptionBudget: KubePodDisruptionBudget;
   public readonly networkPolicy?: ServiceNetworkPolicy;

@@ -17,13 +17,23 @@ export interface WorkloadSecretsProps {
    * declares) and the credentials of the data stores it calls.
    */
   readonly secrets: readonly ResolvedSecret[];
+  /**
+   * The IRSA role of the service's secrets reader, the ServiceAccount `<service>-secrets` External Secrets Operator
+   * authenticates as (`platform.secretsReaderRoleArn(env, service)`). Not the pods' role: they get none for secrets.
+   */
+  readonly readerRoleArn: string;
   /** How often External Secrets Operator reads each secret again (a Go duration). @default '1h' */
   readonly refreshInterval?: string;
 }
 
 /** Options shared by {@link Microservice} and {@link StatefulService}. */
 export interface WorkloadProps {
-  /** The IAM role of the service account (IRSA); from `platform.serviceRoleArn(env, service)`. @default no role */
+  /**
+   * The IAM role of the pods' ServiceAccount (IRSA), for the AWS calls the pods make themselves; from
+   * `platform.serviceRoleArn(env, service)`, which gives one only to a service with `awsPermissions`. Secrets need
+   * none (`secrets.readerRoleArn`).
+   * @default no role: the ServiceAccount carries no `eks.amazonaws.com/role-arn`
+   */
   readonly roleArn?: string;
   /** The disruption budget (of each version). @default DisruptionBudget.maxUnavailable(1) */
   readonly disruptionBudget?: DisruptionBudget;
@@ -50,9 +60,9 @@ export interface WorkloadProps {
    */
   readonly tolerations?: readonly TolerationSpec[];
   /**
-   * The secrets the pods read, synced by External Secrets Operator (a SecretStore as the service's role, an
-   * ExternalSecret per secret) and given to the containers as variables (`secretKeyRef`) or read-only files (a
-   * `secret` volume, mode 0400). Required when the service declares `secrets`; needs `roleArn`.
+   * The secrets the pods read, synced by External Secrets Operator (a SecretStore as the service's secrets reader,
+   * an ExternalSecret per secret) and given to the containers as variables (`secretKeyRef`) or read-only files (a
+   * `secret` volume, mode 0400). Required when the service declares `secrets`.
    * @default none: no secret (refused when the service declares some)
    */
   readonly secrets?: WorkloadSecretsProps;

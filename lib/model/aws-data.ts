@@ -55,3 +55,6 @@ export function isKnownInstanceType(type: string): boolean {
   const dot = type.indexOf('.');
   return dot > 0 && EC2_INSTANCE_FAMILIES.includes(type.slice(0, dot)) && SIZES.test(type.slice(dot + 1));
 }
+
+/** The retention periods CloudWatch Logs offers, in days (`PutRetentionPolicy`; the Terraform provider refuses others). */
+export const CLOUDWATCH_LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { carvedSubnetCidrs, parseCidr } from './cidr';
-import { ValidationError, isDns1123Label } from './validation';
+import { ValidationError, isDns1123Label, requireBoolean } from './validation';
 
 /** The engine of a data store. */
 export enum DataStoreEngine {
@@ -244,6 +244,7 @@ export function validateDataStores(path: string, stores: readonly DataStoreDefin
     if (store.storageGiB !== undefined && (!Number.isInteger(store.storageGiB) || store.storageGiB < minGiB || store.storageGiB > 65536)) {
       throw new ValidationError(path, at('storageGiB'), store.storageGiB, `allowed: a whole number of GiB from ${minGiB}${minGiB === 20 ? ' (the RDS minimum for gp3)' : ''} to 65536`);
     }
+    requireBoolean(path, at('critical'), store.critical);
     if (store.database !== undefined) {
       if (store.engine !== DataStoreEngine.POSTGRESQL) {
         throw new ValidationError(path, at('database'), store.database, 'allowed: a database only for PostgreSQL');

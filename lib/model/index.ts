@@ -15,3 +15,4 @@ export * from './backup-rules';
 export * from './secrets';
 export * from './data-stores';
 export * from './gitops';
+export * from './field-domains';

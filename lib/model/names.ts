@@ -53,6 +53,21 @@ export function serviceAccountName(service: Pick<ServiceDefinition, 'name'>): st
   return service.name;
 }
 
+/**
+ * The ServiceAccount External Secrets Operator authenticates as to read one service's secrets: `<service>-secrets`,
+ * in the service's namespace, used by no pod. Its IRSA role (`serviceAccountRoleName(..., <this name>)`) reads exactly
+ * that service's secrets; the service's own ServiceAccount carries a role only when its pods call AWS themselves.
+ */
+export function secretsReaderServiceAccountName(service: Pick<ServiceDefinition, 'name'>): string {
+  return `${service.name}-secrets`;
+}
+
+/**
+ * The longest ServiceAccount name the platform gives an IRSA role: a DNS-1123 label (the name is also a SecretStore's
+ * `serviceAccountRef` and part of the role name, which {@link serviceAccountRoleName} keeps within 64 characters).
+ */
+export const MAX_IRSA_SERVICE_ACCOUNT_NAME = 63;
+
 /** `namespace/name`: how services are told apart across namespaces. */
 export function qualifiedName(service: Pick<ServiceDefinition, 'name' | 'namespace'>): string {
   return `${service.namespace}/${service.name}`;

@@ -6,7 +6,7 @@ import { partitionOf } from './aws-data';
 import { awsExternalEndpoints, awsServiceEndpoints, dnsSuffixOf } from './aws-endpoints';
 import { cidrsOverlap, kubernetesServiceCidrOf, kubernetesServiceCidrProblem, tryParseCidr, type Cidr } from './cidr';
 import type { EnvironmentConfig, NamespaceQuotaConfig, NodeGroupConfig } from './environment';
-import { qualifiedName, serviceAccountName, serviceAccountRoleArn } from './names';
+import { qualifiedName, secretsReaderServiceAccountName, serviceAccountName, serviceAccountRoleArn } from './names';
 import { arnPartition } from './partition';
 import { SERVICE_ALERTS, type AlertOverride, type ObservabilityConfig } from './observability';
 import { validateBackupRules } from './backup-rules';
@@ -15,8 +15,9 @@ import { isLabelKey, isLabelValue, replicaFloor, requireAccountId, requireRegion
 import { WorkloadKind, validateMetricsExporter, validateServiceVolumes, withMetricsExporter, type ExternalEndpointSpec, type ServiceDefinition, type TolerationSpec } from './service';
 import { ValidationError, imageProblem, isDns1123Label } from './validation';
 import { dataStoreEnv, dataStoreKey, resolveDataStore, validateDataStores, type DataStoreDefinition, type ResolvedDataStore } from './data-stores';
-import { SecretOwnerKind, kubernetesSecretName, resolveServiceSecrets, secretsManagerSecretName, type ResolvedSecret } from './secrets';
+import { SecretOwnerKind, kubernetesSecretName, resolveServiceSecrets, secretsManagerSecretName, validateSecretsReaders, type ResolvedSecret } from './secrets';
 import { validateGitOps, type GitOpsConfig } from './gitops';
+import { validateAwsTags, validateEnvironmentFields, validateObservabilityFields, validatePublicRoutes, validateServiceFields, validateShapes } from './field-domains';
 
 /**
  * Namespaces a platform service may not run in: Kubernetes' own, and the mesh's. The platform labels its
@@ -128,6 +129,7 @@ export class Platform {
     if (!isDns1123Label(props.name) || props.name.length > 20) {
       throw new ValidationError(this.path, 'name', props.name, 'allowed: a DNS-1123 label of at most 20 characters');
     }
+    validateShapes(this.path, props);
     this.name = props.name;
     this.environments = props.environments;
     this.services = props.services ?? [];
@@ -135,7 +137,9 @@ export class Platform {
     this.tags = props.tags ?? {};
     this.observability = props.observability;
     this.gitops = props.gitops;
+    validateAwsTags(this.path, 'tags', this.tags);
     this.validateEnvironments();
+    validateObservabilityFields(this.path, this.observability);
     validateGitOps(this.path, this.gitops, this.environments);
     this.registry = resolveRegistry(this.path, props.registry ?? { accountId: this.environments[0].accountId, region: this.environments[0].region }, this.environments);
     this.allowedImageRegistries = props.allowedImageRegistries ?? [];
@@ -143,6 +147,8 @@ export class Platform {
     validateDataStores(this.path, this.dataStores, this.environments, new Set(this.services.map(qualifiedName)), (ns) => RESERVED_NAMESPACES.includes(ns) || ns.startsWith('kube-'));
     this.storesByKey = new Map(this.dataStores.map((d) => [dataStoreKey(d), d]));
     this.validateServices();
+    // the ServiceAccounts External Secrets reads each service's secrets as: names within limits, clashing with none
+    validateSecretsReaders(this.path, this.services.filter((s) => (s.secrets ?? []).length > 0 || this.dataStoresCalledBy(s).length > 0), this.services, this.dataStores);
     // normalised once, after validation of the services as declared: every reader then sees the exporter's port
     this.services = this.services.map(withMetricsExporter);
     this.byKey = new Map(this.services.map((svc) => [qualifiedName(svc), svc]));
@@ -293,26 +299,45 @@ export class Platform {
     return [...(service.externalEndpoints ?? []), ...awsExternalEndpoints(env.region, env.vpcCidr, service.awsPermissions ?? [], env.privateAwsEndpoints ?? true)];
   }
 
-  /** The interface endpoints an environment's VPC needs: STS and those of the services the catalog calls, sorted. */
+  /**
+   * The interface endpoints an environment's VPC needs, sorted: those of the AWS services the services' pods call
+   * (STS first, from `awsPermissions`), and STS and Secrets Manager whenever External Secrets Operator runs (a service
+   * reads a secret, or there are data stores): its controller, not the services' pods, exchanges each secrets reader
+   * ServiceAccount's token at STS and reads Secrets Manager (docs/secrets.md).
+   */
   public interfaceEndpointsOf(env: EnvironmentConfig): string[] {
     if (env.privateAwsEndpoints === false) {
       return [];
     }
     const names = this.services.flatMap((s) => awsServiceEndpoints(env.region, s.awsPermissions ?? []).map((e) => e.interfaceEndpoint));
-    // External Secrets Operator exchanges the reading service's token at STS and reads Secrets Manager (docs/secrets.md)
+    // External Secrets Operator exchanges the secrets reader's token at STS and reads Secrets Manager (docs/secrets.md)
     const secrets = this.dataStores.length > 0 || this.services.some((s) => this.secretsOf(env, s).length > 0) ? ['sts', 'secretsmanager'] : [];
     return [...new Set([...names, ...secrets].filter((n): n is string => n !== undefined))].sort();
   }
 
   /**
-   * The ARN of the service's IAM role in an environment, or undefined if it asks for no AWS permissions and reads no
-   * secret (External Secrets Operator reads a service's secrets as the service's role: docs/secrets.md).
+   * The ARN of the IAM role of the service's pods (the IRSA role of its own ServiceAccount) in an environment, or
+   * undefined when the pods call no AWS API (`awsPermissions` empty or absent). Reading secrets gives the pods no role:
+   * External Secrets Operator reads them as the service's secrets reader ({@link secretsReaderRoleArn}).
    */
   public serviceRoleArn(env: EnvironmentConfig, service: ServiceDefinition): string | undefined {
-    if ((!service.awsPermissions || service.awsPermissions.length === 0) && this.secretsOf(env, service).length === 0) {
+    if (!service.awsPermissions || service.awsPermissions.length === 0) {
       return undefined;
     }
     return serviceAccountRoleArn(this.name, env.name, env.accountId, service.namespace, serviceAccountName(service), arnPartition(env.region));
+  }
+
+  /**
+   * The ARN of the service's secrets reader role in an environment: the IRSA role of the ServiceAccount
+   * `<service>-secrets` (`secretsReaderServiceAccountName`) that External Secrets Operator authenticates as, allowed
+   * `secretsmanager:GetSecretValue` on exactly the service's secrets ({@link secretsOf}); undefined when it reads none.
+   * No pod runs as that ServiceAccount.
+   */
+  public secretsReaderRoleArn(env: EnvironmentConfig, service: ServiceDefinition): string | undefined {
+    if (this.secretsOf(env, service).length === 0) {
+      return undefined;
+    }
+    return serviceAccountRoleArn(this.name, env.name, env.accountId, service.namespace, secretsReaderServiceAccountName(service), arnPartition(env.region));
   }
 
   /** The ECR repository name of a service: `<platform>/<service>`. */
@@ -374,6 +399,7 @@ export class Platform {
       validatePublicAccessCidrs(this.path, at('publicApiAccessCidrs'), env.publicApiAccessCidrs ?? []);
       validateKubernetes(this.path, env);
       validateBackup(this.path, env);
+      validateEnvironmentFields(this.path, this.name, this.tags, env);
     }
   }
 
@@ -444,11 +470,13 @@ export class Platform {
       if (svc.ports.length === 0) {
         throw new ValidationError(this.path, at('ports'), [], 'allowed: one or more ports');
       }
+      validateServiceFields(this.path, at(''), svc);
       validateMetricsExporter(this.path, at(''), svc);
       if (svc.metricsExporter !== undefined) {
         this.requireAllowedImage(at('metricsExporter.image'), svc.metricsExporter.image);
       }
     }
+    validatePublicRoutes(this.path, this.services);
     // References second, so that a bad name is reported as such rather than as a dangling call.
     for (const svc of this.services) {
       const at = (field: string) => `services.${svc.name}.${field}`;

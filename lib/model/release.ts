@@ -5,6 +5,9 @@
 import { Release, ReleaseStrategy, type ServiceDefinition } from './service';
 import { ValidationError } from './validation';
 
+/** Headers Envoy sets or reads itself (hop-by-hop and framing headers): a route that matches on one matches nothing a tester sends. */
+const ENVOY_OWNED_HEADERS: readonly string[] = ['host', 'content-length', 'te', 'transfer-encoding', 'connection', 'upgrade', 'keep-alive', 'proxy-connection'];
+
 /** The service's release, or `Release.single(<only version>)` when it declares none. */
 export function releaseOf(service: ServiceDefinition): Release {
   return service.release ?? Release.single(service.versions[0].name);
@@ -20,6 +23,9 @@ export function validateRelease(path: string, service: ServiceDefinition, fieldP
   const release = releaseOf(service);
   const versions = service.versions.map((v) => v.name);
   const entries = Object.entries(release.weights);
+  if (!(Object.values(ReleaseStrategy) as string[]).includes(release.strategy)) {
+    throw new ValidationError(path, `${fieldPrefix}release.strategy`, release.strategy, `allowed: ${Object.values(ReleaseStrategy).join(', ')} (build the release with Release.single, Release.canary or Release.blueGreen)`);
+  }
   if (release.strategy === ReleaseStrategy.BLUE_GREEN) {
     // checked first: a wrong active version would otherwise read as weights summing to 0
     if (entries.length !== 2 || release.active === undefined || !(release.active in release.weights)) {
@@ -43,8 +49,11 @@ export function validateRelease(path: string, service: ServiceDefinition, fieldP
     if (!versions.includes(tester.version)) {
       throw new ValidationError(path, `${fieldPrefix}release.options.testerRoute.version`, tester.version, `allowed: versions of ${service.name} (${versions.join(', ')})`);
     }
-    if (!/^[a-z0-9-]+$/.test(tester.header) || tester.value.length === 0) {
-      throw new ValidationError(path, `${fieldPrefix}release.options.testerRoute.header`, tester.header, 'allowed: a lower-case HTTP header name and a non-empty value');
+    if (!/^[a-z0-9-]{1,256}$/.test(tester.header) || ENVOY_OWNED_HEADERS.includes(tester.header)) {
+      throw new ValidationError(path, `${fieldPrefix}release.options.testerRoute.header`, tester.header, `allowed: a lower-case HTTP header name of letters, digits and "-", at most 256, other than the headers Envoy owns (${ENVOY_OWNED_HEADERS.join(', ')})`);
+    }
+    if (typeof tester.value !== 'string' || tester.value.length === 0 || tester.value.length > 1024 || /[\x00-\x1f\x7f]/.test(tester.value)) {
+      throw new ValidationError(path, `${fieldPrefix}release.options.testerRoute.value`, tester.value, 'allowed: a non-empty HTTP header value without control characters, at most 1024 characters (matched exactly)');
     }
   }
   const mirror = release.options.mirrorTo;
@@ -53,7 +62,7 @@ export function validateRelease(path: string, service: ServiceDefinition, fieldP
       throw new ValidationError(path, `${fieldPrefix}release.options.mirrorTo.version`, mirror.version, `allowed: versions of ${service.name} (${versions.join(', ')})`);
     }
     const percent = mirror.percent ?? 100;
-    if (!(percent > 0 && percent <= 100)) {
+    if (typeof percent !== 'number' || !(percent > 0 && percent <= 100)) {
       throw new ValidationError(path, `${fieldPrefix}release.options.mirrorTo.percent`, percent, 'allowed: a percentage above 0 and at most 100');
     }
   }

@@ -1,10 +1,13 @@
 /**
  * Secrets of services: declared by name, never by value. The value lives in AWS Secrets Manager; the Terraform side
- * creates the secret (not its value) and lets exactly the reading service's IAM role read it; External Secrets
- * Operator copies it into a Kubernetes Secret in the service's namespace, from which the pods read it.
+ * creates the secret (not its value) and lets exactly the service's secrets reader role read it (the IRSA role of the
+ * ServiceAccount `<service>-secrets`, which no pod uses); External Secrets Operator authenticates as that
+ * ServiceAccount and copies the secret into a Kubernetes Secret in the service's namespace, from which the pods read it.
  *
  * Both worlds derive every name from the functions here, so they line up by construction.
  */
+import { dataStoreServiceAccounts } from './data-stores';
+import { MAX_IRSA_SERVICE_ACCOUNT_NAME, secretsReaderServiceAccountName } from './names';
 import { ValidationError } from './validation';
 
 /** A secret a service reads, by name. Its value is a JSON object in Secrets Manager; its keys become env variables or files. */
@@ -157,4 +160,39 @@ export function resolveServiceSecrets(platformName: string, environmentName: str
 export function secretValuesPrerequisite(secretsManagerNames: readonly string[], region: string): string {
   const names = [...new Set(secretsManagerNames)].sort();
   return `**Secret values**: a JSON object (one key per variable or file) in each of the Secrets Manager secrets ${names.map((n) => `\`${n}\``).join(', ')}, put out of band once \`terraform apply\` created them: \`aws secretsmanager put-secret-value --region ${region} --secret-id <name> --secret-string file://value.json\` (docs/secrets.md). Pods that read a secret wait until it has a value.`;
+}
+
+/**
+ * Checks the ServiceAccounts External Secrets reads the services' secrets as (`secretsReaderServiceAccountName`,
+ * `<service>-secrets`), for the services in `readers` (those whose `Platform.secretsOf` is not empty): each name is a
+ * DNS-1123 label of at most {@link MAX_IRSA_SERVICE_ACCOUNT_NAME} characters (so the service's name is at most 55),
+ * and none is the name of another ServiceAccount of its namespace (a service's own, a data store's): two identities
+ * of one name would be one identity, and their IAM roles one role.
+ */
+export function validateSecretsReaders(
+  path: string,
+  readers: readonly { readonly name: string; readonly namespace: string }[],
+  services: readonly { readonly name: string; readonly namespace: string }[],
+  dataStores: readonly { readonly name: string; readonly namespace: string }[],
+): void {
+  const taken = new Map<string, string>();
+  for (const s of services) {
+    taken.set(`${s.namespace}/${s.name}`, `the ServiceAccount of service ${s.namespace}/${s.name}`);
+  }
+  for (const d of dataStores) {
+    const accounts = dataStoreServiceAccounts(d);
+    taken.set(`${d.namespace}/${accounts.cluster}`, `the ServiceAccount of data store ${d.namespace}/${d.name}`);
+    taken.set(`${d.namespace}/${accounts.credentials}`, `the credentials ServiceAccount of data store ${d.namespace}/${d.name}`);
+  }
+  for (const r of readers) {
+    const account = secretsReaderServiceAccountName(r);
+    const field = `services.${r.name}.name`;
+    if (account.length > MAX_IRSA_SERVICE_ACCOUNT_NAME) {
+      throw new ValidationError(path, field, r.name, `allowed: at most ${MAX_IRSA_SERVICE_ACCOUNT_NAME - (account.length - r.name.length)} characters for a service that reads secrets (its secrets reader ServiceAccount ${account} has ${account.length}; at most ${MAX_IRSA_SERVICE_ACCOUNT_NAME}, a DNS-1123 label)`);
+    }
+    const other = taken.get(`${r.namespace}/${account}`);
+    if (other !== undefined) {
+      throw new ValidationError(path, field, r.name, `allowed: a service whose secrets reader ServiceAccount ${r.namespace}/${account} is not also ${other}; rename one of them`);
+    }
+  }
 }

@@ -42,6 +42,13 @@ export function requireDns1123Label(path: string, field: string, name: string): 
   }
 }
 
+/** Throws unless `value` is a boolean or absent (a JavaScript caller's `'false'` is truthy and would turn the option on). */
+export function requireBoolean(path: string, field: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new ValidationError(path, field, value, 'allowed: true or false');
+  }
+}
+
 /** Throws a {@link ValidationError} unless `value` is an integer within min..max. */
 export function requireIntegerInRange(path: string, field: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {

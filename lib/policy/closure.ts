@@ -2,7 +2,12 @@
  * Closure across the two worlds of one environment: what the Kubernetes side names must exist on the Terraform side
  * of the same environment, or be provided by an add-on the same synth installs, or be a listed prerequisite.
  * Proven from the written files alone (the gate runs it over the synth's temporary folders):
- * - every IAM role ARN in an `eks.amazonaws.com/role-arn` annotation names a role of the stack, in its account;
+ * - every IAM role ARN in an `eks.amazonaws.com/role-arn` annotation names a role of the stack, in its account; on a
+ *   ServiceAccount, that role's trust policy admits exactly that ServiceAccount (`sub`
+ *   `system:serviceaccount:<namespace>:<name>`, `aud` `sts.amazonaws.com`) and nothing else (`closure/role-trust`);
+ * - every SecretStore authenticates as a ServiceAccount the output defines in its namespace, annotated with a role
+ *   (then checked as above), with no API token mounted and no pod running as it: the secrets reader is External
+ *   Secrets Operator's identity only (`closure/secrets-reader`);
  * - every value of a `bucket` field (Velero's storage location, Helm values) names a bucket of the stack;
  * - every Secrets Manager secret an ExternalSecret reads (`remoteRef.key`, `extract.key`) is a secret of the stack;
  * - every StorageClass `kmsKeyId` names a key alias or key of the stack; every `ebs.csi.aws.com` StorageClass has
@@ -13,6 +18,7 @@
  *   have their metrics API (metrics-server for resource metrics, the metrics adapter for custom ones).
  */
 import type { Violation } from './gate';
+import { readPolicyDocument } from './terraform-rules';
 
 /** Something the cluster must have before the platform's output is applied, with the API groups it provides. */
 export interface ClusterPrerequisite {
@@ -68,6 +74,41 @@ type Json = Record<string, unknown>;
 interface K8sObject { readonly apiVersion?: string; readonly kind?: string; readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly annotations?: Record<string, string> }; readonly spec?: Json; readonly parameters?: Record<string, string>; readonly provisioner?: string }
 
 const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/;
+
+interface TrustStatement { readonly Effect?: string; readonly Action?: string | string[]; readonly Condition?: Record<string, Record<string, string | string[]>> }
+const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : [v].flat());
+
+/**
+ * Why a role's trust policy (`assume_role_policy`, JSON text) does not admit exactly `subject` through the cluster's
+ * OIDC provider, or undefined when it does: one Allow of `sts:AssumeRoleWithWebIdentity` whose `StringEquals` pins
+ * `<issuer>:sub` to `subject` alone and `<issuer>:aud` to `sts.amazonaws.com`, and no other statement that lets
+ * anyone assume it.
+ */
+function trustProblem(policy: unknown, subject: string): string | undefined {
+  const doc = typeof policy === 'string' ? readPolicyDocument(policy) : undefined;
+  const statements = (doc as { Statement?: TrustStatement | TrustStatement[] } | undefined)?.Statement;
+  const allows = (statements === undefined ? [] : [statements].flat()).filter((st) => (st.Effect ?? 'Allow') === 'Allow');
+  if (allows.length === 0) {
+    return 'its trust policy is unreadable or allows nothing';
+  }
+  const subjectsOf = (st: TrustStatement) => Object.entries(st.Condition ?? {}).flatMap(([op, c]) => Object.entries(c).filter(([k]) => k.endsWith(':sub')).map(([, v]) => ({ op, values: asList(v) })));
+  const exact = (st: TrustStatement) => {
+    const subs = subjectsOf(st);
+    const auds = Object.entries(st.Condition?.StringEquals ?? {}).filter(([k]) => k.endsWith(':aud')).map(([, v]) => asList(v));
+    return asList(st.Action).includes('sts:AssumeRoleWithWebIdentity') && subs.length === 1 && subs[0].op === 'StringEquals'
+      && subs[0].values.length === 1 && subs[0].values[0] === subject && auds.length === 1 && auds[0].length === 1 && auds[0][0] === 'sts.amazonaws.com';
+  };
+  const others = allows.filter((st) => !exact(st));
+  if (others.length === allows.length) {
+    const named = allows.flatMap((st) => subjectsOf(st).flatMap((x) => x.values));
+    return `its trust policy admits ${named.length > 0 ? named.join(', ') : 'no ServiceAccount'} (audience sts.amazonaws.com), not exactly ${subject}`;
+  }
+  if (others.length > 0) {
+    return `its trust policy has ${others.length} more statement(s) besides the one for ${subject}`;
+  }
+  return undefined;
+}
 
 /** The literal values of a Terraform resource type's attribute across the stack. */
 function literals(stack: Json, type: string, attribute: string): Set<string> {
@@ -102,6 +143,22 @@ export function checkClosure(environment: string, stack: Json, objects: readonly
   const providers = ((stack.provider as Record<string, Json[]> | undefined)?.aws ?? []).filter((p) => p.alias === undefined);
   const accounts = new Set(providers.flatMap((p) => (p.allowed_account_ids as string[] | undefined) ?? []));
   const roles = literals(stack, 'aws_iam_role', 'name');
+  const trustOf = new Map<string, unknown[]>();
+  for (const r of Object.values(((stack.resource as Record<string, Record<string, Json>> | undefined)?.aws_iam_role) ?? {})) {
+    if (typeof r.name === 'string') {
+      trustOf.set(r.name, [...(trustOf.get(r.name) ?? []), r.assume_role_policy]);
+    }
+  }
+  const serviceAccounts = new Map(k8s.filter((o) => o.kind === 'ServiceAccount' && o.apiVersion === 'v1').map((o) => [`${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, o]));
+  /** The ServiceAccounts pods run as, `namespace/name`, from every pod template (workloads) and pod of the output. */
+  const podAccounts = new Set<string>();
+  for (const o of k8s) {
+    const template = o.kind === 'Pod' ? { spec: o.spec } : ((o.spec?.jobTemplate as Json | undefined)?.spec as Json | undefined)?.template as Json | undefined ?? o.spec?.template as Json | undefined;
+    const spec = template?.spec as { serviceAccountName?: string } | undefined;
+    if (spec !== undefined) {
+      podAccounts.add(`${o.metadata?.namespace ?? ''}/${spec.serviceAccountName ?? 'default'}`);
+    }
+  }
   const buckets = literals(stack, 'aws_s3_bucket', 'bucket');
   const secretNames = literals(stack, 'aws_secretsmanager_secret', 'name');
   const aliases = literals(stack, 'aws_kms_alias', 'name');
@@ -131,9 +188,31 @@ export function checkClosure(environment: string, stack: Json, objects: readonly
     }
     // annotations of the object, and of service accounts in an add-on's Helm values
     for (const { at, value } of valuesOfKey(o, ROLE_ANNOTATION, '').map((v) => ({ ...v, at: v.at.slice(1) }))) {
-      const m = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/.exec(String(value));
+      const m = ROLE_ARN.exec(String(value));
       if (!m || !accounts.has(m[1]) || !roles.has(m[2])) {
         report('role-arn', o, `${at} is ${String(value)}; allowed: a role of the ${environment} stack in account ${[...accounts].join(', ')} (roles: ${[...roles].sort().join(', ')})`);
+      } else if (o.kind === 'ServiceAccount' && at === `metadata.annotations.${ROLE_ANNOTATION}`) {
+        // the role exists: it must trust this ServiceAccount, and only it (IRSA's token names the ServiceAccount)
+        const subject = `system:serviceaccount:${o.metadata?.namespace ?? ''}:${o.metadata?.name ?? ''}`;
+        const problems = (trustOf.get(m[2]) ?? []).map((policy) => trustProblem(policy, subject));
+        const problem = problems.length === 1 ? problems[0] : `${problems.length} roles of the stack are named ${m[2]}`;
+        if (problem !== undefined) {
+          report('role-trust', o, `${at} is ${String(value)}, but ${problem}; allowed: a role whose trust policy admits exactly ${subject} with audience sts.amazonaws.com`);
+        }
+      }
+    }
+    if (o.kind === 'SecretStore' && (o.apiVersion ?? '').startsWith('external-secrets.io/')) {
+      const ref = (((((o.spec?.provider as Json | undefined)?.aws as Json | undefined)?.auth as Json | undefined)?.jwt as Json | undefined)?.serviceAccountRef as { name?: string } | undefined)?.name;
+      if (ref !== undefined) {
+        const key = `${o.metadata?.namespace ?? ''}/${ref}`;
+        const account = serviceAccounts.get(key) as (K8sObject & { automountServiceAccountToken?: boolean }) | undefined;
+        const problem = account === undefined ? `the output defines no ServiceAccount ${key}`
+          : account.metadata?.annotations?.[ROLE_ANNOTATION] === undefined ? `ServiceAccount ${key} carries no ${ROLE_ANNOTATION}`
+            : account.automountServiceAccountToken !== false ? `ServiceAccount ${key} does not set automountServiceAccountToken: false`
+              : podAccounts.has(key) ? `pods run as ServiceAccount ${key}, so they hold its secrets-reading role` : undefined;
+        if (problem !== undefined) {
+          report('secrets-reader', o, `spec.provider.aws.auth.jwt.serviceAccountRef is ${ref}, but ${problem}; allowed: a ServiceAccount of the output in the store's namespace, annotated with its role, with no token mounted and no pod running as it`);
+        }
       }
     }
     for (const { at, value } of valuesOfKey(o, 'bucket', '')) {

@@ -150,17 +150,22 @@ describe('PlatformStack prod (the reference platform)', () => {
     expect(S3Backend).toBeDefined();
   });
 
-  it('creates one service-account role per service with AWS permissions or secrets, at the ARN the model gives', () => {
+  it('creates a pods\' role only for services with AWS permissions, and a secrets reader role per service that reads secrets, at the ARNs the model gives', () => {
     const prodEnv = platform.environment('prod');
-    const withPermissions = platform.services.filter((s) => (s.awsPermissions ?? []).length > 0 || platform.secretsOf(prodEnv, s).length > 0);
-    // notification and recommendation (awsPermissions), payment (its secret), cart (the Redis data store's credentials)
-    expect(withPermissions.map((s) => `${s.namespace}/${s.name}`).sort()).toEqual(['shop/cart', 'shop/notification', 'shop/payment', 'shop/recommendation']);
+    const withPermissions = platform.services.filter((s) => (s.awsPermissions ?? []).length > 0);
+    const readers = platform.services.filter((s) => platform.secretsOf(prodEnv, s).length > 0);
+    // notification and recommendation (awsPermissions); payment (its secret), cart (the Redis data store's credentials)
+    expect(withPermissions.map((s) => `${s.namespace}/${s.name}`).sort()).toEqual(['shop/notification', 'shop/recommendation']);
+    expect(readers.map((s) => `${s.namespace}/${s.name}`).sort()).toEqual(['shop/cart', 'shop/payment']);
     expect(Object.keys(prod.stack.serviceRoles).sort()).toEqual(withPermissions.map((s) => `${s.namespace}/${s.name}`).sort());
+    expect([...(prod.stack.serviceSecrets?.readerRoles.keys() ?? [])].sort()).toEqual(readers.map((s) => `${s.namespace}/${s.name}`).sort());
     const names = of(prod.parsed, 'aws_iam_role').map((r) => r.name);
-    for (const service of withPermissions) {
-      const arn = platform.serviceRoleArn(platform.environment('prod'), service) as string;
+    for (const arn of [...withPermissions.map((s) => platform.serviceRoleArn(prodEnv, s)), ...readers.map((s) => platform.secretsReaderRoleArn(prodEnv, s))] as string[]) {
       expect(names).toContain(arn.slice(arn.indexOf(':role/') + 6));
     }
+    // the readers' pods hold no role
+    expect(names).not.toContain('shop-prod-shop-cart');
+    expect(names).not.toContain('shop-prod-shop-payment');
   });
 
   it('gives the cluster autoscaler scaling rights only on groups owned by the cluster', () => {

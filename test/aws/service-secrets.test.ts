@@ -1,12 +1,12 @@
 import { Testing } from 'cdktf';
 import { PlatformStack } from '../../lib/aws/platform-stack';
+import type { ServiceAccountRole } from '../../lib/aws/service-account-role';
 import { ServiceSecrets } from '../../lib/aws/service-secrets';
 import { checkTerraformStack, readPolicyDocument } from '../../lib/policy/terraform-rules';
 import { imageSources } from '../../apps/platform';
 import { DataStoreEngine } from '../../lib/model/data-stores';
 import { Platform } from '../../lib/model/platform';
-import { plainEnvironments } from '../fixtures/environments';
-import { ORDERS, WEB, secretsPlatform } from '../k8s/secrets/_secrets-platform';
+import { ORDERS, WEB, secretsEnvironments, secretsPlatform } from '../k8s/secrets/_secrets-platform';
 
 type Body = Record<string, unknown>;
 interface Stack { resource: Record<string, Record<string, Body>> }
@@ -19,9 +19,9 @@ describe('ServiceSecrets in the prod stack', () => {
   let parsed: Stack;
   let json: string;
   const of = (type: string) => parsed.resource[type] ?? {};
-  /** The statements of a service role's inline policy, by the role's service. */
+  /** The statements of a service's secrets reader role's inline policy, by the service. */
   const policyOf = (service: string): Statement[] => {
-    const role = stack.serviceRoles[`shop/${service}`];
+    const role = stack.serviceSecrets?.readerRoles.get(`shop/${service}`) as ServiceAccountRole;
     const entry = Object.values(of('aws_iam_role_policy')).find((p) => p.role === `\${aws_iam_role.${role.role.friendlyUniqueId}.name}`);
     if (!entry) throw new Error(`no policy for ${service}`);
     // plain JSON with Terraform interpolations in its strings
@@ -56,8 +56,30 @@ describe('ServiceSecrets in the prod stack', () => {
       expect(decrypt.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'secretsmanager.eu-central-1.amazonaws.com' } });
       // nothing else of Secrets Manager, anywhere in the role's policy
       expect(statements.flatMap((s) => list(s.Action as string | string[])).filter((a) => a.startsWith('secretsmanager:'))).toEqual(['secretsmanager:GetSecretValue']);
+      // and nothing but reading secrets
+      expect(statements.map((s) => s.Sid)).toEqual(['ReadSecrets', 'DecryptSecrets']);
     }
-    expect(stack.serviceRoles).not.toHaveProperty(['shop/web']);
+    expect([...(stack.serviceSecrets?.readerRoles.keys() ?? [])]).toEqual(['shop/ledger', 'shop/orders']);
+  });
+
+  test('gives a service that only reads secrets no IAM role of its own: only its reader, trusted by exactly the reader ServiceAccount', () => {
+    expect(stack.serviceRoles).toEqual({});
+    const roles = Object.values(of('aws_iam_role'));
+    const names = roles.map((r) => String(r.name));
+    expect(names).toEqual(expect.arrayContaining(['shop-prod-shop-ledger-secrets', 'shop-prod-shop-orders-secrets']));
+    for (const service of ['orders', 'ledger', 'web']) {
+      expect(names).not.toContain(`shop-prod-shop-${service}`);
+    }
+    const reader = roles.find((r) => r.name === 'shop-prod-shop-orders-secrets') as Body;
+    // the issuer is a reference to the cluster: the condition keys hold a Terraform interpolation
+    const trust = (readPolicyDocument(String(reader.assume_role_policy)) as { Statement: Statement[] }).Statement;
+    expect(trust).toHaveLength(1);
+    expect(trust[0].Action).toBe('sts:AssumeRoleWithWebIdentity');
+    const equals = Object.entries(trust[0].Condition?.StringEquals ?? {});
+    expect(equals.filter(([k]) => k.endsWith(':sub')).map(([, v]) => v)).toEqual(['system:serviceaccount:shop:orders-secrets']);
+    expect(equals.filter(([k]) => k.endsWith(':aud')).map(([, v]) => v)).toEqual(['sts.amazonaws.com']);
+    // the ARN the Kubernetes side annotates the reader with is this role's
+    expect(stack.serviceSecrets?.readerRoles.get('shop/orders')?.expectedRoleArn).toBe(platform.secretsReaderRoleArn(platform.environment('prod'), platform.service('shop/orders')));
   });
 
   test('opens the secrets key to no principal but the account root: readers decrypt through their roles only', () => {
@@ -80,7 +102,7 @@ describe('ServiceSecrets in the prod stack', () => {
 
   test('fails when the recovery window is outside 7 to 30 days', () => {
     expect(() => new ServiceSecrets(new PlatformStack(Testing.app(), 'dev', { platform, environment: platform.environment('dev') }), 'Other', {
-      platform, environment: platform.environment('dev'), roles: {}, recoveryWindowInDays: 3,
+      platform, environment: platform.environment('dev'), oidcProviderArn: 'arn:aws:iam::111111111111:oidc-provider/x', oidcIssuer: 'x', recoveryWindowInDays: 3,
     })).toThrow(/recoveryWindowInDays is 3; allowed: a whole number of days from 7 to 30/);
   });
 });
@@ -89,7 +111,7 @@ describe('ServiceSecrets with a data store', () => {
   test('grants a caller its data store\'s credentials (created by the store, not here) and decryption with the store\'s key', () => {
     const platform = new Platform({
       name: 'shop',
-      environments: plainEnvironments,
+      environments: secretsEnvironments,
       services: [{ ...ORDERS, calls: ['orders-db'] }, WEB],
       dataStores: [{ name: 'orders-db', namespace: 'shop', engine: DataStoreEngine.POSTGRESQL }],
       ...imageSources,
@@ -98,7 +120,7 @@ describe('ServiceSecrets with a data store', () => {
     const parsed = JSON.parse(Testing.synth(stack)) as Stack;
     // only the service's own secrets are created by ServiceSecrets
     expect([...(stack.serviceSecrets?.secrets.keys() ?? [])].sort()).toEqual(['shop/prod/shop/orders/db', 'shop/prod/shop/orders/stripe']);
-    const role = stack.serviceRoles['shop/orders'];
+    const role = stack.serviceSecrets?.readerRoles.get('shop/orders') as ServiceAccountRole;
     const policy = Object.values(parsed.resource.aws_iam_role_policy).find((p) => p.role === `\${aws_iam_role.${role.role.friendlyUniqueId}.name}`) as Body;
     const statements = (JSON.parse(String(policy.policy)) as { Statement: Statement[] }).Statement;
     const read = list(statements.find((s) => s.Sid === 'ReadSecrets')?.Resource as string[]);
@@ -107,5 +129,27 @@ describe('ServiceSecrets with a data store', () => {
     expect(read).toContain(`\${aws_secretsmanager_secret.${storeSecret}.arn}`);
     const keys = list(statements.find((s) => s.Sid === 'DecryptSecrets')?.Resource as string[]);
     expect(keys).toEqual([`\${aws_kms_key.${stack.dataStores?.key.resource.friendlyUniqueId}.arn}`, `\${aws_kms_key.${stack.serviceSecrets?.kmsKey?.resource.friendlyUniqueId}.arn}`].sort());
+  });
+});
+
+describe('ServiceSecrets beside a service that calls AWS itself', () => {
+  test('gives it two roles: the pods\' own without any secrets grant, and the reader with exactly the secrets', () => {
+    const queue = 'arn:aws:sqs:eu-central-1:333333333333:orders-events';
+    const platform = secretsPlatform([{ ...ORDERS, calls: [], awsPermissions: [{ actions: ['sqs:SendMessage'], resources: [queue] }] }, WEB]);
+    const stack = new PlatformStack(Testing.app(), 'prod', { platform, environment: platform.environment('prod') });
+    const parsed = JSON.parse(Testing.synth(stack)) as Stack;
+    const statementsOf = (role: ServiceAccountRole) => {
+      const policy = Object.values(parsed.resource.aws_iam_role_policy).find((p) => p.role === `\${aws_iam_role.${role.role.friendlyUniqueId}.name}`) as Body;
+      return (JSON.parse(String(policy.policy)) as { Statement: Statement[] }).Statement;
+    };
+    const own = stack.serviceRoles['shop/orders'];
+    const reader = stack.serviceSecrets?.readerRoles.get('shop/orders') as ServiceAccountRole;
+    expect([own.roleName, reader.roleName]).toEqual(['shop-prod-shop-orders', 'shop-prod-shop-orders-secrets']);
+    expect([own.subject, reader.subject]).toEqual(['system:serviceaccount:shop:orders', 'system:serviceaccount:shop:orders-secrets']);
+    // the pods' role: exactly its awsPermissions, nothing of Secrets Manager or the secrets key
+    expect(statementsOf(own)).toEqual([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queue }]);
+    const readerActions = statementsOf(reader).flatMap((s) => list(s.Action as string | string[])).sort();
+    expect(readerActions).toEqual(['kms:Decrypt', 'secretsmanager:GetSecretValue']);
+    expect(own.expectedRoleArn).toBe(platform.serviceRoleArn(platform.environment('prod'), platform.service('shop/orders')));
   });
 });

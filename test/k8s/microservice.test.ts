@@ -235,8 +235,10 @@ describe('Microservice secrets and writable paths (one pod template with Statefu
     secrets: [{ name: 'db', env: { DB_PASSWORD: 'password' } }, { name: 'tls', mountPath: '/var/run/cart-tls' }],
     writablePaths: [{ path: '/var/cache/cart', sizeMiB: 256 }, { path: '/run/cart', sizeMiB: 8, inMemory: true }],
   };
+  const READER = 'arn:aws:iam::123456789012:role/shop-prod-shop-cart-secrets';
   const secrets: WorkloadSecretsProps = {
     region: 'eu-central-1',
+    readerRoleArn: READER,
     secrets: [
       { name: 'db', owner: SecretOwnerKind.SERVICE, secretsManagerName: 'shop/prod/shop/cart/db', kubernetesSecretName: 'cart-db', env: { DB_PASSWORD: 'password' } },
       { name: 'tls', owner: SecretOwnerKind.SERVICE, secretsManagerName: 'shop/prod/shop/cart/tls', kubernetesSecretName: 'cart-tls', env: {}, mountPath: '/var/run/cart-tls' },
@@ -247,7 +249,7 @@ describe('Microservice secrets and writable paths (one pod template with Statefu
   const podSpec = () => (objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'cart-v1') as Json).spec.template.spec;
   beforeAll(() => {
     const chart = Testing.chart();
-    cart = new Microservice(chart, 'Cart', { service: WITH_SECRETS, roleArn: ROLE, secrets });
+    cart = new Microservice(chart, 'Cart', { service: WITH_SECRETS, secrets });
     objects = Testing.synth(chart);
   });
 
@@ -277,6 +279,26 @@ describe('Microservice secrets and writable paths (one pod template with Statefu
     expect(cart.secretSync?.externalSecrets.size).toBe(2);
   });
 
+  test('gives the pods of a service that only reads secrets no role: the reader ServiceAccount, used by no pod, carries it', () => {
+    const accounts = objects.filter((o) => o.kind === 'ServiceAccount');
+    expect(accounts.map((o) => o.metadata.name).sort()).toEqual(['cart', 'cart-secrets']);
+    const own = accounts.find((o) => o.metadata.name === 'cart') as Json;
+    expect(own.metadata.annotations ?? {}).not.toHaveProperty(['eks.amazonaws.com/role-arn']);
+    const reader = accounts.find((o) => o.metadata.name === 'cart-secrets') as Json;
+    expect(reader.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(READER);
+    expect(reader.automountServiceAccountToken).toBe(false);
+    expect(objects.filter((o) => o.kind === 'Deployment').map((d) => d.spec.template.spec.serviceAccountName)).toEqual(['cart', 'cart']);
+    expect(cart.roleArn).toBeUndefined();
+  });
+
+  test('keeps the pods\' own role apart from the reader\'s when the service also calls AWS', () => {
+    const chart = Testing.chart();
+    new Microservice(chart, 'Cart', { service: WITH_SECRETS, roleArn: ROLE, secrets });
+    const synthesized = Testing.synth(chart) as Json[];
+    const annotation = (name: string) => (synthesized.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === name) as Json).metadata.annotations['eks.amazonaws.com/role-arn'];
+    expect([annotation('cart'), annotation('cart-secrets')]).toEqual([ROLE, READER]);
+  });
+
   test('counts each pod\'s emptyDirs on disk in its ephemeral-storage demand on the quota', () => {
     const chart = Testing.chart();
     const big = new Microservice(chart, 'Big', { service: { ...CART, writablePaths: [{ path: '/var/cache/cart', sizeMiB: 800 }] }, maxReplicas: 3 });
@@ -288,8 +310,8 @@ describe('Microservice secrets and writable paths (one pod template with Statefu
     expect(build({ roleArn: ROLE }, WITH_SECRETS)).toThrow(/secrets is \["db","tls"\]; allowed: the secrets the service declares, resolved/);
   });
 
-  test('fails when it reads secrets without a role (External Secrets reads them as the service\'s role)', () => {
-    expect(build({ secrets }, WITH_SECRETS)).toThrow(/roleArn is undefined; allowed: the service's IRSA role/);
+  test('fails when the reader role is not a role ARN (External Secrets reads the secrets as the reader)', () => {
+    expect(build({ secrets: { ...secrets, readerRoleArn: '' } }, WITH_SECRETS)).toThrow(/readerRoleArn is ""; allowed: an IAM role ARN/);
   });
 
   test('fails when /tmp and the writable paths outgrow the ephemeral-storage limit', () => {

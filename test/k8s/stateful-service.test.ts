@@ -82,7 +82,7 @@ describe('StatefulService shares the pod template and validation of Microservice
   const podSpec = () => find('StatefulSet', 'ledger').spec.template.spec;
   beforeAll(() => {
     const chart = Testing.chart();
-    workload = new StatefulService(chart, 'Ledger', { service: ledger, roleArn: ROLE, secrets: { region: env.region, secrets: platform.secretsOf(env, ledger) } });
+    workload = new StatefulService(chart, 'Ledger', { service: ledger, roleArn: ROLE, secrets: { region: env.region, secrets: platform.secretsOf(env, ledger), readerRoleArn: platform.secretsReaderRoleArn(env, ledger) as string } });
     objects = Testing.synth(chart);
   });
 

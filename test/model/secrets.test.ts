@@ -1,12 +1,12 @@
 import { Platform } from '../../lib/model/platform';
 import { SecretOwnerKind, kubernetesSecretName, secretValuesPrerequisite, secretsManagerSecretName } from '../../lib/model/secrets';
 import type { ServiceDefinition } from '../../lib/model/service';
-import { imageSources } from '../fixtures/shop'; // allows ECR Public's Docker official images: LEDGER's PostgreSQL
+import { DataStoreEngine, type DataStoreDefinition } from '../../lib/model/data-stores';
 import { errorOf } from '../fixtures/errors';
-import { plainEnvironments } from '../fixtures/environments';
-import { LEDGER, ORDERS, WEB, secretsPlatform } from '../k8s/secrets/_secrets-platform';
+// the image sources allow ECR Public's Docker official images: LEDGER's PostgreSQL
+import { LEDGER, ORDERS, WEB, secretsEnvironments, secretsImageSources, secretsPlatform } from '../k8s/secrets/_secrets-platform';
 
-const build = (services: readonly ServiceDefinition[]) => () => new Platform({ name: 'shop', environments: plainEnvironments, services, ...imageSources });
+const build = (services: readonly ServiceDefinition[], dataStores: readonly DataStoreDefinition[] = []) => () => new Platform({ name: 'shop', environments: secretsEnvironments, services, dataStores, ...secretsImageSources });
 
 describe('secrets in the model', () => {
   const platform = secretsPlatform();
@@ -22,9 +22,37 @@ describe('secrets in the model', () => {
     expect(platform.secretsOf(prod, platform.service('shop/web'))).toEqual([]);
   });
 
-  test('gives every secret reader an IRSA role, with or without awsPermissions', () => {
-    expect(platform.serviceRoleArn(prod, platform.service('shop/orders'))).toMatch(/^arn:aws:iam::\d{12}:role\/.+/);
-    expect(platform.serviceRoleArn(prod, platform.service('shop/web'))).toBeUndefined();
+  test('gives a secret reader\'s pods no role: a secrets reader role of its own, named after <service>-secrets, reads them', () => {
+    expect(platform.serviceRoleArn(prod, platform.service('shop/orders'))).toBeUndefined();
+    expect(platform.secretsReaderRoleArn(prod, platform.service('shop/orders'))).toBe('arn:aws:iam::333333333333:role/shop-prod-shop-orders-secrets');
+    expect(platform.secretsReaderRoleArn(prod, platform.service('shop/web'))).toBeUndefined();
+    const sqs = secretsPlatform([{ ...ORDERS, calls: [], awsPermissions: [{ actions: ['sqs:SendMessage'], resources: ['arn:aws:sqs:eu-central-1:333333333333:q'] }] }]);
+    expect(sqs.serviceRoleArn(prod, sqs.service('shop/orders'))).toBe('arn:aws:iam::333333333333:role/shop-prod-shop-orders');
+  });
+
+  test('opens STS to a pod only when it calls AWS itself (External Secrets, not the pod, exchanges the reader\'s token)', () => {
+    expect(platform.externalEndpointsOf(prod, platform.service('shop/orders'))).toEqual([]);
+    const sqs = secretsPlatform([{ ...ORDERS, calls: [], awsPermissions: [{ actions: ['sqs:SendMessage'], resources: ['arn:aws:sqs:eu-central-1:333333333333:q'] }] }]);
+    expect(sqs.externalEndpointsOf(prod, sqs.service('shop/orders')).map((e) => e.host)).toEqual(['sts.eu-central-1.amazonaws.com', 'sqs.eu-central-1.amazonaws.com']);
+  });
+
+  test('fails when a service that reads secrets has a name too long for its reader ServiceAccount (a DNS-1123 label)', () => {
+    const long = 'o'.repeat(56);
+    const e = errorOf(build([{ ...ORDERS, name: long, calls: [] }]));
+    expect(e.field).toBe(`services.${long}.name`);
+    expect(e.allowed).toMatch(/at most 55 characters for a service that reads secrets \(its secrets reader ServiceAccount o+-secrets has 64; at most 63/);
+    // without secrets the same name is fine
+    expect(build([{ ...WEB, name: long, calls: [] }])).not.toThrow();
+    expect(build([{ ...ORDERS, name: 'o'.repeat(55), calls: [] }])).not.toThrow();
+  });
+
+  test('fails when a reader ServiceAccount would be another service\'s or a data store\'s', () => {
+    const clash = { ...WEB, name: 'orders-secrets', calls: [] };
+    expect(errorOf(build([{ ...ORDERS, calls: [] }, clash])).allowed).toMatch(/secrets reader ServiceAccount shop\/orders-secrets is not also the ServiceAccount of service shop\/orders-secrets/);
+    const store: DataStoreDefinition = { name: 'orders-secrets', namespace: 'shop', engine: DataStoreEngine.REDIS };
+    expect(errorOf(build([{ ...ORDERS, calls: [] }], [store])).allowed).toMatch(/is not also the ServiceAccount of data store shop\/orders-secrets/);
+    // in another namespace there is no clash
+    expect(build([{ ...ORDERS, calls: [] }, { ...clash, namespace: 'other' }])).not.toThrow();
   });
 
   test('asks for the STS and Secrets Manager interface endpoints when a service reads secrets', () => {

@@ -6,10 +6,25 @@ import { platform } from '../../apps/platform';
 import { synthesize } from '../../lib/app/synthesize';
 import { checkClosure, prerequisitesText } from '../../lib/policy/closure';
 
+const ISSUER = 'oidc.eks.eu-central-1.amazonaws.com/id/ABC';
+/** A trust policy as ServiceAccountRole renders it: exactly one ServiceAccount, audience sts.amazonaws.com. */
+const trust = (subject: string, extra: object[] = []) => JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{
+    Effect: 'Allow',
+    Principal: { Federated: `arn:aws:iam::333333333333:oidc-provider/${ISSUER}` },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: { StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com', [`${ISSUER}:sub`]: subject } },
+  }, ...extra],
+});
 const stack = {
   provider: { aws: [{ region: 'eu-central-1', allowed_account_ids: ['333333333333'] }, { alias: 'backup_replica', allowed_account_ids: ['333333333333'] }] },
   resource: {
-    aws_iam_role: { a: { name: 'shop-prod-shop-notification' }, b: { name: 'shop-prod-velero-velero' } },
+    aws_iam_role: {
+      a: { name: 'shop-prod-shop-notification', assume_role_policy: trust('system:serviceaccount:shop:x') },
+      b: { name: 'shop-prod-velero-velero', assume_role_policy: trust('system:serviceaccount:velero:velero') },
+      r: { name: 'shop-prod-shop-orders-secrets', assume_role_policy: trust('system:serviceaccount:shop:orders-secrets') },
+    },
     aws_s3_bucket: { b: { bucket: 'shop-prod-backups-333333333333' } },
     aws_kms_alias: { k: { name: 'alias/shop-prod-ebs' } },
     aws_eks_addon: { e: { addon_name: 'aws-ebs-csi-driver' }, c: { addon_name: 'vpc-cni', configuration_values: '{"enableNetworkPolicy":"true"}' }, m: { addon_name: 'metrics-server' } },
@@ -62,6 +77,43 @@ describe('checkClosure', () => {
       'closure/network-policy-engine prod: NetworkPolicy shop/p', 'closure/metrics-api prod: HorizontalPodAutoscaler shop/h', 'closure/metrics-api prod: HorizontalPodAutoscaler shop/q',
     ]);
     expect(checkClosure('prod', stack, [policy, cpu])).toEqual([]);
+  });
+
+  test('fails when a ServiceAccount\'s role trusts another ServiceAccount, several, or anyone besides it', () => {
+    const withTrust = (policy: string) => ({ ...stack, resource: { ...stack.resource, aws_iam_role: { a: { name: 'shop-prod-shop-notification', assume_role_policy: policy } } } });
+    const role = 'arn:aws:iam::333333333333:role/shop-prod-shop-notification';
+    expect(checkClosure('prod', withTrust(trust('system:serviceaccount:shop:x')), [sa(role)])).toEqual([]);
+    const other = checkClosure('prod', withTrust(trust('system:serviceaccount:shop:notification')), [sa(role)]);
+    expect(other.map((v) => `${v.rule} ${v.where}`)).toEqual(['closure/role-trust prod: ServiceAccount shop/x']);
+    expect(other[0].message).toContain('its trust policy admits system:serviceaccount:shop:notification (audience sts.amazonaws.com), not exactly system:serviceaccount:shop:x');
+    const wildcard = trust('system:serviceaccount:shop:x').replace('"StringEquals"', '"StringLike"').replace('system:serviceaccount:shop:x', 'system:serviceaccount:shop:*');
+    const extra = trust('system:serviceaccount:shop:x', [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::333333333333:root' }, Action: 'sts:AssumeRole' }]);
+    for (const policy of [wildcard, extra, trust('system:serviceaccount:shop:x').replace('sts.amazonaws.com', 'other')]) {
+      expect(checkClosure('prod', withTrust(policy), [sa(role)]).map((v) => v.rule)).toEqual(['closure/role-trust']);
+    }
+  });
+
+  test('fails when a SecretStore\'s reader ServiceAccount is missing, has no role, mounts a token, or runs pods', () => {
+    const store = { apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'orders-secrets', namespace: 'shop' }, spec: { provider: { aws: { service: 'SecretsManager', region: 'eu-central-1', auth: { jwt: { serviceAccountRef: { name: 'orders-secrets' } } } } } } };
+    const eso = { ...istioBase, metadata: { name: 'external-secrets', namespace: 'argocd' }, spec: { source: { chart: 'external-secrets' } } };
+    const readerRole = 'arn:aws:iam::333333333333:role/shop-prod-shop-orders-secrets';
+    const reader = (extra: object = {}) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'orders-secrets', namespace: 'shop', annotations: { 'eks.amazonaws.com/role-arn': readerRole } }, automountServiceAccountToken: false, ...extra });
+    const rules = (objects: object[]) => checkClosure('prod', stack, [eso, store, ...objects]).map((v) => v.rule);
+    expect(rules([reader()])).toEqual([]);
+    expect(rules([])).toEqual(['closure/secrets-reader']);
+    expect(checkClosure('prod', stack, [eso, store])[0].message).toContain('the output defines no ServiceAccount shop/orders-secrets');
+    expect(rules([{ ...reader(), metadata: { name: 'orders-secrets', namespace: 'shop' } }])).toEqual(['closure/secrets-reader']);
+    expect(rules([reader({ automountServiceAccountToken: true })])).toEqual(['closure/secrets-reader']);
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'orders-v1', namespace: 'shop' }, spec: { template: { spec: { serviceAccountName: 'orders-secrets' } } } };
+    expect(rules([reader(), deployment])).toEqual(['closure/secrets-reader']);
+  });
+
+  test('fails when a reader ServiceAccount\'s role is missing from the stack', () => {
+    const noReaderRole = { ...stack, resource: { ...stack.resource, aws_iam_role: { a: stack.resource.aws_iam_role.a } } };
+    const reader = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'orders-secrets', namespace: 'shop', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::333333333333:role/shop-prod-shop-orders-secrets' } }, automountServiceAccountToken: false };
+    const v = checkClosure('prod', noReaderRole, [reader]);
+    expect(v.map((x) => `${x.rule} ${x.where}`)).toEqual(['closure/role-arn prod: ServiceAccount shop/orders-secrets']);
+    expect(checkClosure('prod', stack, [reader])).toEqual([]);
   });
 
   test('lists the prerequisites of an environment', () => {

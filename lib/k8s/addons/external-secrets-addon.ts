@@ -3,10 +3,11 @@
  * Application: it serves the `external-secrets.io` CRDs (installed by the chart, `installCRDs`) and keeps every
  * service's Kubernetes Secrets in step with AWS Secrets Manager (docs/secrets.md).
  *
- * The controller holds no AWS credential of its own: each service's `SecretStore` names the service's ServiceAccount,
- * the controller requests a token for it (audience `sts.amazonaws.com`; not the chart's cluster-wide
- * `serviceaccounts/token` grant, turned off, but a Role per SecretStore in its namespace that names the ServiceAccount,
- * lib/k8s/secrets/external-secrets.ts `SecretStoreTokenGrant`) and assumes the service's IRSA role, which may read exactly that service's secrets.
+ * The controller holds no AWS credential of its own: each service's `SecretStore` names the service's secrets reader
+ * ServiceAccount `<service>-secrets` (no pod runs as it), the controller requests a token for it (audience
+ * `sts.amazonaws.com`; not the chart's cluster-wide `serviceaccounts/token` grant, turned off, but a Role per
+ * SecretStore in its namespace that names the reader, lib/k8s/secrets/external-secrets.ts `SecretStoreTokenGrant`) and
+ * assumes the reader's IRSA role, which may read exactly that service's secrets.
  * It calls STS and Secrets Manager (interface endpoints in the VPC, which the environment's stack creates whenever a
  * service reads secrets) and the API server; an add-on namespace has no default-deny policy and no sidecar, so those
  * paths are open. Its namespace enforces "restricted": the chart's pods run as non-root with a read-only root
@@ -77,8 +78,8 @@ export class ExternalSecretsAddon extends Construct {
         // nothing is pushed back to AWS (the chart refuses ClusterPushSecrets without PushSecrets: both off)
         processPushSecret: false,
         processClusterPushSecret: false,
-        // each SecretStore authenticates as its service's ServiceAccount: the controller requests tokens for them, but
-        // not with the chart's cluster-wide grant: a Role per SecretStore names its ServiceAccount (SecretStoreTokenGrant)
+        // each SecretStore authenticates as its service's secrets reader ServiceAccount: the controller requests tokens
+        // for them, but not with the chart's cluster-wide grant: a Role per SecretStore names its reader (SecretStoreTokenGrant)
         rbac: { serviceAccountTokenCreate: false },
         ...hardened,
         webhook: { ...hardened },

@@ -1,6 +1,6 @@
 /**
  * Typed External Secrets Operator objects (`external-secrets.io/v1`, served by ESO 0.16 and later; the add-on installs
- * chart 2.10.0): a namespaced `SecretStore` that reads AWS Secrets Manager as one service's IAM role, and an
+ * chart 2.10.0): a namespaced `SecretStore` that reads AWS Secrets Manager as one secrets reader's IAM role, and an
  * `ExternalSecret` that copies one Secrets Manager secret into a Kubernetes Secret. Specs are typed by
  * `@kubernetes-models/external-secrets` (type-only imports: the package is ESM-only; the tests validate the
  * synthesized objects with its validators).
@@ -52,7 +52,8 @@ export interface SecretStoreTokenGrantProps {
  * What lets the ESO controller request a token for one SecretStore's ServiceAccount, and only that one: a Role in the
  * store's namespace with `create` on `serviceaccounts/token` for that ServiceAccount by name, bound to the controller's
  * ServiceAccount. The add-on turns the chart's cluster-wide grant off (`rbac.serviceAccountTokenCreate: false`).
- * The subject is the controller's ServiceAccount, not the service's: the service's pods still get no API token
+ * The ServiceAccount is a reader no pod runs as (a service's `<service>-secrets`, a data store's
+ * `<store>-credentials`); the subject is the controller's ServiceAccount, so the services' pods still get no API token
  * (`platform/service-account-token`).
  */
 export class SecretStoreTokenGrant extends Construct {

@@ -1,23 +1,32 @@
 /**
- * The Kubernetes side of a service's secrets: one `SecretStore` in the service's namespace that reads AWS Secrets
- * Manager as the service's own IAM role (External Secrets Operator requests a token for the service's ServiceAccount,
- * audience `sts.amazonaws.com`, and assumes the role its `eks.amazonaws.com/role-arn` annotation names), and one
+ * The Kubernetes side of a service's secrets: the service's secrets reader, a ServiceAccount `<service>-secrets` that
+ * no pod runs as (no API token mounted), annotated with the reader's IRSA role; one `SecretStore` in the service's
+ * namespace that reads AWS Secrets Manager as that ServiceAccount (External Secrets Operator requests a token for it,
+ * audience `sts.amazonaws.com`, and assumes the role its `eks.amazonaws.com/role-arn` annotation names); and one
  * `ExternalSecret` per secret that keeps the Kubernetes Secret `<service>-<secret>` in step with Secrets Manager.
+ * The service's own ServiceAccount is not involved: its pods hold no credential for Secrets Manager.
  * No value is ever in the output: the ExternalSecrets name where values live, never what they are.
  */
+import { KubeServiceAccount } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { STS_REGIONAL_ENDPOINTS_ANNOTATION } from '../../model/aws-endpoints';
+import { ROLE_ARN_ANNOTATION, secretsReaderServiceAccountName } from '../../model/names';
+import { requireRoleArn } from '../../model/rules';
 import type { ResolvedSecret } from '../../model/secrets';
 import { ValidationError, requireDns1123Label } from '../../model/validation';
 import { ExternalSecret, SecretStore, SecretStoreTokenGrant } from './external-secrets';
 
 /** Options for {@link ServiceSecretSync}. */
 export interface ServiceSecretSyncProps {
-  /** The service's name (it names the SecretStore, `<service>-secrets`). */
+  /** The service's name (it names the SecretStore and the reader ServiceAccount, both `<service>-secrets`). */
   readonly serviceName: string;
-  /** The namespace of the service, its ServiceAccount and the Secrets. */
+  /** The namespace of the service, the reader ServiceAccount and the Secrets. */
   readonly namespace: string;
-  /** The service's ServiceAccount: ESO authenticates as it (its IRSA role reads exactly the service's secrets). */
-  readonly serviceAccountName: string;
+  /**
+   * The IRSA role of the reader ServiceAccount, from `platform.secretsReaderRoleArn(env, service)`: ESO authenticates as
+   * that ServiceAccount, and the role reads exactly the service's secrets.
+   */
+  readonly readerRoleArn: string;
   /** The AWS region of the secrets (the environment's). */
   readonly region: string;
   /** The secrets, as `Platform.secretsOf(env, service)` resolves them (own and data stores'). */
@@ -38,7 +47,14 @@ const GO_DURATION = /^(\d+(ns|us|µs|ms|s|m|h))+$/;
 export class ServiceSecretSync extends Construct {
   /** The SecretStore (id `Store`). */
   public readonly store: SecretStore;
-  /** The Role and RoleBinding that let the ESO controller request the ServiceAccount's token. */
+  /**
+   * The ServiceAccount ESO authenticates as (id `Reader`): `<service>-secrets`, annotated with the reader role, no
+   * token mounted; no pod runs as it.
+   */
+  public readonly reader: KubeServiceAccount;
+  /** The reader ServiceAccount's name, `secretsReaderServiceAccountName(service)`. */
+  public readonly readerServiceAccountName: string;
+  /** The Role and RoleBinding that let the ESO controller request the reader ServiceAccount's token. */
   public readonly tokenGrant: SecretStoreTokenGrant;
   /** The ExternalSecrets, by secret name. */
   public readonly externalSecrets: ReadonlyMap<string, ExternalSecret>;
@@ -55,10 +71,22 @@ export class ServiceSecretSync extends Construct {
     if (props.secrets.length === 0) {
       throw new ValidationError(path, 'secrets', [], 'allowed: one or more secrets (a service without secrets gets no SecretStore)');
     }
-    requireDns1123Label(path, 'serviceAccountName', props.serviceAccountName);
+    requireRoleArn(path, 'readerRoleArn', props.readerRoleArn);
     const labels = props.labels ? { ...props.labels } : undefined;
     const storeName = `${props.serviceName}-secrets`;
     requireDns1123Label(path, 'SecretStore name', storeName);
+    this.readerServiceAccountName = secretsReaderServiceAccountName({ name: props.serviceName });
+    requireDns1123Label(path, 'reader ServiceAccount name', this.readerServiceAccountName);
+    // the identity ESO reads the secrets as: a ServiceAccount of its own, so that the service's pods hold no credential
+    this.reader = new KubeServiceAccount(this, 'Reader', {
+      metadata: {
+        name: this.readerServiceAccountName,
+        namespace: props.namespace,
+        labels,
+        annotations: { [ROLE_ARN_ANNOTATION]: props.readerRoleArn, [STS_REGIONAL_ENDPOINTS_ANNOTATION]: 'true' },
+      },
+      automountServiceAccountToken: false,
+    });
     this.store = new SecretStore(this, 'Store', {
       metadata: { name: storeName, namespace: props.namespace, labels },
       spec: {
@@ -66,14 +94,14 @@ export class ServiceSecretSync extends Construct {
           aws: {
             service: 'SecretsManager',
             region: props.region,
-            // ESO requests a token for this ServiceAccount and assumes the role of its role-arn annotation
-            auth: { jwt: { serviceAccountRef: { name: props.serviceAccountName } } },
+            // ESO requests a token for the reader ServiceAccount and assumes the role of its role-arn annotation
+            auth: { jwt: { serviceAccountRef: { name: this.readerServiceAccountName } } },
           },
         },
       },
     });
-    // the controller may request a token for this ServiceAccount only (the chart's cluster-wide grant is off)
-    this.tokenGrant = new SecretStoreTokenGrant(this, 'TokenGrant', { storeName, namespace: props.namespace, serviceAccountName: props.serviceAccountName, labels });
+    // the controller may request a token for the reader ServiceAccount only (the chart's cluster-wide grant is off)
+    this.tokenGrant = new SecretStoreTokenGrant(this, 'TokenGrant', { storeName, namespace: props.namespace, serviceAccountName: this.readerServiceAccountName, labels });
     const externalSecrets = new Map<string, ExternalSecret>();
     const seen = new Set<string>();
     for (const secret of props.secrets) {

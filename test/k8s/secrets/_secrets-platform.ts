@@ -3,8 +3,8 @@
  * database password as a variable and an API key file set, `ledger` (a StatefulSet, PostgreSQL-like) writes a socket
  * directory and reads its own secret as files, `web` reads none.
  */
-import { imageSources } from '../../fixtures/shop';
-import { Platform } from '../../../lib/model/platform';
+import { imageSources as referenceImageSources } from '../../../apps/platform';
+import { Platform, type PlatformProps } from '../../../lib/model/platform';
 import { PortProtocol, WorkloadKind, type ServiceDefinition } from '../../../lib/model/service';
 import { plainEnvironments } from '../../fixtures/environments';
 
@@ -48,9 +48,15 @@ export const WEB: ServiceDefinition = {
   calls: ['orders'],
 };
 
+/** The reference registry, and the library images' registry (ledger runs postgres). */
+export const secretsImageSources: Pick<PlatformProps, 'registry' | 'allowedImageRegistries'> = { ...referenceImageSources, allowedImageRegistries: ['public.ecr.aws/docker/library'] };
+
+/** The reference environments without overrides and without GitOps (these platforms name no repository). */
+export const secretsEnvironments = plainEnvironments.map(({ gitops: _unused, ...env }) => env);
+
 /** Builds the platform, with other services when given. */
 export function secretsPlatform(services: readonly ServiceDefinition[] = [ORDERS, LEDGER, WEB]): Platform {
-  return new Platform({ name: 'shop', environments: plainEnvironments, services, ...imageSources });
+  return new Platform({ name: 'shop', environments: secretsEnvironments, services, ...secretsImageSources });
 }
 
 /** Values no output may hold: what a test would put in a secret if it could. */

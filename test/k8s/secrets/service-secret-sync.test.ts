@@ -21,11 +21,12 @@ describe('secrets on the Kubernetes side (PlatformChart prod)', () => {
     objects = Testing.synth(chart);
   });
 
-  test('emits one SecretStore per service that reads secrets, reading Secrets Manager as the service\'s ServiceAccount', () => {
+  test('emits one SecretStore per service that reads secrets, reading Secrets Manager as the service\'s secrets reader ServiceAccount', () => {
     expect(ofKind('SecretStore').map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual(['shop/ledger-secrets', 'shop/orders-secrets']);
     expect(find('SecretStore', 'orders-secrets').spec).toEqual({
-      provider: { aws: { service: 'SecretsManager', region: 'eu-central-1', auth: { jwt: { serviceAccountRef: { name: 'orders' } } } } },
+      provider: { aws: { service: 'SecretsManager', region: 'eu-central-1', auth: { jwt: { serviceAccountRef: { name: 'orders-secrets' } } } } },
     });
+    expect(find('SecretStore', 'ledger-secrets').spec.provider.aws.auth.jwt.serviceAccountRef).toEqual({ name: 'ledger-secrets' });
   });
 
   test('the ESO controller may request tokens only for the SecretStores\' ServiceAccounts: a Role per store naming it, bound to the controller', () => {
@@ -38,6 +39,8 @@ describe('secrets on the Kubernetes side (PlatformChart prod)', () => {
       const sa = store.spec.provider.aws.auth.jwt.serviceAccountRef.name;
       const name = `${store.metadata.name}-token`;
       const role = roles.find((r) => r.metadata.name === name && r.metadata.namespace === store.metadata.namespace) as Json;
+      // the reader, never the service's own ServiceAccount
+      expect(['ledger-secrets', 'orders-secrets']).toContain(sa);
       expect(role.rules).toEqual([{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: [sa], verbs: ['create'] }]);
       const binding = ofKind('RoleBinding').find((b) => b.metadata.name === name && b.metadata.namespace === store.metadata.namespace) as Json;
       expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name });
@@ -49,11 +52,28 @@ describe('secrets on the Kubernetes side (PlatformChart prod)', () => {
     expect(ofKind('RoleBinding').flatMap((b) => b.subjects).filter((sub: Json) => ['orders', 'ledger'].includes(sub.name))).toEqual([]);
   });
 
-  test('annotates the ServiceAccount of every secret reader with its IRSA role, even without awsPermissions', () => {
-    const sa = find('ServiceAccount', 'orders');
-    expect(sa.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(platform.serviceRoleArn(platform.environment('prod'), platform.service('shop/orders')));
-    expect(find('ServiceAccount', 'ledger').metadata.annotations['eks.amazonaws.com/role-arn']).toMatch(/^arn:aws:iam::\d{12}:role\//);
-    expect(find('ServiceAccount', 'web').metadata.annotations ?? {}).not.toHaveProperty(['eks.amazonaws.com/role-arn']);
+  test('gives the pods of a service that only reads secrets no role: their ServiceAccount carries no role-arn', () => {
+    for (const name of ['orders', 'ledger', 'web']) {
+      expect(find('ServiceAccount', name).metadata.annotations ?? {}).not.toHaveProperty(['eks.amazonaws.com/role-arn']);
+    }
+    expect(platform.serviceRoleArn(platform.environment('prod'), platform.service('shop/orders'))).toBeUndefined();
+  });
+
+  test('annotates each service\'s secrets reader, a ServiceAccount no pod runs as, with its own role', () => {
+    const env = platform.environment('prod');
+    for (const name of ['orders', 'ledger']) {
+      const reader = find('ServiceAccount', `${name}-secrets`);
+      expect(reader.metadata.namespace).toBe('shop');
+      expect(reader.metadata.annotations).toEqual({
+        'eks.amazonaws.com/role-arn': platform.secretsReaderRoleArn(env, platform.service(`shop/${name}`)),
+        'eks.amazonaws.com/sts-regional-endpoints': 'true',
+      });
+      expect(reader.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(`arn:aws:iam::333333333333:role/shop-prod-shop-${name}-secrets`);
+      expect(reader.automountServiceAccountToken).toBe(false);
+    }
+    expect(objects.filter((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'web-secrets')).toEqual([]);
+    const podAccounts = [...ofKind('Deployment'), ...ofKind('StatefulSet')].map((w) => w.spec.template.spec.serviceAccountName);
+    expect(podAccounts.filter((a: string) => a.endsWith('-secrets'))).toEqual([]);
   });
 
   test('emits one ExternalSecret per secret, refreshed hourly, owning its Kubernetes Secret, without template', () => {
@@ -126,7 +146,7 @@ describe('secrets on the Kubernetes side (PlatformChart prod)', () => {
 
 describe('ServiceSecretSync', () => {
   const secret: ResolvedSecret = { name: 'db', owner: SecretOwnerKind.SERVICE, secretsManagerName: 'shop/prod/shop/orders/db', kubernetesSecretName: 'orders-db', env: { DB_PASSWORD: 'password' } };
-  const props = { serviceName: 'orders', namespace: 'shop', serviceAccountName: 'orders', region: 'eu-central-1', secrets: [secret] };
+  const props = { serviceName: 'orders', namespace: 'shop', readerRoleArn: 'arn:aws:iam::333333333333:role/shop-prod-shop-orders-secrets', region: 'eu-central-1', secrets: [secret] };
   const build = (extra: object) => () => new ServiceSecretSync(new Chart(Testing.app(), 't'), 'S', { ...props, ...extra });
 
   test('refreshes at the interval given', () => {
@@ -146,6 +166,14 @@ describe('ServiceSecretSync', () => {
 
   test('fails when there is no secret', () => {
     expect(build({ secrets: [] })).toThrow(/secrets is \[\]/);
+  });
+
+  test('fails when the reader role is not an IAM role ARN', () => {
+    expect(build({ readerRoleArn: 'shop-prod-shop-orders-secrets' })).toThrow(/readerRoleArn is "shop-prod-shop-orders-secrets"; allowed: an IAM role ARN/);
+  });
+
+  test('fails when the reader ServiceAccount\'s name would not be a DNS-1123 label', () => {
+    expect(build({ serviceName: 'a'.repeat(56) })).toThrow(/allowed: a DNS-1123 label/);
   });
 });
 
