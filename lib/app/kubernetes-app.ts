@@ -13,6 +13,7 @@ import type { IConstruct } from 'constructs';
 import { DEFAULT_SCALAR_STYLE_RULES, SCALAR_STYLE, dump, type ScalarStyleRule } from 'js-yaml';
 import { GitOpsChart } from '../k8s/gitops/platform-application';
 import { withSyncWave, type ManifestWithMetadata } from '../k8s/gitops/sync-waves';
+import { FastYamlWriter } from './_yaml-writer';
 import { PlatformChart, type PlatformChartProps } from '../k8s/platform-chart';
 import { resolveGitOps } from '../model/gitops';
 import type { Platform } from '../model/platform';
@@ -104,9 +105,22 @@ const quoteNumberLike: ScalarStyleRule = (layout) => {
 const { fallbackToDoubleQuoted, ...rules } = DEFAULT_SCALAR_STYLE_RULES;
 const SCALAR_STYLE_RULES: readonly ScalarStyleRule[] = [...Object.values(rules), quoteNumberLike, fallbackToDoubleQuoted];
 
+/** One object (or scalar) as js-yaml writes it with the platform's options. */
+function dumpOne(value: unknown): string {
+  return dump(value, { noRefs: true, lineWidth: -1, quoteStyle: 'double', scalarStyleRules: SCALAR_STYLE_RULES });
+}
+
+/** js-yaml's text, written directly for the usual objects (see _yaml-writer.ts); shared, so its scalar cache is too. */
+const writer = new FastYamlWriter(dumpOne);
+
 /** Kubernetes objects as a multi-document YAML text, as {@link KubernetesApp} writes them. */
 export function stringifyYaml(objects: readonly unknown[]): string {
-  return objects.map((o) => dump(o, { noRefs: true, lineWidth: -1, quoteStyle: 'double', scalarStyleRules: SCALAR_STYLE_RULES })).join('---\n');
+  return objects.map((o) => writer.write(o)).join('---\n');
+}
+
+/** {@link stringifyYaml} through js-yaml alone, object by object: what the fast path must equal (tests). */
+export function stringifyYamlSlowly(objects: readonly unknown[]): string {
+  return objects.map(dumpOne).join('---\n');
 }
 
 /**
