@@ -118,17 +118,29 @@ function literals(stack: Json, type: string, attribute: string): Set<string> {
 
 /** Every value of a key named `key` anywhere below `value`, with its path. */
 function valuesOfKey(value: unknown, key: string, at: string, out: Array<{ at: string; value: unknown }> = []): Array<{ at: string; value: unknown }> {
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => valuesOfKey(v, key, `${at}[${i}]`, out));
-  } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === key && (typeof v === 'string')) {
-        out.push({ at: `${at}.${k}`, value: v });
-      } else {
-        valuesOfKey(v, key, `${at}.${k}`, out);
+  // the path is kept as parts and joined only for a match: the walk visits every field of every object
+  const parts: string[] = [at];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        parts.push(`[${i}]`);
+        walk(v[i]);
+        parts.pop();
+      }
+    } else if (v !== null && typeof v === 'object') {
+      for (const k in v as Record<string, unknown>) {
+        const child = (v as Record<string, unknown>)[k];
+        parts.push(`.${k}`);
+        if (k === key && typeof child === 'string') {
+          out.push({ at: parts.join(''), value: child });
+        } else if (child !== null && typeof child === 'object') {
+          walk(child);
+        }
+        parts.pop();
       }
     }
-  }
+  };
+  walk(value);
   return out;
 }
 
