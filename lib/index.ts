@@ -99,6 +99,10 @@ export * from './app/cost-report';
 export * from './app/kubernetes-app';
 export * from './app/load-platform';
 export * from './app/synthesize';
+export * from './app/platform-picture';
+export * from './app/drift';
+export * from './k8s/gitops/platform-application';
+export * from './k8s/gitops/sync-waves';
 export * from './app/terraform-app';
 export { parseCommandLine, runCommand, type CheckCommand, type CommandOutput, type CostCommand, type SynthCommand } from './cli';
 

@@ -16,6 +16,7 @@ import { startTerraformWorker } from './_terraform-worker-client';
 import { selectEnvironments } from './environments';
 import type { PlatformChartOptions } from './kubernetes-app';
 import { loadPlatformModule, UsageError } from './load-platform';
+import { PLATFORM_PICTURE_FILE, platformPicture } from './platform-picture';
 import type { SynthWarning } from './terraform-app';
 
 export type { SynthWarning } from './terraform-app';
@@ -201,6 +202,7 @@ function run(platform: Platform, options: SynthesizeOptions, writeTerraform?: Te
           const app = buildKubernetesApp(platform, name, tmp, { chart, extendChart: options.extendChart });
           app.synth();
           fs.writeFileSync(path.join(tmp, PREREQUISITES_FILE), prerequisitesText(name, environmentPrerequisites(platform, name)));
+          fs.writeFileSync(path.join(tmp, PLATFORM_PICTURE_FILE), platformPicture(platform, name));
           kubernetesObjects.set(name, [...app.written.values()].flatMap((f) => f.objects));
           violations.set(dir, checkTarget(dir, tmp, app.written));
         },

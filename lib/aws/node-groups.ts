@@ -20,6 +20,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Construct } from 'constructs';
 import { CapacityType, type NodeGroupConfig } from '../model/environment';
 import { iamRoleArn } from '../model/names';
+import { zonalNodeGroupsOf, type ZonalNodeGroup } from '../model/zonal-node-groups';
 import { isGravitonInstanceType, validateNodeGroupConfigs } from '../model/rules';
 import { ValidationError } from '../model/validation';
 import { awsManagedPolicyArn, serviceTrustPolicy } from './_iam';
@@ -54,28 +55,7 @@ export interface NodeGroupsProps {
 /** EKS allows this many characters in a node group's name. */
 export const EKS_NODE_GROUP_NAME_MAX = 63;
 
-/** One EKS managed node group: a configured group in one zone. */
-export interface ZonalNodeGroup {
-  /** The configured group's name, e.g. `general`. */
-  readonly group: string;
-  /** The availability zone, e.g. `eu-central-1a`. */
-  readonly zone: string;
-  /** The EKS node group name, `<cluster>-<group>-<zone letter>`. */
-  readonly name: string;
-  /** This zone's share of the group's sizes (see {@link splitAcrossZones}). */
-  readonly minSize: number;
-  readonly maxSize: number;
-  readonly desiredSize: number;
-}
-
-/**
- * Splits a group's size over `zones` zones so that the sum is `total`: each zone gets `floor(total / zones)`, and
- * the first `total % zones` zones (in the order of the network's zones) one more. Min 20 over 3 zones: 7, 7, 6;
- * min 1: 1, 0, 0. The same rule for min, desired and max keeps min <= desired <= max in every zone.
- */
-export function splitAcrossZones(total: number, zones: number): number[] {
-  return Array.from({ length: zones }, (_, i) => Math.floor(total / zones) + (i < total % zones ? 1 : 0));
-}
+export { splitAcrossZones, type ZonalNodeGroup } from '../model/zonal-node-groups';
 
 /** One resolved node group. */
 export interface ResolvedNodeGroup extends NodeGroupConfig {
@@ -121,19 +101,16 @@ export class NodeGroups extends Construct {
     if (props.network.privateSubnetIds.length !== zones.length) {
       throw new ValidationError(path, 'network.privateSubnetIds', props.network.privateSubnetIds, `allowed: one private subnet per zone (${zones.length})`);
     }
-    const zonalGroups: ZonalNodeGroup[] = [];
     for (const group of this.groups) {
       if (group.maxSize < zones.length) {
         throw new ValidationError(path, `nodeGroups.${group.name}.maxSize`, group.maxSize, `allowed: at least ${zones.length}, one node per zone (each group becomes one EKS node group per zone, and EKS needs a maxSize of 1 or more in each)`);
       }
-      const [mins, maxes, desireds] = [group.minSize, group.maxSize, group.desiredSize].map((total) => splitAcrossZones(total, zones.length));
-      zones.forEach((zone, i) => {
-        const name = `${cluster.clusterName}-${group.name}-${zone.slice(-1)}`;
-        if (name.length > EKS_NODE_GROUP_NAME_MAX) {
-          throw new ValidationError(path, `nodeGroups.${group.name}.name`, group.name, `allowed: a name that keeps the EKS node group name <cluster>-<group>-<zone letter> (${name}) at most ${EKS_NODE_GROUP_NAME_MAX} characters, here at most ${EKS_NODE_GROUP_NAME_MAX - (name.length - group.name.length)}`);
-        }
-        zonalGroups.push({ group: group.name, zone, name, minSize: mins[i], maxSize: maxes[i], desiredSize: desireds[i] });
-      });
+    }
+    const zonalGroups = zonalNodeGroupsOf(cluster.clusterName, this.groups, zones);
+    for (const z of zonalGroups) {
+      if (z.name.length > EKS_NODE_GROUP_NAME_MAX) {
+        throw new ValidationError(path, `nodeGroups.${z.group}.name`, z.group, `allowed: a name that keeps the EKS node group name <cluster>-<group>-<zone letter> (${z.name}) at most ${EKS_NODE_GROUP_NAME_MAX} characters, here at most ${EKS_NODE_GROUP_NAME_MAX - (z.name.length - z.group.length)}`);
+      }
     }
     this.zonalGroups = zonalGroups;
     this.nodeGroupNames = zonalGroups.map((z) => z.name);

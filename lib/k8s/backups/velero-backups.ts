@@ -24,6 +24,36 @@ export const VELERO_LOCATION_NAME = 'default';
 /** When the daily backups run (UTC). */
 export const DAILY_BACKUP_SCHEDULE = '0 2 * * *';
 
+/** What the Schedule of one platform namespace does: the plan the Schedules and the environment's picture share. */
+export interface BackupSchedulePlan {
+  /** The namespace backed up. */
+  readonly namespace: string;
+  /** The Schedule's name, `backup-<namespace>`. */
+  readonly name: string;
+  /** Its cron expression (UTC). */
+  readonly cron: string;
+  /** Minutes between two backups. */
+  readonly intervalMinutes: number;
+  /** Whether the namespace holds a critical service or data store. */
+  readonly critical: boolean;
+  /** Days Velero keeps a backup. */
+  readonly ttlDays: number;
+}
+
+/**
+ * The Schedule of every platform namespace in an environment: every `backup.criticalIntervalMinutes` for a namespace
+ * with a `critical` service or data store, daily at {@link DAILY_BACKUP_SCHEDULE} for the others.
+ */
+export function backupSchedulesOf(platform: Platform, env: EnvironmentConfig): BackupSchedulePlan[] {
+  const settings = resolveBackupSettings(env.backup);
+  const critical = new Set(criticalNamespaces(platform.services, platform.dataStores));
+  return platform.namespaces().map((namespace) => {
+    const isCritical = critical.has(namespace);
+    const intervalMinutes = isCritical ? settings.criticalIntervalMinutes : 24 * 60;
+    return { namespace, name: `backup-${namespace}`, cron: isCritical ? `*/${intervalMinutes} * * * *` : DAILY_BACKUP_SCHEDULE, intervalMinutes, critical: isCritical, ttlDays: settings.ttlDays };
+  });
+}
+
 /** Options for {@link VeleroBackups}. */
 export interface VeleroBackupsProps {
   /** The platform model. */
@@ -95,19 +125,20 @@ export class VeleroBackups extends Construct {
     const critical = new Set(criticalNamespaces(platform.services, platform.dataStores));
     const schedules = new Map<string, NamespaceSchedule>();
     const group = new Construct(this, 'Schedules');
-    for (const ns of platform.namespaces()) {
-      const isCritical = critical.has(ns);
-      const interval = isCritical ? settings.criticalIntervalMinutes : 24 * 60;
+    for (const plan of backupSchedulesOf(platform, env)) {
+      const ns = plan.namespace;
+      const isCritical = plan.critical;
+      const interval = plan.intervalMinutes;
       const schedule = new VeleroSchedule(group, ns, {
-        name: `backup-${ns}`,
+        name: plan.name,
         namespace: VELERO_NAMESPACE,
         labels,
         spec: {
-          schedule: isCritical ? `*/${interval} * * * *` : DAILY_BACKUP_SCHEDULE,
+          schedule: plan.cron,
           useOwnerReferencesInBackup: false,
           template: {
             includedNamespaces: [ns],
-            ttl: `${settings.ttlDays * 24}h0m0s`,
+            ttl: `${plan.ttlDays * 24}h0m0s`,
             storageLocation: VELERO_LOCATION_NAME,
             volumeSnapshotLocations: [VELERO_LOCATION_NAME],
             // CSI snapshots whose data the node agent's data mover copies into the (replicated) bucket
