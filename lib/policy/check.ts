@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { loadAll } from 'js-yaml';
 import { analyzeIstio, type IstioAnalyzedObject } from './istio-analyze';
 import { YamlPositions, terraformResourceLine } from './positions';
+import { PROMETHEUS_RULE, checkPrometheusRules } from './prometheus-rules';
 import { checkPodSecurity, PodSecurityControl, type KubernetesObject } from './pod-security';
 import { readSuppressions, suppresses, type Suppression } from './suppressions';
 import { checkTerraformStack } from './terraform-rules';
@@ -165,6 +166,7 @@ export const RULE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   [WorkloadRule.NETWORK_POLICY_EGRESS]: 'platform: every pod is selected by a NetworkPolicy of type Egress in its namespace',
   [WorkloadRule.NETWORK_POLICY_OPEN]: 'platform (warning): no NetworkPolicy that selects a pod has a rule allowing all traffic (no peers and no ports: ingress [{}] or egress [{}])',
   [WorkloadRule.MTLS_DISABLED]: 'mesh: no PeerAuthentication mode DISABLE, no DestinationRule tls mode DISABLE for a host of the mesh',
+  [PROMETHEUS_RULE]: 'prometheus: every rule of a PrometheusRule loads: expr parses as PromQL, for/keep_firing_for are durations, alert and record are metric names, label and annotation keys are label names',
   [UNMATCHED_SUPPRESSION_RULE]: 'a suppression that matches no finding (remove it, or correct it)',
 };
 
@@ -568,6 +570,16 @@ function kubernetesFindings(scope: readonly YamlObject[], selected: (rule: strin
         rule: f.rule, severity: f.severity, file: object ? at.get(object)!.file : '.', kind: f.kind, namespace: f.namespace, name: f.name,
         field: f.field, expected: f.expected, found: f.found, message: f.message,
       }, object));
+    }
+  }
+  if (selected(PROMETHEUS_RULE)) {
+    for (const object of objects) {
+      for (const f of checkPrometheusRules([object])) {
+        out.push(withLine({
+          rule: PROMETHEUS_RULE, severity: 'error', file: at.get(object)!.file, kind: f.kind, namespace: f.namespace, name: f.name,
+          field: f.field, expected: f.allowed, found: JSON.stringify(f.value), message: `${f.field} is ${JSON.stringify(f.value)}; allowed: ${f.allowed}`,
+        }, object));
+      }
     }
   }
   // the Istio analysis reads references between objects: the whole scope at once, then back to the object

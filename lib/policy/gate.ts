@@ -8,6 +8,7 @@ import { loadAll } from 'js-yaml';
 import { listFiles } from '../synth';
 import { analyzeIstio, formatFinding } from './istio-analyze';
 import { checkPodSecurity, formatViolation, type KubernetesObject } from './pod-security';
+import { PROMETHEUS_RULE, checkPrometheusRules } from './prometheus-rules';
 import { checkTerraformStack } from './terraform-rules';
 import { checkWorkloads, formatWorkloadFinding } from './workload-rules';
 
@@ -91,6 +92,9 @@ export function checkFolder(dir: string, known?: KnownFiles): Violation[] {
   // workloads, budgets, network policies, mesh (lib/policy/workload-rules.ts): errors refuse, warnings are the check's
   for (const f of checkWorkloads(objects).filter((w) => w.severity === 'error')) {
     violations.push({ rule: f.rule, where: `${f.kind} ${f.namespace ?? ''}/${f.name}`, message: formatWorkloadFinding(f) });
+  }
+  for (const f of checkPrometheusRules(objects)) {
+    violations.push({ rule: PROMETHEUS_RULE, where: `${f.kind} ${f.namespace ?? ''}/${f.name}`, message: `${f.field} is ${JSON.stringify(f.value)}; allowed: ${f.allowed}` });
   }
   for (const [stack, json] of readTerraformStacks(dir)) {
     for (const v of checkTerraformStack(json).filter((t) => t.severity === 'error')) {

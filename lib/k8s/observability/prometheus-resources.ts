@@ -8,6 +8,8 @@ import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitor
 import type { IProbe } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Probe' with { 'resolution-mode': 'import' };
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule' with { 'resolution-mode': 'import' };
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor' with { 'resolution-mode': 'import' };
+import { prometheusRuleProblems } from '../../policy/prometheus-rules';
+import { ValidationError } from '../../model/validation';
 import { MonitoringObject, type MonitoringObjectProps } from './_prometheus-object';
 
 export type { MonitoringObjectMetadata, MonitoringObjectProps, MonitoringResourceShape } from './_prometheus-object';
@@ -41,10 +43,18 @@ export class PrometheusPodMonitor extends MonitoringObject<IPodMonitor> {
   }
 }
 
-/** A `monitoring.coreos.com/v1` PrometheusRule (alerting rules). */
+/**
+ * A `monitoring.coreos.com/v1` PrometheusRule (alerting and recording rules). Refuses at construction a rule Prometheus
+ * would not load: an expression that does not parse as PromQL, a bad duration, alert or record name, or label key
+ * (the rule `prometheus/rule`, lib/policy/prometheus-rules.ts, which the gate also runs over every PrometheusRule).
+ */
 export class PrometheusAlertRules extends MonitoringObject<IPrometheusRule> {
   constructor(scope: Construct, id: string, props: MonitoringObjectProps<IPrometheusRule>) {
     super(scope, id, 'monitoring.coreos.com/v1', 'PrometheusRule', props);
+    const [problem] = prometheusRuleProblems(props.spec);
+    if (problem !== undefined) {
+      throw new ValidationError(this.node.path, problem.field, problem.value, `allowed: ${problem.allowed}`);
+    }
   }
 }
 
