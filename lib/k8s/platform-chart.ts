@@ -80,7 +80,8 @@ export class PlatformChart extends Chart {
   /** The add-ons: cluster autoscaler, Istio, Velero, and the metrics adapter when a service needs it. */
   public readonly addons: PlatformAddons;
   /** The ValidatingAdmissionPolicies of the gate's pod rules and their bindings, scoped to the platform's namespaces. */
-  public readonly admission: PlatformAdmission;
+  /** The admission policies of the platform's namespaces; undefined when the platform has none yet. */
+  public readonly admission?: PlatformAdmission;
   /**
    * The data stores: in-cluster PostgreSQL (CloudNativePG) and Redis (redis-ha), managed stores' addresses
    * (docs/data-stores.md). @default none when the model declares no data store
@@ -145,7 +146,8 @@ export class PlatformChart extends Chart {
       }));
     }
     this.namespaces = namespaces;
-    this.admission = new PlatformAdmission(this, 'Admission', { ...props.admission, namespaces: platform.namespaces() });
+    // a platform without services or stores yet (the infrastructure first) has no namespace to admit pods in
+    this.admission = platform.namespaces().length > 0 ? new PlatformAdmission(this, 'Admission', { ...props.admission, namespaces: platform.namespaces() }) : undefined;
 
     const microservices = new Map<string, Microservice>();
     const stateful = new Map<string, StatefulService>();

@@ -216,8 +216,8 @@ export function validateDataStores(path: string, stores: readonly DataStoreDefin
   const seen = new Set<string>();
   for (const store of stores) {
     const at = (field: string) => `dataStores.${store.name}.${field}`;
-    if (!isDns1123Label(store.name) || store.name.length > 30) {
-      throw new ValidationError(path, 'dataStores[].name', store.name, 'allowed: a DNS-1123 label of at most 30 characters');
+    if (!isDns1123Label(store.name) || store.name.length > 30 || !/^[a-z]/.test(store.name)) {
+      throw new ValidationError(path, 'dataStores[].name', store.name, 'allowed: a DNS-1035 label of at most 30 characters (a lower-case letter first): the name of its Kubernetes Service');
     }
     if (!isDns1123Label(store.namespace)) {
       throw new ValidationError(path, at('namespace'), store.namespace, 'allowed: a DNS-1123 label');

@@ -5,10 +5,12 @@
  * a value outside it.
  */
 import { CLOUDWATCH_LOG_RETENTION_DAYS } from './aws-data';
-import { tryParseCidr } from './cidr';
+import { parseCidr, tryParseCidr, type Cidr } from './cidr';
+import { arnPartition } from './partition';
 import { CapacityType, TaintEffect, type EnvironmentConfig } from './environment';
 import { kubernetesVersionSupport, KUBERNETES_VERSIONS } from './kubernetes-versions';
 import { backupBucketName, clusterName } from './names';
+import { zonalNodeGroupsOf } from './zonal-node-groups';
 import { type ObservabilityConfig, type SecretKeyRef } from './observability';
 import { isLabelKey, isLabelValue, requireRegion } from './rules';
 import { isAbsoluteMountPath } from './secrets';
@@ -20,12 +22,14 @@ export const ISTIO_RESERVED_PORTS: readonly number[] = [15000, 15001, 15004, 150
 
 /** The most tags AWS keeps on one resource. */
 export const MAX_AWS_TAGS = 50;
-/** Tags the library puts on every resource itself (lib/aws: ManagedBy, Platform, Environment and the like); the user's leave room for them. */
+/** Tags the library puts on resources itself (lib/aws: `Environment`, `Name`, the subnets' load balancer and the node groups' cluster autoscaler discovery tags); the user's leave room for them. */
 const LIBRARY_TAGS = 5;
+/** Tag keys the library sets on resources itself: `Environment` on every one (the stack's default tags), `Name` per resource. */
+export const LIBRARY_TAG_KEYS: readonly string[] = ['Environment', 'Name'];
 /** The most CIDRs EKS accepts for the public API endpoint (`public_access_cidrs`). */
 export const MAX_PUBLIC_ACCESS_CIDRS = 40;
-/** The most nodes per EKS managed node group, times the three zonal node groups each group becomes. */
-export const MAX_NODE_GROUP_NODES = 450 * 3;
+/** The most nodes of one EKS managed node group (each configured group is one per zone). */
+export const MAX_EKS_NODE_GROUP_NODES = 450;
 /** The longest EKS node group name. */
 export const MAX_EKS_NODE_GROUP_NAME = 63;
 /** The largest gp3 volume, in GiB (16 TiB). */
@@ -38,7 +42,8 @@ const KINDS = Object.values(WorkloadKind) as string[];
 const TAINT_EFFECTS = Object.values(TaintEffect) as string[];
 const DNS_NAME_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const CONFIG_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
-const PLAIN_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** What the API server accepts as an environment variable name (a C identifier, or with `.` and `-` as Java and Spring use them). */
+const PLAIN_ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const IAM_ACTION = /^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
 const IAM_RESOURCE = /^(\*|arn:[a-z-*]*:[a-z0-9-*]*:[a-z0-9-*]*:(\d{12}|\*|aws)?:.+)$/;
 const AWS_TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -47,13 +52,21 @@ const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const S3_BUCKET = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const DYNAMODB_TABLE = /^[a-zA-Z0-9_.-]{3,255}$/;
+/** The blocks a VPC may use: RFC 1918 and the shared address space, what the NetworkPolicies leave out of "the internet". */
+const PRIVATE_VPC_BLOCKS: readonly Cidr[] = ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16'].map((t) => parseCidr(t));
+function within(inner: Cidr, outer: Cidr): boolean {
+  return inner.network >= outer.network && inner.network + 2 ** (32 - inner.prefixLength) <= outer.network + 2 ** (32 - outer.prefixLength);
+}
 const RESERVED_NODE_LABEL_PREFIXES = ['kubernetes.io/', 'k8s.io/', 'eks.amazonaws.com/'];
 const RESERVED_NODE_LABEL_DOMAINS = ['.kubernetes.io/', '.k8s.io/'];
 
 /** Whether `host` is a lower-case DNS name of at most 253 characters (labels of at most 63); `wildcard` allows a leading `*.`. */
 export function isDnsName(host: string, wildcard = false): boolean {
+  if (typeof host !== 'string') {
+    return false;
+  }
   const name = wildcard && host.startsWith('*.') ? host.slice(2) : host;
-  return typeof host === 'string' && name.length > 0 && host.length <= 253 && name.split('.').every((l) => l.length <= 63 && DNS_NAME_LABEL.test(l)) && name.includes('.') && !/^\d+(\.\d+){3}$/.test(name);
+  return name.length > 0 && host.length <= 253 && name.split('.').every((l) => l.length <= 63 && DNS_NAME_LABEL.test(l)) && name.includes('.') && !/^\d+(\.\d+){3}$/.test(name);
 }
 
 /**
@@ -87,6 +100,9 @@ export function validateAwsTags(path: string, field: string, tags: Readonly<Reco
     if (key.length < 1 || key.length > 128 || !AWS_TAG_CHARS.test(key) || key.toLowerCase().startsWith('aws:')) {
       throw new ValidationError(path, `${field}.${key}`, key, 'allowed: a tag key of 1 to 128 letters, digits, spaces and _ . : / = + - @, not starting with aws: (reserved by AWS)');
     }
+    if (LIBRARY_TAG_KEYS.includes(key)) {
+      throw new ValidationError(path, `${field}.${key}`, key, `allowed: a key other than ${LIBRARY_TAG_KEYS.join(' and ')}, which the library sets itself (the environment's name, each resource's name) and would silently replace`);
+    }
     if (typeof value !== 'string' || value.length > 256 || !AWS_TAG_CHARS.test(value)) {
       throw new ValidationError(path, `${field}.${key}`, value, 'allowed: a tag value of at most 256 letters, digits, spaces and _ . : / = + - @');
     }
@@ -112,6 +128,16 @@ export function validateEnvironmentFields(path: string, platformName: string, pl
   if (env.logRetentionDays !== undefined && !CLOUDWATCH_LOG_RETENTION_DAYS.includes(env.logRetentionDays)) {
     throw new ValidationError(path, at('logRetentionDays'), env.logRetentionDays, `allowed: a retention CloudWatch Logs offers: ${CLOUDWATCH_LOG_RETENTION_DAYS.join(', ')}`);
   }
+  const vpc = tryParseCidr(env.vpcCidr);
+  if (typeof vpc !== 'string' && !PRIVATE_VPC_BLOCKS.some((b) => within(vpc, b))) {
+    throw new ValidationError(path, at('vpcCidr'), env.vpcCidr, `allowed: a block inside ${PRIVATE_VPC_BLOCKS.map((b) => b.text).join(', ')}; the NetworkPolicies open "the internet" as 0.0.0.0/0 less these, which would then include the VPC's own nodes and pods`);
+  }
+  const partition = arnPartition(env.region);
+  for (const arn of env.clusterAdminRoleArns ?? []) {
+    if (!arn.startsWith(`arn:${partition}:`)) {
+      throw new ValidationError(path, at('clusterAdminRoleArns'), arn, `allowed: roles of the environment's partition (arn:${partition}:iam::...); EKS access entries take principals of the cluster's partition only`);
+    }
+  }
   if ((env.publicApiAccessCidrs ?? []).length > MAX_PUBLIC_ACCESS_CIDRS) {
     throw new ValidationError(path, at('publicApiAccessCidrs'), env.publicApiAccessCidrs, `allowed: at most ${MAX_PUBLIC_ACCESS_CIDRS} CIDRs (the EKS limit of public_access_cidrs)`);
   }
@@ -119,12 +145,14 @@ export function validateEnvironmentFields(path: string, platformName: string, pl
     const gat = (field: string) => at(`nodeGroups.${g.name}.${field}`);
     requireOneOf(path, gat('capacityType'), g.capacityType, Object.values(CapacityType));
     requireBoolean(path, gat('allowUnlistedInstanceTypes'), g.allowUnlistedInstanceTypes);
-    if (g.maxSize > MAX_NODE_GROUP_NODES) {
-      throw new ValidationError(path, gat('maxSize'), g.maxSize, `allowed: at most ${MAX_NODE_GROUP_NODES} (EKS allows 450 nodes per managed node group; each group is one per zone)`);
-    }
-    const zonal = `${clusterName(platformName, env.name)}-${g.name}-a`;
-    if (zonal.length > MAX_EKS_NODE_GROUP_NAME) {
-      throw new ValidationError(path, at('nodeGroups[].name'), g.name, `allowed: at most ${g.name.length - (zonal.length - MAX_EKS_NODE_GROUP_NAME)} characters here: the derived EKS node group name ${zonal} has ${zonal.length} (EKS allows ${MAX_EKS_NODE_GROUP_NAME})`);
+    // each group becomes one EKS managed node group per zone (zonalNodeGroupsOf, as lib/aws/node-groups.ts builds them)
+    for (const zonal of zonalNodeGroupsOf(clusterName(platformName, env.name), [g], env.availabilityZones)) {
+      if (zonal.name.length > MAX_EKS_NODE_GROUP_NAME) {
+        throw new ValidationError(path, at('nodeGroups[].name'), g.name, `allowed: at most ${g.name.length - (zonal.name.length - MAX_EKS_NODE_GROUP_NAME)} characters here: the derived EKS node group name ${zonal.name} has ${zonal.name.length} (EKS allows ${MAX_EKS_NODE_GROUP_NAME})`);
+      }
+      if (zonal.maxSize < 1 || zonal.maxSize > MAX_EKS_NODE_GROUP_NODES) {
+        throw new ValidationError(path, gat('maxSize'), g.maxSize, `allowed: from ${env.availabilityZones.length} to ${MAX_EKS_NODE_GROUP_NODES * env.availabilityZones.length}: the group is split over ${env.availabilityZones.length} zonal EKS node groups (${zonal.name} would get ${zonal.maxSize}), each with a maxSize from 1 to ${MAX_EKS_NODE_GROUP_NODES}`);
+      }
     }
     for (const [key, value] of Object.entries(g.labels ?? {})) {
       if (!isLabelKey(key) || typeof value !== 'string' || !isLabelValue(value)) {
@@ -143,7 +171,7 @@ export function validateEnvironmentFields(path: string, platformName: string, pl
   }
   if (env.existingVpc !== undefined) {
     const v = env.existingVpc;
-    if (!VPC_ID.test(v.vpcId)) {
+    if (typeof v.vpcId !== 'string' || !VPC_ID.test(v.vpcId)) {
       throw new ValidationError(path, at('existingVpc.vpcId'), v.vpcId, 'allowed: a VPC id, vpc- and 8 or 17 hex digits');
     }
     for (const field of ['privateSubnetIds', 'intraSubnetIds'] as const) {
@@ -154,10 +182,10 @@ export function validateEnvironmentFields(path: string, platformName: string, pl
     }
   }
   const remote = env.remoteState;
-  if (remote?.bucket !== undefined && (!S3_BUCKET.test(remote.bucket) || remote.bucket.startsWith('xn--'))) {
+  if (remote?.bucket !== undefined && (typeof remote.bucket !== 'string' || !S3_BUCKET.test(remote.bucket) || remote.bucket.startsWith('xn--'))) {
     throw new ValidationError(path, at('remoteState.bucket'), remote.bucket, 'allowed: an S3 bucket name (3 to 63 lower-case letters, digits and "-", starting and ending alphanumeric)');
   }
-  if (remote?.lockTable !== undefined && !DYNAMODB_TABLE.test(remote.lockTable)) {
+  if (remote?.lockTable !== undefined && (typeof remote.lockTable !== 'string' || !DYNAMODB_TABLE.test(remote.lockTable))) {
     throw new ValidationError(path, at('remoteState.lockTable'), remote.lockTable, 'allowed: a DynamoDB table name (3 to 255 letters, digits, "_", "-", ".")');
   }
   if (remote?.region !== undefined) {
@@ -204,6 +232,17 @@ export function validateServiceFields(path: string, field: string, svc: ServiceD
   }
   requireOneOf(path, `${field}kind`, svc.kind, KINDS);
   requireBoolean(path, `${field}critical`, svc.critical);
+  // the names the Kubernetes side derives: a Deployment per version `<service>-<version>`, a StatefulSet's headless Service `<service>-headless`
+  for (const v of svc.versions) {
+    const deployment = `${svc.name}-${v.name}`;
+    if (deployment.length > 63) {
+      throw new ValidationError(path, `${field}versions[].name`, v.name, `allowed: at most ${v.name.length - (deployment.length - 63)} characters here: the derived Deployment name ${deployment} has ${deployment.length} (a DNS-1123 label, at most 63)`);
+    }
+  }
+  const headless = `${svc.name}-headless`;
+  if (svc.kind === WorkloadKind.STATEFUL && headless.length > 63) {
+    throw new ValidationError(path, 'services[].name', svc.name, `allowed: at most ${63 - '-headless'.length} characters for a stateful service: the derived headless Service name ${headless} has ${headless.length} (at most 63)`);
+  }
   const names = new Set<string>();
   const numbers = new Set<number>();
   const containerPorts = new Set<number>();
@@ -253,14 +292,19 @@ export function validateServiceFields(path: string, field: string, svc: ServiceD
       }
     }
     const prefix = svc.public.pathPrefix;
-    if (prefix !== undefined && (!HTTP_PATH.test(prefix) || prefix.length > 1024 || prefix.includes('//'))) {
+    if (prefix !== undefined && (typeof prefix !== 'string' || !HTTP_PATH.test(prefix) || prefix.length > 1024 || prefix.includes('//'))) {
       throw new ValidationError(path, `${field}public.pathPrefix`, prefix, 'allowed: an absolute URL path such as /api (no query, fragment, whitespace or //), at most 1024 characters');
     }
   }
+  const endpointHosts = new Set<string>();
   for (const ep of svc.externalEndpoints ?? []) {
-    if (!isDnsName(ep.host)) {
-      throw new ValidationError(path, `${field}externalEndpoints[].host`, ep.host, 'allowed: a lower-case DNS name such as api.stripe.com (a ServiceEntry host; no wildcard, IP address, scheme or port)');
+    if (!isDnsName(ep.host, true) || ep.host.endsWith('.cluster.local') || ep.host.endsWith('.svc')) {
+      throw new ValidationError(path, `${field}externalEndpoints[].host`, ep.host, 'allowed: a lower-case DNS name outside the cluster such as api.stripe.com, or a wildcard *.example.com (a ServiceEntry host; no IP address, scheme, port or *.svc.cluster.local name, which would take over an in-cluster Service: use calls)');
     }
+    if (endpointHosts.has(`${ep.host}:${ep.port}`)) {
+      throw new ValidationError(path, `${field}externalEndpoints.${ep.host}.port`, ep.port, 'allowed: each host and port once per service (the ServiceEntry of the host lists each port once; istiod refuses a port twice)');
+    }
+    endpointHosts.add(`${ep.host}:${ep.port}`);
     requirePort(path, `${field}externalEndpoints.${ep.host}.port`, ep.port);
     requireOneOf(path, `${field}externalEndpoints.${ep.host}.protocol`, ep.protocol, PROTOCOLS);
     for (const cidr of ep.cidrs ?? []) {
@@ -274,12 +318,12 @@ export function validateServiceFields(path: string, field: string, svc: ServiceD
   }
   (svc.awsPermissions ?? []).forEach((s, i) => {
     for (const action of s.actions) {
-      if (!IAM_ACTION.test(action)) {
+      if (typeof action !== 'string' || !IAM_ACTION.test(action)) {
         throw new ValidationError(path, `${field}awsPermissions[${i}].actions`, action, 'allowed: IAM actions <service>:<Action> such as s3:GetObject (wildcards * and ? in the action part)');
       }
     }
     for (const resource of s.resources) {
-      if (!IAM_RESOURCE.test(resource)) {
+      if (typeof resource !== 'string' || !IAM_RESOURCE.test(resource)) {
         throw new ValidationError(path, `${field}awsPermissions[${i}].resources`, resource, 'allowed: ARNs arn:<partition>:<service>:<region>:<account>:<resource>, or *');
       }
     }
@@ -294,7 +338,7 @@ export function validateServiceFields(path: string, field: string, svc: ServiceD
   const probes = svc.probes ?? {};
   for (const key of ['readinessPath', 'livenessPath', 'startupPath'] as const) {
     const value = probes[key];
-    if (value !== undefined && (!HTTP_PATH.test(value) || value.length > 1024)) {
+    if (value !== undefined && (typeof value !== 'string' || !HTTP_PATH.test(value) || value.length > 1024)) {
       throw new ValidationError(path, `${field}probes.${key}`, value, 'allowed: an absolute HTTP path starting with "/" (no whitespace, query or fragment)');
     }
   }
@@ -306,14 +350,17 @@ export function validateServiceFields(path: string, field: string, svc: ServiceD
     if (!CONFIG_KEY.test(name) || name === '.' || name === '..') {
       throw new ValidationError(path, `${field}configFiles`, name, 'allowed: file names of letters, digits, "-", "_" and "." (ConfigMap keys), at most 253 characters');
     }
-    configBytes += Buffer.byteLength(name) + Buffer.byteLength(String(content));
+    if (typeof content !== 'string') {
+      throw new ValidationError(path, `${field}configFiles.${name}`, content, 'allowed: the file\'s content as a string');
+    }
+    configBytes += Buffer.byteLength(name) + Buffer.byteLength(content);
   }
   if (configBytes > MAX_CONFIG_MAP_BYTES) {
     throw new ValidationError(path, `${field}configFiles`, Object.keys(svc.configFiles ?? {}), `allowed: at most ${MAX_CONFIG_MAP_BYTES} bytes in all (a ConfigMap); these hold ${configBytes}`);
   }
   for (const [name, value] of Object.entries(svc.env ?? {})) {
     if (!PLAIN_ENV_NAME.test(name)) {
-      throw new ValidationError(path, `${field}env`, name, 'allowed: variable names of letters, digits and "_", not starting with a digit');
+      throw new ValidationError(path, `${field}env`, name, 'allowed: variable names of letters, digits, "_", "." and "-", not starting with a digit');
     }
     if (typeof value !== 'string') {
       throw new ValidationError(path, `${field}env.${name}`, value, 'allowed: a string value');
@@ -327,7 +374,7 @@ export function validateServiceFields(path: string, field: string, svc: ServiceD
     if (typeof s.mountPath !== 'string' || !isAbsoluteMountPath(s.mountPath)) {
       throw new ValidationError(path, `${field}storage.mountPath`, s.mountPath, 'allowed: an absolute, normalised path other than /, e.g. /data');
     }
-    if (s.storageClassName !== undefined && (s.storageClassName.length > 253 || !s.storageClassName.split('.').every(isDns1123Label))) {
+    if (s.storageClassName !== undefined && (typeof s.storageClassName !== 'string' || s.storageClassName.length > 253 || !s.storageClassName.split('.').every(isDns1123Label))) {
       throw new ValidationError(path, `${field}storage.storageClassName`, s.storageClassName, 'allowed: a StorageClass name (a DNS-1123 subdomain) such as gp3');
     }
   }
@@ -357,7 +404,7 @@ export function validatePublicRoutes(path: string, services: readonly ServiceDef
   }
 }
 
-const SLACK_CHANNEL = /^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/;
+const SLACK_CHANNEL = /^[#@]?[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 const EMAIL = /^[^\s@<>(),;:"]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
 const SMARTHOST = /^[a-z0-9.-]+:\d{1,5}$/i;
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -388,21 +435,21 @@ export function validateObservabilityFields(path: string, o: ObservabilityConfig
   requireSecretRef(path, 'observability.alerting.pagerDutyRoutingKey', a.pagerDutyRoutingKey);
   requireSecretRef(path, 'observability.alerting.slack.apiUrl', a.slack.apiUrl);
   requireSecretRef(path, 'observability.alerting.email.authPassword', a.email.authPassword);
-  if (!SLACK_CHANNEL.test(a.slack.channel)) {
-    throw new ValidationError(path, 'observability.alerting.slack.channel', a.slack.channel, 'allowed: a Slack channel such as #shop-alerts: lower-case letters, digits, "-", "_" and ".", at most 80, no whitespace');
+  if (typeof a.slack.channel !== 'string' || !SLACK_CHANNEL.test(a.slack.channel)) {
+    throw new ValidationError(path, 'observability.alerting.slack.channel', a.slack.channel, 'allowed: a Slack channel such as #shop-alerts (or a channel id): letters, digits, "-", "_" and ".", at most 80, no whitespace');
   }
   for (const f of ['to', 'from'] as const) {
-    if (!EMAIL.test(a.email[f])) {
+    if (typeof a.email[f] !== 'string' || !EMAIL.test(a.email[f])) {
       throw new ValidationError(path, `observability.alerting.email.${f}`, a.email[f], 'allowed: an e-mail address such as ops@example.com');
     }
   }
-  if (!SMARTHOST.test(a.email.smarthost) || Number(a.email.smarthost.split(':')[1]) > 65535 || Number(a.email.smarthost.split(':')[1]) < 1) {
+  if (typeof a.email.smarthost !== 'string' || !SMARTHOST.test(a.email.smarthost) || Number(a.email.smarthost.split(':')[1]) > 65535 || Number(a.email.smarthost.split(':')[1]) < 1) {
     throw new ValidationError(path, 'observability.alerting.email.smarthost', a.email.smarthost, 'allowed: host:port of the SMTP server, such as smtp.example.com:587');
   }
-  if (a.email.authUsername !== undefined && (a.email.authUsername === '' || /[\s]/.test(a.email.authUsername))) {
+  if (a.email.authUsername !== undefined && (typeof a.email.authUsername !== 'string' || a.email.authUsername === '' || a.email.authUsername.length > 256 || /[\s]/.test(a.email.authUsername))) {
     throw new ValidationError(path, 'observability.alerting.email.authUsername', a.email.authUsername, 'allowed: a non-empty SMTP user name without whitespace');
   }
-  if (a.namespace !== undefined && !isDns1123Label(a.namespace)) {
+  if (a.namespace !== undefined && (typeof a.namespace !== 'string' || !isDns1123Label(a.namespace))) {
     throw new ValidationError(path, 'observability.alerting.namespace', a.namespace, 'allowed: a DNS-1123 label');
   }
   let url: URL | undefined;
@@ -433,18 +480,61 @@ export function validateObservabilityFields(path: string, o: ObservabilityConfig
     if (logs.port !== undefined) {
       requirePort(path, 'observability.logs.port', logs.port);
     }
-    if (logs.indexPrefix !== undefined && !/^[a-z0-9][a-z0-9_-]{0,199}$/.test(logs.indexPrefix)) {
+    if (logs.indexPrefix !== undefined && (typeof logs.indexPrefix !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,199}$/.test(logs.indexPrefix))) {
       throw new ValidationError(path, 'observability.logs.indexPrefix', logs.indexPrefix, 'allowed: lower-case letters, digits, "-" and "_", starting with a letter or digit (an index name), at most 200');
     }
-    if (logs.user !== undefined && !/^[A-Za-z0-9._@-]{1,128}$/.test(logs.user)) {
+    if (logs.user !== undefined && (typeof logs.user !== 'string' || !/^[A-Za-z0-9._@-]{1,128}$/.test(logs.user))) {
       throw new ValidationError(path, 'observability.logs.user', logs.user, 'allowed: a user name of letters, digits, ".", "_", "@" and "-"');
     }
     requireSecretRef(path, 'observability.logs.password', logs.password);
   }
 }
 
-/** The object and array fields of the model: a value of another kind (a string, a list for an object) is refused before any rule reads into it. */
-const CONTAINERS: ReadonlyArray<readonly [field: string, kind: 'object' | 'array', required: boolean]> = [
+/** What a field holds, checked before any rule reads into it: an object, a list, a list of objects, a string. */
+type Kind = 'object' | 'array' | 'objects' | 'string';
+
+/** The object, list and identifying string fields of the model: a value of another kind (a string for a list, a number for a name) is refused before any rule reads into it. */
+const CONTAINERS: ReadonlyArray<readonly [field: string, kind: Kind, required: boolean]> = [
+  ['environments', 'objects', true],
+  ['services', 'objects', false],
+  ['dataStores', 'objects', false],
+  ['allowedImageRegistries', 'array', false],
+  ['tags', 'object', false],
+  ['environments[].tags', 'object', false],
+  ['environments[].availabilityZones', 'array', true],
+  ['environments[].nodeGroups', 'objects', true],
+  ['environments[].nodeGroups[].instanceTypes', 'array', true],
+  ['environments[].nodeGroups[].labels', 'object', false],
+  ['environments[].nodeGroups[].taints', 'objects', false],
+  ['environments[].clusterAdminRoleArns', 'array', false],
+  ['environments[].publicApiAccessCidrs', 'array', false],
+  ['environments[].existingVpc.privateSubnetIds', 'array', true],
+  ['environments[].existingVpc.intraSubnetIds', 'array', false],
+  ['environments[].kubernetes.namespaceQuotas', 'object', false],
+  ['environments[].kubernetes.serviceOverrides', 'object', false],
+  ['environments[].dataStores.placementOverrides', 'object', false],
+  ['environments[].dataStores.credentialsVersions', 'object', false],
+  ['observability.prometheusSelector', 'object', false],
+  ['observability.alerting.maintenanceWindows[].times', 'objects', true],
+  ['services[].versions', 'objects', true],
+  ['services[].ports', 'objects', true],
+  ['services[].calls', 'array', false],
+  ['services[].public.hosts', 'array', true],
+  ['services[].externalEndpoints[].cidrs', 'array', false],
+  ['services[].awsPermissions', 'objects', false],
+  ['services[].awsPermissions[].actions', 'array', true],
+  ['services[].awsPermissions[].resources', 'array', true],
+  ['services[].configFiles', 'object', false],
+  ['services[].env', 'object', false],
+  ['services[].secrets', 'objects', false],
+  ['services[].secrets[].env', 'object', false],
+  ['services[].writablePaths', 'objects', false],
+  ['services[].storage', 'object', false],
+  ['services[].metricsExporter', 'object', false],
+  ['services[].metricsExporter.args', 'array', false],
+  ['services[].nodeSelector', 'object', false],
+  ['services[].alerts', 'object', false],
+  ['services[].release', 'object', false],
   ['registry', 'object', false],
   ['gitops', 'object', false],
   ['observability', 'object', false],
@@ -454,29 +544,57 @@ const CONTAINERS: ReadonlyArray<readonly [field: string, kind: 'object' | 'array
   ['observability.alerting.slack.apiUrl', 'object', true],
   ['observability.alerting.email', 'object', true],
   ['observability.alerting.email.authPassword', 'object', false],
-  ['observability.alerting.businessHours', 'array', false],
-  ['observability.alerting.maintenanceWindows', 'array', false],
+  ['observability.alerting.businessHours', 'objects', false],
+  ['observability.alerting.maintenanceWindows', 'objects', false],
   ['observability.logs', 'object', false],
   ['observability.logs.password', 'object', false],
   ['environments[].kubernetes', 'object', true],
   ['environments[].kubernetes.namespaceQuota', 'object', true],
   ['environments[].backup', 'object', true],
   ['environments[].backup.objectLock', 'object', false],
-  ['environments[].backup.transitions', 'array', false],
+  ['environments[].backup.transitions', 'objects', false],
   ['environments[].dataStores', 'object', false],
   ['environments[].existingVpc', 'object', false],
   ['environments[].gitops', 'object', false],
   ['environments[].remoteState', 'object', false],
   ['services[].public', 'object', false],
-  ['services[].externalEndpoints', 'array', false],
+  ['services[].externalEndpoints', 'objects', false],
   ['services[].resources', 'object', false],
   ['services[].probes', 'object', false],
-  ['services[].tolerations', 'array', false],
+  ['services[].tolerations', 'objects', false],
   ['services[].metricsExporter.resources', 'object', false],
   ['services[].release.options', 'object', false],
   ['services[].release.options.testerRoute', 'object', false],
   ['services[].release.options.mirrorTo', 'object', false],
+  ['name', 'string', true],
+  ['environments[].name', 'string', true],
+  ['environments[].accountId', 'string', true],
+  ['environments[].region', 'string', true],
+  ['environments[].vpcCidr', 'string', true],
+  ['environments[].kubernetesVersion', 'string', true],
+  ['environments[].nodeGroups[].name', 'string', true],
+  ['environments[].nodeGroups[].taints[].key', 'string', true],
+  ['environments[].kubernetes.serviceOverrides.<key>', 'object', true],
+  ['environments[].kubernetes.serviceOverrides.<key>.nodeSelector', 'object', false],
+  ['environments[].kubernetes.namespaceQuotas.<key>', 'object', true],
+  ['environments[].gitops.revision', 'string', false],
+  ['dataStores[].name', 'string', true],
+  ['dataStores[].namespace', 'string', true],
+  ['services[].name', 'string', true],
+  ['services[].namespace', 'string', true],
+  ['services[].versions[].name', 'string', true],
+  ['services[].versions[].image', 'string', true],
+  ['services[].metricsExporter.image', 'string', true],
+  ['services[].release.weights', 'object', true],
+  ['services[].secrets[].name', 'string', true],
+  ['services[].secrets[].mountPath', 'string', false],
+  ['services[].secrets[].description', 'string', false],
+  ['services[].writablePaths[].path', 'string', true],
+  ['services[].tolerations[].key', 'string', true],
+  ['services[].externalEndpoints[].host', 'string', true],
 ];
+
+const KIND_NAMES: Readonly<Record<Kind, string>> = { object: 'an object of the fields docs/model.md lists', array: 'a list', objects: 'a list of objects', string: 'a string' };
 
 /** The values at a field path (`services[].probes`), each with its name in errors (`services.cart.probes`). */
 function valuesAt(root: unknown, field: string): Array<readonly [string, unknown]> {
@@ -490,6 +608,9 @@ function valuesAt(root: unknown, field: string): Array<readonly [string, unknown
       }
       const child = (value as Record<string, unknown>)[key];
       const at = name === '' ? key : `${name}.${key}`;
+      if (key === '<key>') {
+        return Object.entries(value as Record<string, unknown>).map(([k, v]) => [name === '' ? k : `${name}.${k}`, v] as const);
+      }
       if (!list) {
         return [[at, child]];
       }
@@ -510,13 +631,16 @@ export function validateShapes(path: string, props: unknown): void {
     for (const [name, value] of valuesAt(props, field)) {
       if (value === undefined) {
         if (required) {
-          throw new ValidationError(path, name, value, `allowed: ${kind === 'object' ? 'an object' : 'a list'} (${field} is required)`);
+          throw new ValidationError(path, name, value, `allowed: ${KIND_NAMES[kind]} (${field} is required)`);
         }
         continue;
       }
-      const ok = kind === 'array' ? Array.isArray(value) : value !== null && typeof value === 'object' && !Array.isArray(value);
+      const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+      const ok = kind === 'string' ? typeof value === 'string'
+        : kind === 'object' ? isObject(value)
+          : Array.isArray(value) && (kind === 'array' || value.every(isObject));
       if (!ok) {
-        throw new ValidationError(path, name, value, `allowed: ${kind === 'object' ? 'an object of the fields docs/model.md lists' : 'a list'}`);
+        throw new ValidationError(path, name, value, `allowed: ${KIND_NAMES[kind]}`);
       }
     }
   }

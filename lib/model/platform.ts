@@ -91,6 +91,8 @@ export const DEFAULT_KEEP_RELEASES = 30;
 export const DEFAULT_UNTAGGED_EXPIRY_DAYS = 7;
 
 const K8S_VERSION = /^1\.\d{2}$/;
+/** The largest int32, the bound of Kubernetes replica counts. */
+const MAX_INT32 = 2147483647;
 
 /** The validated platform model. */
 export class Platform {
@@ -126,10 +128,11 @@ export class Platform {
 
   constructor(props: PlatformProps) {
     this.path = `Platform(${props.name})`;
-    if (!isDns1123Label(props.name) || props.name.length > 20) {
-      throw new ValidationError(this.path, 'name', props.name, 'allowed: a DNS-1123 label of at most 20 characters');
-    }
+    // a value of the wrong kind (a string for a list, a number for a name) is refused before any rule reads into it
     validateShapes(this.path, props);
+    if (!isDns1123Label(props.name) || props.name.length > 20 || !/^[a-z]/.test(props.name)) {
+      throw new ValidationError(this.path, 'name', props.name, 'allowed: a DNS-1123 label of at most 20 characters starting with a letter (it starts RDS and ElastiCache identifiers, which must)');
+    }
     this.name = props.name;
     this.environments = props.environments;
     this.services = props.services ?? [];
@@ -421,6 +424,11 @@ export class Platform {
       for (const svc of this.services) {
         const override = env.kubernetes.serviceOverrides?.[svc.name];
         const stateful = (svc.kind ?? WorkloadKind.DEPLOYMENT) === WorkloadKind.STATEFUL;
+        const podQuota = this.namespaceQuota(env, svc.namespace).pods;
+        const { max } = this.replicaBounds(env, svc);
+        if (!stateful && max > podQuota) {
+          throw new ValidationError(this.path, at(override?.maxReplicas !== undefined ? `serviceOverrides.${svc.name}.maxReplicas` : 'maxReplicas'), max, `allowed: at most the pods of namespace ${svc.namespace}'s quota (${podQuota}); service ${svc.name} could never reach its autoscaler maximum, and the namespace's quota check refuses it later`);
+        }
         if (override?.replicas !== undefined && (!stateful || !Number.isInteger(override.replicas) || override.replicas < 1)) {
           throw new ValidationError(this.path, at(`serviceOverrides.${svc.name}.replicas`), override.replicas, stateful ? 'allowed: a whole number, 1 or more' : 'allowed: replicas only for a stateful service; a stateless one takes minReplicas and maxReplicas');
         }
@@ -440,8 +448,8 @@ export class Platform {
     const seen = new Set<string>();
     for (const svc of this.services) {
       const at = (field: string) => `services.${svc.name}.${field}`;
-      if (!isDns1123Label(svc.name)) {
-        throw new ValidationError(this.path, 'services[].name', svc.name, 'allowed: a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters)');
+      if (!isDns1123Label(svc.name) || !/^[a-z]/.test(svc.name)) {
+        throw new ValidationError(this.path, 'services[].name', svc.name, 'allowed: a DNS-1035 label (a lower-case letter, then lower-case letters, digits and "-", at most 63 characters): the name of its Kubernetes Service');
       }
       if (!isDns1123Label(svc.namespace)) {
         throw new ValidationError(this.path, at('namespace'), svc.namespace, 'allowed: a DNS-1123 label');
@@ -611,8 +619,13 @@ function validateKubernetes(path: string, env: EnvironmentConfig): void {
     if (!Number.isInteger(min) || min < floor) {
       throw new ValidationError(path, at(`${field}minReplicas`), min, floor === 1 ? 'allowed: 1 or more' : 'allowed: 2 or more (set allowSingleReplica for an environment where one replica is enough)');
     }
-    if (!Number.isInteger(max) || max < min) {
-      throw new ValidationError(path, at(`${field}maxReplicas`), max, `allowed: a whole number of at least minReplicas (${min})`);
+    if (!Number.isInteger(max) || max < min || max > MAX_INT32) {
+      throw new ValidationError(path, at(`${field}maxReplicas`), max, `allowed: a whole number of at least minReplicas (${min}) and at most ${MAX_INT32} (the HorizontalPodAutoscaler's int32)`);
+    }
+    // one workload at its maximum must fit the pods of the largest namespace quota, or the autoscaler can never reach it
+    const pods = Math.max(k.namespaceQuota.pods, ...Object.values(k.namespaceQuotas ?? {}).map((q) => q.pods));
+    if (Number.isInteger(pods) && pods >= 1 && max > pods) {
+      throw new ValidationError(path, at(`${field}maxReplicas`), max, `allowed: at most the pods of the namespace quota (${pods}): the quota refuses pods beyond it, so the autoscaler could never reach this maximum`);
     }
   };
   check('', k.minReplicas, k.maxReplicas);
@@ -653,7 +666,7 @@ function validateBackup(path: string, env: EnvironmentConfig): void {
   if (lockDays !== undefined && (!Number.isInteger(lockDays) || lockDays < 1 || lockDays > b.retentionDays)) {
     throw new ValidationError(path, at('objectLock.days'), lockDays, `allowed: a whole number of days from 1 to retentionDays (${b.retentionDays}); a lock longer than the retention keeps every version past its expiry`);
   }
-  if (b.expectedGbPerDay !== undefined && !(b.expectedGbPerDay >= 0)) {
+  if (b.expectedGbPerDay !== undefined && (typeof b.expectedGbPerDay !== 'number' || !(b.expectedGbPerDay >= 0) || !Number.isFinite(b.expectedGbPerDay))) {
     throw new ValidationError(path, at('expectedGbPerDay'), b.expectedGbPerDay, 'allowed: a number of GB, 0 or more');
   }
   validateBackupRules(path, env);
@@ -698,8 +711,11 @@ function validateAlertOverrides(path: string, field: string, alerts: Readonly<Re
     if (o?.severity !== undefined && !['critical', 'warning', 'info'].includes(o.severity)) {
       throw new ValidationError(path, `${field}.${name}.severity`, o.severity, 'allowed: critical, warning or info');
     }
-    if (o?.threshold !== undefined && !(o.threshold > 0)) {
-      throw new ValidationError(path, `${field}.${name}.threshold`, o.threshold, 'allowed: a positive number in the alert\'s unit');
+    const ratio = name === 'HighErrorRatio' || name === 'HighSaturation';
+    if (o?.threshold !== undefined && (typeof o.threshold !== 'number' || !(o.threshold > 0) || (ratio && o.threshold >= 1) || (name === 'CrashLooping' && !Number.isInteger(o.threshold)))) {
+      throw new ValidationError(path, `${field}.${name}.threshold`, o.threshold, ratio
+        ? 'allowed: a ratio above 0 and below 1 (the alert fires above it; a ratio of requests or of the CPU limit never exceeds 1)'
+        : name === 'CrashLooping' ? 'allowed: a whole number of restarts, 1 or more' : 'allowed: a positive number in the alert\'s unit');
     }
     if (o?.for !== undefined && !PROMETHEUS_DURATION.test(o.for)) {
       throw new ValidationError(path, `${field}.${name}.for`, o.for, 'allowed: a Prometheus duration such as 5m or 1h30m');

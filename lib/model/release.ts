@@ -49,7 +49,7 @@ export function validateRelease(path: string, service: ServiceDefinition, fieldP
     if (!versions.includes(tester.version)) {
       throw new ValidationError(path, `${fieldPrefix}release.options.testerRoute.version`, tester.version, `allowed: versions of ${service.name} (${versions.join(', ')})`);
     }
-    if (!/^[a-z0-9-]{1,256}$/.test(tester.header) || ENVOY_OWNED_HEADERS.includes(tester.header)) {
+    if (typeof tester.header !== 'string' || !/^[a-z0-9-]{1,256}$/.test(tester.header) || ENVOY_OWNED_HEADERS.includes(tester.header)) {
       throw new ValidationError(path, `${fieldPrefix}release.options.testerRoute.header`, tester.header, `allowed: a lower-case HTTP header name of letters, digits and "-", at most 256, other than the headers Envoy owns (${ENVOY_OWNED_HEADERS.join(', ')})`);
     }
     if (typeof tester.value !== 'string' || tester.value.length === 0 || tester.value.length > 1024 || /[\x00-\x1f\x7f]/.test(tester.value)) {

@@ -69,7 +69,8 @@ describe('PlatformStack: an existing VPC', () => {
   });
 
   test('fails when the existing VPC has not one private subnet per zone', () => {
-    expect(() => stackOf({ existingVpc: { ...existingVpc, privateSubnetIds: existingVpc.privateSubnetIds.slice(0, 2) } })).toThrow(/prod\/Network: privateSubnetIds is .*; allowed: three distinct subnet ids/);
+    // the model refuses it before the Network does (lib/model/field-domains.ts)
+    expect(() => stackOf({ existingVpc: { ...existingVpc, privateSubnetIds: existingVpc.privateSubnetIds.slice(0, 2) } })).toThrow(/environments\.prod\.existingVpc\.privateSubnetIds is .*; allowed: 3 distinct subnet ids/);
   });
 });
 

@@ -15,9 +15,7 @@ import { TaintEffect, type EnvironmentConfig } from '../../lib/model/environment
 import { Platform } from '../../lib/model/platform';
 import { ValidationError } from '../../lib/model/validation';
 import { checkPodSecurity, hasPodTemplate, type KubernetesObject } from '../../lib/policy/pod-security';
-import { veleroValidators } from './backups/_velero-schemas';
-import { validatePrometheusOperatorObjects } from './observability/_prometheus-schemas';
-import { validateExternalSecretsObjects } from './secrets/_external-secrets-schemas';
+import { strictSchemaProblems } from '../fixtures/schema-validation';
 
 const ENVS = ['dev', 'staging', 'prod'] as const;
 
@@ -183,49 +181,7 @@ describe.each(ENVS)('environment %s', (env) => {
   });
 
   test('every emitted object validates against the official Kubernetes schemas (kubernetes-models)', async () => {
-    const problems: string[] = [];
-    const velero = veleroValidators();
-    for (const o of out[env]) {
-      const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
-      if (group === 'velero.io') {
-        // no published package: the CRDs' own schemas (lib/k8s/backups/velero-models/crds, Velero v1.18.1)
-        problems.push(...(velero.get(o.kind)?.(o) ?? [`velero.io ${o.kind}: no schema`]).map((e) => `${o.kind} ${o.metadata.name}: ${e}`));
-        continue;
-      }
-      if (group === 'monitoring.coreos.com') {
-        const { errors } = await validatePrometheusOperatorObjects([o as never]);
-        problems.push(...errors);
-        continue;
-      }
-      if (group === 'external-secrets.io') {
-        // payment's secret: the SecretStore and ExternalSecret, against @kubernetes-models/external-secrets
-        problems.push(...(await validateExternalSecretsObjects([o as never])).errors);
-        continue;
-      }
-      if (group === 'snapshot.storage.k8s.io') {
-        // no published package or CRD here: the fields external-snapshotter v8 requires
-        const snapshotClass = o as unknown as { driver?: string; deletionPolicy?: string };
-        if (o.kind !== 'VolumeSnapshotClass' || typeof snapshotClass.driver !== 'string' || !['Delete', 'Retain'].includes(snapshotClass.deletionPolicy ?? '')) {
-          problems.push(`${o.kind} ${o.metadata.name}: not a VolumeSnapshotClass with a driver and a deletionPolicy`);
-        }
-        continue;
-      }
-      // core and built-in groups live in kubernetes-models, Istio's in @kubernetes-models/istio (the mesh's objects)
-      const pkg = group.endsWith('.istio.io') ? '@kubernetes-models/istio' : group === 'argoproj.io' ? '@kubernetes-models/argo-cd' : 'kubernetes-models';
-      const modulePath = `${pkg}/${group ? `${group}/` : ''}${version}/${o.kind}`;
-      const mod = (await import(modulePath)) as Record<string, unknown>;
-      const Model = mod[o.kind] as (new (data: unknown) => { validate(): void }) | undefined;
-      if (!Model) {
-        problems.push(`${modulePath}: no model`);
-        continue;
-      }
-      try {
-        new Model(o).validate();
-      } catch (err) {
-        problems.push(`${o.kind} ${o.metadata.namespace}/${o.metadata.name}: ${(err as Error).message}`);
-      }
-    }
-    expect(problems).toEqual([]);
+    expect(await strictSchemaProblems(out[env])).toEqual([]);
   });
 });
 

@@ -246,7 +246,7 @@ describe('Platform', () => {
   });
 
   test('fails when a service name is not a DNS-1123 label', () => {
-    expect(errorOf(() => withService('cart', { name: 'Cart_Service' })).message).toContain('services[].name is "Cart_Service"; allowed: a DNS-1123 label');
+    expect(errorOf(() => withService('cart', { name: 'Cart_Service' })).message).toContain('services[].name is "Cart_Service"; allowed: a DNS-1035 label');
   });
 });
 

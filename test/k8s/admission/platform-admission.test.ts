@@ -140,17 +140,17 @@ describe('rollout', () => {
     for (const b of bindingsOf(enforced)) {
       expect((b.spec as unknown as BindingSpec).validationActions).toEqual(['Deny']);
     }
-    expect(enforcedChart.admission.enforce).toBe(true);
-    expect(enforcedChart.admission.validationActions).toEqual([ValidationAction.DENY]);
+    expect(enforcedChart.admission!.enforce).toBe(true);
+    expect(enforcedChart.admission!.validationActions).toEqual([ValidationAction.DENY]);
     expect(policiesOf(enforced)).toEqual(policiesOf(out.prod));
   });
 
   test('the chart exposes its admission construct with the defaults resolved', () => {
     const chart = new PlatformChart(Testing.app(), 'dev', { platform, environment: 'dev' });
-    expect(chart.admission.enforce).toBe(false);
-    expect(chart.admission.validationActions).toEqual([ValidationAction.AUDIT, ValidationAction.WARN]);
-    expect(chart.admission.namespaces).toEqual(['shop', 'shop-data']);
-    expect([...chart.admission.policies.keys()]).toEqual(NAMES);
+    expect(chart.admission!.enforce).toBe(false);
+    expect(chart.admission!.validationActions).toEqual([ValidationAction.AUDIT, ValidationAction.WARN]);
+    expect(chart.admission!.namespaces).toEqual(['shop', 'shop-data']);
+    expect([...chart.admission!.policies.keys()]).toEqual(NAMES);
   });
 });
 

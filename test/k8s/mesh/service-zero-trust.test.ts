@@ -63,7 +63,8 @@ describe('ServiceZeroTrust', () => {
   });
 
   test('fails when the metrics port names no port of the service', () => {
-    const bad = new Platform({ allowedImageRegistries: ['registry.example.com'], name: 'tiny', environments, services: [svc('x', { metricsPort: 'prom' })] });
-    expect(() => new ServiceZeroTrust(Testing.chart(), 'ZeroTrust', { platform: bad, service: bad.service('x', 'shop') })).toThrow(/ZeroTrust: service.metricsPort is "prom"; allowed: one of the service's port names \(web, metrics\)/);
+    // the model refuses it first (test/model/field-domains-refusals.test.ts); the construct refuses its own props too
+    const good = new Platform({ allowedImageRegistries: ['registry.example.com'], name: 'tiny', environments, services: [svc('x')] });
+    expect(() => new ServiceZeroTrust(Testing.chart(), 'ZeroTrust', { platform: good, service: { ...good.service('x', 'shop'), metricsPort: 'prom' } })).toThrow(/ZeroTrust: service.metricsPort is "prom"; allowed: one of the service's port names \(web, metrics\)/);
   });
 });
