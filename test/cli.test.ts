@@ -98,7 +98,7 @@ export const synthOptions = {
     const dir = scratch();
     const r = run(['synth', moduleFile, 'qa', '--only', 'kubernetes', '--outdir', dir], ROOT);
     expect(r.status).toBe(0);
-    expect(listFiles(dir).filter((f) => !f.startsWith('.eks-platform/'))).toEqual(['dist/qa/PREREQUISITES.md', 'dist/qa/platform.k8s.yaml']);
+    expect(listFiles(dir).filter((f) => !f.startsWith('.eks-platform/'))).toEqual(['dist/qa/PLATFORM.md', 'dist/qa/PREREQUISITES.md', 'dist/qa/platform.k8s.yaml']);
   });
 
   test('loads a CommonJS .js module and an ES module .mjs', () => {

@@ -19,9 +19,24 @@ interface PromQLParser {
   parse(input: string): { iterate(spec: { enter: (node: { readonly type: { readonly isError: boolean }; readonly from: number }) => boolean | void }): void };
 }
 let parser: PromQLParser | undefined;
+/** Expressions already judged: the construct and then the gate judge each expression of a synth; it is parsed once. */
+const judged = new Map<string, string | undefined>();
+const JUDGED_MAX = 10_000;
 
 /** Why Prometheus would not parse `expr`, or undefined when it parses. */
 export function promqlProblem(expr: string): string | undefined {
+  if (judged.has(expr)) {
+    return judged.get(expr);
+  }
+  if (judged.size >= JUDGED_MAX) {
+    judged.clear();
+  }
+  const problem = parse(expr);
+  judged.set(expr, problem);
+  return problem;
+}
+
+function parse(expr: string): string | undefined {
   if (expr.trim() === '') {
     return 'an empty expression';
   }

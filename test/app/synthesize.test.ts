@@ -41,11 +41,17 @@ describe('synthesize (the main job as a function)', () => {
       'cdktf.out/stacks/prod/cdk.tf.json',
       'cdktf.out/stacks/registry/cdk.tf.json',
       'cdktf.out/stacks/staging/cdk.tf.json',
+      'dist/dev/PLATFORM.md',
       'dist/dev/PREREQUISITES.md',
+      'dist/dev/argocd.k8s.yaml',
       'dist/dev/platform.k8s.yaml',
+      'dist/prod/PLATFORM.md',
       'dist/prod/PREREQUISITES.md',
+      'dist/prod/argocd.k8s.yaml',
       'dist/prod/platform.k8s.yaml',
+      'dist/staging/PLATFORM.md',
       'dist/staging/PREREQUISITES.md',
+      'dist/staging/argocd.k8s.yaml',
       'dist/staging/platform.k8s.yaml',
     ]);
   });
@@ -87,7 +93,7 @@ describe('synthesize (the main job as a function)', () => {
     const out = scratch();
     const result = synthesize(platform, { environments: ['prod', 'dev'], outdir: out });
     expect(result.environments).toEqual(['dev', 'prod']);
-    expect(outputFiles(out)).toEqual(['cdktf.out/manifest.json', 'cdktf.out/stacks/dev/cdk.tf.json', 'cdktf.out/stacks/prod/cdk.tf.json', 'dist/dev/PREREQUISITES.md', 'dist/dev/platform.k8s.yaml', 'dist/prod/PREREQUISITES.md', 'dist/prod/platform.k8s.yaml']);
+    expect(outputFiles(out)).toEqual(['cdktf.out/manifest.json', 'cdktf.out/stacks/dev/cdk.tf.json', 'cdktf.out/stacks/prod/cdk.tf.json', 'dist/dev/PLATFORM.md', 'dist/dev/PREREQUISITES.md', 'dist/dev/argocd.k8s.yaml', 'dist/dev/platform.k8s.yaml', 'dist/prod/PLATFORM.md', 'dist/prod/PREREQUISITES.md', 'dist/prod/argocd.k8s.yaml', 'dist/prod/platform.k8s.yaml']);
   });
 
   test('writes one world only with `only`', () => {
@@ -96,7 +102,7 @@ describe('synthesize (the main job as a function)', () => {
     expect(outputFiles(tf)).toEqual(['cdktf.out/manifest.json', 'cdktf.out/stacks/dev/cdk.tf.json']);
     const k8s = scratch();
     synthesize(platform, { environments: ['dev'], outdir: k8s, only: 'kubernetes' });
-    expect(outputFiles(k8s)).toEqual(['dist/dev/PREREQUISITES.md', 'dist/dev/platform.k8s.yaml']);
+    expect(outputFiles(k8s)).toEqual(['dist/dev/PLATFORM.md', 'dist/dev/PREREQUISITES.md', 'dist/dev/argocd.k8s.yaml', 'dist/dev/platform.k8s.yaml']);
   });
 
   test('writes where the cdktf and cdk8s CLIs ask (CDKTF_OUTDIR, CDK8S_OUTDIR)', () => {
@@ -115,7 +121,7 @@ describe('synthesize (the main job as a function)', () => {
         }
       }
     }
-    expect(outputFiles(out)).toEqual(['k8s-here/dev/PREREQUISITES.md', 'k8s-here/dev/platform.k8s.yaml', 'tf-here/manifest.json', 'tf-here/stacks/dev/cdk.tf.json']);
+    expect(outputFiles(out)).toEqual(['k8s-here/dev/PLATFORM.md', 'k8s-here/dev/PREREQUISITES.md', 'k8s-here/dev/argocd.k8s.yaml', 'k8s-here/dev/platform.k8s.yaml', 'tf-here/manifest.json', 'tf-here/stacks/dev/cdk.tf.json']);
   });
 
   test('fails when an unknown environment is named, and writes nothing', () => {

@@ -241,6 +241,7 @@ describe('PlatformStack outputs and container registry', () => {
     const own = new Platform({
       name: 'shop',
       environments: platform.environments,
+      gitops: platform.gitops,
       services: platform.services,
       dataStores: platform.dataStores,
       allowedImageRegistries: ['111122223333.dkr.ecr.eu-central-1.amazonaws.com'],

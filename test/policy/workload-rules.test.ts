@@ -481,7 +481,11 @@ describe('the workload rules through eks-platform check', () => {
       rule: WorkloadRule.DISRUPTION_BUDGET, severity: 'error', file: 'app.yaml', kind: 'Deployment', namespace: 'team', name: 'web',
       field: 'spec.template.metadata.labels', expected: 'a PodDisruptionBudget in namespace team whose selector selects the pod labels {app=web, version=v1}',
       found: 'none', message: 'no PodDisruptionBudget covers its pods: a node drain may evict all of them at once',
+      line: expect.any(Number),
     }]);
+    // the line of the field: the pod template's labels
+    const budget = report.findings.find((f) => f.rule === WorkloadRule.DISRUPTION_BUDGET)!;
+    expect(fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8').split('\n')[budget.line! - 1]).toMatch(/^\s*labels:/);
     const suppressed = checkPaths(['app.yaml'], { cwd: dir, suppressions: 's.yaml' });
     expect(suppressed.findings.filter((f) => f.rule.startsWith('platform/') && f.rule !== 'platform/probes' && f.rule !== 'platform/resources')).toEqual([]);
     expect(suppressed.suppressed).toEqual([expect.objectContaining({ rule: WorkloadRule.DISRUPTION_BUDGET, reason: "budget is applied by the team's own chart, TICKET-7" })]);

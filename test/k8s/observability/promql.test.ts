@@ -37,6 +37,13 @@ describe('promqlProblem', () => {
     ['a grouping without its operand', 'sum by (job'],
     ['an unclosed matcher', 'up{job="a"'],
     ['nothing', '   '],
+    ['a call of a name that is no function', 'foo(up)'],
+    ['a grouping without parentheses', 'sum(up) by job'],
+    ['a closing parenthesis too many', 'rate(x[5m]))'],
+    ['an empty range', 'rate(x[])'],
+    ['a range in upper-case minutes', 'rate(x[5M])'],
+    ['an unquoted label value', 'up{job=a}'],
+    ['a function Prometheus 3 removed (promtool 2.42 still accepts it)', 'holt_winters(x[5m], 0.5, 0.5)'],
   ])('fails when the expression has %s: %s', (_what, expr) => {
     expect(promqlProblem(expr)).toMatch(/syntax error at offset \d+|empty/);
   });
