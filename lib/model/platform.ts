@@ -701,7 +701,7 @@ function summarize(names: readonly string[]): string {
   return names.length <= 12 ? names.join(', ') : `${names.slice(0, 12).join(', ')}, ... (${names.length} in all)`;
 }
 
-const PROMETHEUS_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+const PROMETHEUS_DURATION = /^(?=\d)(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
 
 function validateAlertOverrides(path: string, field: string, alerts: Readonly<Record<string, AlertOverride | undefined>>): void {
   for (const [name, o] of Object.entries(alerts)) {

@@ -276,6 +276,7 @@ const cases: readonly Case[] = [
   ['fails when services[].alerts.<key>.severity is page', svc('worker', () => ({ alerts: { HighLatency: { severity: 'page' } } })), 'services.worker.alerts.HighLatency.severity', 'page'],
   ['fails when services[].alerts.<key>.threshold is 0', svc('worker', () => ({ alerts: { HighLatency: { threshold: 0 } } })), 'services.worker.alerts.HighLatency.threshold', 0],
   ['fails when services[].alerts.<key>.for is not a Prometheus duration', svc('worker', () => ({ alerts: { HighLatency: { for: '5 minutes' } } })), 'services.worker.alerts.HighLatency.for', '5 minutes'],
+  ['fails when services[].alerts.<key>.for has its units out of order', svc('worker', () => ({ alerts: { HighLatency: { for: '30s5m' } } })), 'services.worker.alerts.HighLatency.for', '30s5m'],
   ['fails when services[].alerts.<key>.disabled is the string "yes"', svc('worker', () => ({ alerts: { HighLatency: { disabled: 'yes' } } })), 'services.worker.alerts.HighLatency.disabled', 'yes'],
   // ObservabilityConfig
   ['fails when observability.prometheusSelector is empty', obs({ prometheusSelector: {} }), 'observability.prometheusSelector', {}],
