@@ -169,6 +169,10 @@ function run(platform: Platform, options: SynthesizeOptions, writeTerraform?: Te
   const environments = selectEnvironments(platform, options.environments);
   const folders = outputFolders(options);
   const warnings: SynthWarning[] = [];
+  // the root Applications read <gitops.path>/<env>: a folder named otherwise than the one written is read by no one
+  if (platform.gitops !== undefined && options.only !== 'terraform' && path.basename(path.resolve(folders.kubernetes)) !== path.posix.basename(platform.gitops.path === '.' ? path.resolve(folders.kubernetes) : platform.gitops.path)) {
+    warnings.push({ path: `Platform(${platform.name})`, message: `gitops.path is ${JSON.stringify(platform.gitops.path)}, but this synth writes the environments' folders into ${JSON.stringify(path.basename(path.resolve(folders.kubernetes)))}: Argo CD reads <gitops.path>/<env> of the repository, so commit the output there (--outdir, CDK8S_OUTDIR) or set gitops.path to the folder you commit` });
+  }
   // each folder is checked by the gate as soon as it is written (the Kubernetes side while the Terraform worker
   // still runs); the gate refuses them all together before anything is swapped in
   const violations = new Map<string, readonly Violation[]>();

@@ -14,6 +14,7 @@ import { GITOPS_FILE, KUBERNETES_FILE, buildKubernetesApp, type KubernetesAppOpt
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../../../lib/k8s/gitops/sync-waves';
 import { GitOpsSync, isGitRevision, type GitOpsConfig } from '../../../lib/model/gitops';
 import { Platform } from '../../../lib/model/platform';
+import { synthesize } from '../../../lib/app/synthesize';
 import { errorOf } from '../../fixtures/errors';
 import { validateApplications } from '../addons/_argo-cd-schemas';
 
@@ -203,5 +204,16 @@ describe('GitOpsConfig validation', () => {
     const p = build({ ...valid, path: '.' }, { revision: 'release/prod' });
     const out = synthEnvironment(p, 'prod');
     expect(out.objects[GITOPS_FILE][0].spec?.source).toMatchObject({ targetRevision: 'release/prod', path: 'prod' });
+  });
+});
+
+describe('the synth and gitops.path', () => {
+  test('warns when the folder Argo CD reads is not the folder the synth writes', () => {
+    const p = new Platform({ name: 'shop', environments, services, dataStores, ...imageSources, gitops: { repoURL: 'https://git.example.com/shop/platform.git', revision: 'main', path: 'deploy' } });
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-path-'));
+    const result = synthesize(p, { outdir: out, only: 'kubernetes', environments: ['dev'] });
+    expect(result.warnings).toEqual([expect.objectContaining({ message: expect.stringContaining('gitops.path is "deploy", but this synth writes the environments\' folders into "dist"') })]);
+    const quiet = synthesize(p, { outdir: out, only: 'kubernetes', environments: ['dev'], kubernetesOutdir: path.join(out, 'deploy') });
+    expect(quiet.warnings).toEqual([]);
   });
 });
