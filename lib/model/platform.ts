@@ -432,6 +432,10 @@ export class Platform {
         if (override?.replicas !== undefined && (!stateful || !Number.isInteger(override.replicas) || override.replicas < 1)) {
           throw new ValidationError(this.path, at(`serviceOverrides.${svc.name}.replicas`), override.replicas, stateful ? 'allowed: a whole number, 1 or more' : 'allowed: replicas only for a stateful service; a stateless one takes minReplicas and maxReplicas');
         }
+        if (stateful && Number.isInteger(podQuota) && this.statefulReplicas(env, svc) > podQuota) {
+          const field = override?.replicas !== undefined ? at(`serviceOverrides.${svc.name}.replicas`) : `services.${svc.name}.replicas`;
+          throw new ValidationError(this.path, field, this.statefulReplicas(env, svc), `allowed: at most the pods of namespace ${svc.namespace}'s quota in ${env.name} (${podQuota}); the StatefulSet could never run them all`);
+        }
         if (stateful && (override?.minReplicas !== undefined || override?.maxReplicas !== undefined)) {
           throw new ValidationError(this.path, at(`serviceOverrides.${svc.name}`), override, 'allowed: replicas for a stateful service (it is not autoscaled); minReplicas and maxReplicas are for stateless ones');
         }

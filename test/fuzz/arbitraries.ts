@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { DataStoreEngine, DataStorePlacement, type DataStoreDefinition } from '../../lib/model/data-stores';
 import type { EnvironmentConfig } from '../../lib/model/environment';
 import type { PlatformProps } from '../../lib/model/platform';
-import { PortProtocol, type ServiceDefinition } from '../../lib/model/service';
+import { PortProtocol, Release, WorkloadKind, type ServiceDefinition } from '../../lib/model/service';
+import { OBSERVABILITY } from '../k8s/observability/_fixtures';
 
 const ACCOUNT = '123456789012';
 const REGISTRY = `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/fz`;
@@ -42,11 +43,16 @@ const serviceArb = (name: string, namespace: string, others: readonly string[], 
   aws: fc.boolean(),
   critical: fc.boolean(),
   exposed: fc.boolean(),
+  release: fc.constantFrom('single', 'canary', 'blue-green'),
 }).map((r): ServiceDefinition => ({
   name,
   namespace,
   partOf: 'fz',
-  versions: [{ name: 'v1', image: `${REGISTRY}/${name}:1.0.0` }],
+  ...(r.release === 'single'
+    ? { versions: [{ name: 'v1', image: `${REGISTRY}/${name}:1.0.0` }] }
+    : r.release === 'canary'
+      ? { versions: [{ name: 'v1', image: `${REGISTRY}/${name}:1.0.0` }, { name: 'v2', image: `${REGISTRY}/${name}:1.1.0` }], release: Release.canary({ v1: 90, v2: 10 }) }
+      : { versions: [{ name: 'blue', image: `${REGISTRY}/${name}:1.0.0` }, { name: 'green', image: `${REGISTRY}/${name}:1.1.0` }], release: Release.blueGreen('blue', 'green', 'blue') }),
   ports: [{ name: 'web', port: r.port, protocol: r.protocol }],
   calls: r.calls,
   ...(r.critical ? { critical: true } : {}),
@@ -62,6 +68,8 @@ export const validPlatformArb: fc.Arbitrary<PlatformProps> = fc.record({
   twoEnvironments: fc.boolean(),
   store: fc.boolean(),
   placement: fc.constantFrom(DataStorePlacement.IN_CLUSTER, DataStorePlacement.MANAGED),
+  observed: fc.boolean(),
+  stateful: fc.boolean(),
 }).chain((shape) => {
   const keys = shape.names.map((n, i) => `${shape.namespaces[i]}/${n}`);
   const storeKey = 'fz-data/db';
@@ -71,7 +79,15 @@ export const validPlatformArb: fc.Arbitrary<PlatformProps> = fc.record({
     if (shape.twoEnvironments) {
       environments.push(environment('prod', 'eu-central-1', '10.81.0.0/16', shape.placement === DataStorePlacement.MANAGED ? DataStorePlacement.IN_CLUSTER : DataStorePlacement.MANAGED));
     }
-    return { name: 'fz', environments, services, dataStores, registry: { accountId: ACCOUNT, region: 'eu-west-1' } };
+    // a stateful service of its own (a volume per pod, no autoscaler), called by the first service
+    const cache: ServiceDefinition[] = shape.stateful ? [{
+      name: 'cache', namespace: 'fz-state', partOf: 'fz', kind: WorkloadKind.STATEFUL, replicas: 3,
+      versions: [{ name: 'v7', image: `${REGISTRY}/cache:7.4.1` }],
+      ports: [{ name: 'main', port: 6379, protocol: PortProtocol.TCP }],
+      storage: { sizeGiB: 10, mountPath: '/data' }, probes: { port: 'main' },
+    }] : [];
+    const all = shape.stateful ? [{ ...services[0], calls: [...(services[0].calls ?? []), 'fz-state/cache'] }, ...services.slice(1), ...cache] : services;
+    return { name: 'fz', environments, services: all, dataStores, registry: { accountId: ACCOUNT, region: 'eu-west-1' }, ...(shape.observed ? { observability: OBSERVABILITY } : {}) };
   });
 });
 

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { Platform, type PlatformProps } from '../../lib/model/platform';
 import { ValidationError } from '../../lib/model/validation';
@@ -71,5 +72,24 @@ describe('single-field mutations of valid platforms', () => {
       expect([where, problems]).toEqual([where, []]);
       fs.rmSync(out, { recursive: true, force: true });
     }), fuzzSettings(30));
+  });
+});
+
+describe('a refused mutation, through the command', () => {
+  test('exits 1, names the field and writes nothing', () => {
+    const [props] = fc.sample(validPlatformArb.filter((p) => p.environments.length === 1), { seed: fuzzSettings(1).seed, numRuns: 1 });
+    const modules = path.join(__dirname, '..', '..', 'build', 'test-platforms');
+    fs.mkdirSync(modules, { recursive: true });
+    for (const [leafPath, bad] of [[['services', 0, 'ports', 0, 'port'], 70000], [['environments', 0, 'vpcCidr'], '0.0.0.0/0']] as const) {
+      const mutated = mutate<PlatformProps>(props, leafPath, bad);
+      // a module as a user writes it, the mutated props as data
+      const file = path.join(modules, `fuzz-${keyOf(leafPath)}.js`);
+      fs.writeFileSync(file, `const { Platform } = require('eks-platform-constructs/model');\nexports.platform = new Platform(${JSON.stringify(mutated)});\n`);
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fuzz-cli-'));
+      const r = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'build', 'lib', 'cli.js'), 'synth', file, '--outdir', out], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+      expect([pathText(leafPath), r.status]).toEqual([pathText(leafPath), 1]);
+      expect(r.stderr).toContain(keyOf(leafPath));
+      expect(fs.readdirSync(out).filter((f) => f !== '.eks-platform')).toEqual([]);
+    }
   });
 });

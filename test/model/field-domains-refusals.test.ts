@@ -267,6 +267,7 @@ const cases: readonly Case[] = [
   ['fails when services[].metricsExporter.resources.ephemeralStorageRequestMiB is above the default limit', svc('cache', (s) => ({ metricsExporter: { ...s.metricsExporter!, resources: { ephemeralStorageRequestMiB: 200 } } })), 'services.cache.metricsExporter.resources.ephemeralStorageRequestMiB', 200],
   ['fails when services[].metricsExporter.resources.ephemeralStorageLimitMiB is 0.5', svc('cache', (s) => ({ metricsExporter: { ...s.metricsExporter!, resources: { ephemeralStorageLimitMiB: 0.5 } } })), 'services.cache.metricsExporter.resources.ephemeralStorageLimitMiB', 0.5],
   ['fails when services[].replicas is 0', svc('cache', () => ({ replicas: 0 })), 'services.cache.replicas', 0],
+  ['fails when services[].replicas is more than the namespace quota\'s pods', svc('cache', () => ({ replicas: 100000 })), 'services.cache.replicas', 100000],
   ['fails when services[].nodeSelector has a value with a space', svc('worker', () => ({ nodeSelector: { workload: 'memory heavy' } })), 'services.worker.nodeSelector.workload', 'memory heavy'],
   ['fails when services[].tolerations[].key has a space', svc('worker', () => ({ tolerations: [{ key: 'work load' }] })), 'services.worker.tolerations', { key: 'work load' }],
   ['fails when services[].tolerations[].value is longer than 63 characters', svc('worker', () => ({ tolerations: [{ key: 'workload', value: 'v'.repeat(64) }] })), 'services.worker.tolerations', { key: 'workload', value: 'v'.repeat(64) }],
