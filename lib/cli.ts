@@ -287,7 +287,7 @@ export async function runCommand(argv: readonly string[], out: CommandOutput): P
         out.stderr(`warning: ${w.path}: ${w.message}\n`);
       }
       out.stdout(formatDrift(report, parsed.module));
-      return report.drifted.length === 0 ? 0 : 1;
+      return report.drifted.length === 0 && report.compared.length > 0 ? 0 : 1;
     }
     if (parsed.command === 'synth') {
       // before anything else: finish or undo what an interrupted synth left, even when this one is refused

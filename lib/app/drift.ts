@@ -145,6 +145,9 @@ function compareFolders(actual: string, expected: string, include: (file: string
 export function formatDrift(report: DriftReport, module: string): string {
   const rel = (p: string) => path.relative('.', p).split(path.sep).join('/') || '.';
   const notes = report.notes.map((n) => `note: ${n}\n`).join('');
+  if (report.compared.length === 0) {
+    return `${notes}nothing compared: no output folder of ${module} to check (synthesize and commit it first)\n`;
+  }
   if (report.drifted.length === 0) {
     return `${notes}no drift: ${report.compared.map(rel).join(', ')} match what ${module} synthesizes (${report.environments.join(', ')})\n`;
   }

@@ -5,21 +5,31 @@
  * so the picture shows what the synth wrote. Markdown only: Argo CD never applies it.
  */
 import { backupSchedulesOf } from '../k8s/backups/velero-backups';
-import { DataStoreEngine, DataStorePlacement, resolveDataStoresConfig, type ResolvedDataStore } from '../model/data-stores';
+import { DataStoreEngine, DataStorePlacement, dataStoreKey, resolveDataStoresConfig, type ResolvedDataStore } from '../model/data-stores';
 import type { EnvironmentConfig } from '../model/environment';
 import { resolveGitOps, GitOpsSync } from '../model/gitops';
 import { backupBucketName, clusterName, qualifiedName } from '../model/names';
 import type { Platform } from '../model/platform';
-import { dataStoreKey } from '../model/data-stores';
 import type { ServiceDefinition } from '../model/service';
 import { zonalNodeGroupsOf } from '../model/zonal-node-groups';
 
 /** The file, in each environment's Kubernetes folder, that pictures the environment. */
 export const PLATFORM_PICTURE_FILE = 'PLATFORM.md';
 
-/** Text inside a quoted Mermaid label: the characters Mermaid's grammar or its HTML labels would read are entities. */
+/**
+ * Mermaid's default render limits (its `maxTextSize` and `maxEdges` settings): a viewer that keeps Mermaid's defaults
+ * draws an error instead of a diagram beyond either. A call or secrets diagram that would pass them is split into one
+ * per namespace. test/app/platform-picture.test.ts reads the installed Mermaid's defaults and checks these agree.
+ */
+export const MERMAID_LIMITS = { maxTextSize: 50_000, maxEdges: 500 } as const;
+
+/**
+ * Text inside a quoted Mermaid label: every character outside a small safe set becomes a Mermaid entity (`#34;`),
+ * which Mermaid turns into an HTML entity when it renders. Quotes, `#`, `<`, `>`, `&`, `|`, brackets, backticks and
+ * anything non-ASCII can then never close the label or be read as HTML or Markdown.
+ */
 function label(text: string): string {
-  return text.replace(/[#"&<>]/g, (c) => `#${c.charCodeAt(0)};`);
+  return text.replace(/[^A-Za-z0-9 .,:/()*+=@_-]/gu, (c) => `#${c.codePointAt(0)};`);
 }
 
 /** A quoted label of several lines. */
@@ -29,6 +39,16 @@ function lines(...parts: readonly string[]): string {
 
 function block(diagram: readonly string[]): string[] {
   return ['```mermaid', ...diagram, '```', ''];
+}
+
+/** A diagram's lines and how many edges it draws. */
+interface Diagram {
+  readonly lines: string[];
+  readonly edges: number;
+}
+
+function fits(d: Diagram): boolean {
+  return d.edges <= MERMAID_LIMITS.maxEdges && d.lines.reduce((n, l) => n + l.length + 1, 0) <= MERMAID_LIMITS.maxTextSize;
 }
 
 /** How a data store runs in the environment, for people. */
@@ -42,12 +62,54 @@ function placementOf(store: ResolvedDataStore, env: EnvironmentConfig): string {
     : `managed: ElastiCache over the zones (${config.redisNodeType})`;
 }
 
-/** The services' node ids (`s<i>`) and the data stores' (`d<i>`), by `namespace/name`. */
-function nodeIds(platform: Platform): { readonly service: Map<string, string>; readonly store: Map<string, string> } {
-  return {
-    service: new Map(platform.services.map((s, i) => [qualifiedName(s), `s${i}`])),
-    store: new Map(platform.dataStores.map((d, i) => [dataStoreKey(d), `d${i}`])),
-  };
+/** What every diagram of a page needs, computed once per page (so the page stays linear in the model's size). */
+class PictureContext {
+  /** Node ids of the services (`s<i>`) by `namespace/name`. */
+  public readonly serviceIds: Map<string, string>;
+  /** Node ids of the data stores (`d<i>`) by `namespace/name`. */
+  public readonly storeIds: Map<string, string>;
+  /** The platform's namespaces, sorted. */
+  public readonly namespaces: readonly string[];
+  /** The index of each namespace in {@link namespaces} (subgraph ids `n<i>`). */
+  public readonly namespaceIndex: Map<string, number>;
+  /** The services of each namespace, in declaration order. */
+  public readonly servicesIn: Map<string, ServiceDefinition[]>;
+  /** The data stores as this environment runs them, in declaration order. */
+  public readonly stores: readonly ResolvedDataStore[];
+  /** The data stores of each namespace. */
+  public readonly storesIn: Map<string, ResolvedDataStore[]>;
+
+  constructor(public readonly platform: Platform, public readonly env: EnvironmentConfig) {
+    this.serviceIds = new Map(platform.services.map((s, i) => [qualifiedName(s), `s${i}`]));
+    this.storeIds = new Map(platform.dataStores.map((d, i) => [dataStoreKey(d), `d${i}`]));
+    this.namespaces = platform.namespaces();
+    this.namespaceIndex = new Map(this.namespaces.map((ns, i) => [ns, i]));
+    this.servicesIn = groupBy(platform.services, (s) => s.namespace);
+    this.stores = platform.dataStoresIn(env);
+    this.storesIn = groupBy(this.stores, (d) => d.namespace);
+  }
+
+  public serviceId(s: ServiceDefinition): string {
+    return this.serviceIds.get(qualifiedName(s))!;
+  }
+
+  public storeId(d: { readonly name: string; readonly namespace: string }): string {
+    return this.storeIds.get(dataStoreKey(d))!;
+  }
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) {
+      list.push(item);
+    } else {
+      out.set(k, [item]);
+    }
+  }
+  return out;
 }
 
 function serviceLabel(s: ServiceDefinition): string {
@@ -56,102 +118,124 @@ function serviceLabel(s: ServiceDefinition): string {
   return lines(s.name, `${versions}${release}`);
 }
 
-function callGraph(platform: Platform, env: EnvironmentConfig): string[] {
-  const ids = nodeIds(platform);
-  const stores = platform.dataStoresIn(env);
+/**
+ * Services and data stores grouped by namespace, an arrow per call. With `only`, the services of that namespace and
+ * their calls; what they call in other namespaces is drawn outside the namespace, named with its namespace.
+ */
+function callGraph(ctx: PictureContext, only?: string): Diagram {
   const out = ['flowchart LR'];
-  platform.namespaces().forEach((ns, i) => {
-    out.push(`  subgraph n${i} [${lines(`namespace ${ns}`)}]`);
-    for (const s of platform.services.filter((x) => x.namespace === ns)) {
-      out.push(`    ${ids.service.get(qualifiedName(s))}[${serviceLabel(s)}]`);
+  const drawn = new Set<string>();
+  (only === undefined ? ctx.namespaces : [only]).forEach((ns) => {
+    out.push(`  subgraph n${ctx.namespaceIndex.get(ns)} [${lines(`namespace ${ns}`)}]`);
+    for (const s of ctx.servicesIn.get(ns) ?? []) {
+      drawn.add(ctx.serviceId(s));
+      out.push(`    ${ctx.serviceId(s)}[${serviceLabel(s)}]`);
     }
-    for (const d of stores.filter((x) => x.namespace === ns)) {
-      out.push(`    ${ids.store.get(`${d.namespace}/${d.name}`)}[(${lines(d.name, `${d.engine} ${d.version}`)})]`);
+    for (const d of ctx.storesIn.get(ns) ?? []) {
+      drawn.add(ctx.storeId(d));
+      out.push(`    ${ctx.storeId(d)}[(${lines(d.name, `${d.engine} ${d.version}`)})]`);
     }
     out.push('  end');
   });
-  for (const s of platform.services) {
-    const from = ids.service.get(qualifiedName(s));
-    for (const callee of platform.calleesOf(s)) {
-      out.push(`  ${from} --> ${ids.service.get(qualifiedName(callee))}`);
+  const edges: string[] = [];
+  const callers = only === undefined ? ctx.platform.services : ctx.servicesIn.get(only) ?? [];
+  for (const s of callers) {
+    const from = ctx.serviceId(s);
+    for (const callee of ctx.platform.calleesOf(s)) {
+      const to = ctx.serviceId(callee);
+      if (!drawn.has(to)) {
+        drawn.add(to);
+        out.push(`  ${to}[${lines(callee.name, `namespace ${callee.namespace}`)}]`);
+      }
+      edges.push(`  ${from} --> ${to}`);
     }
-    for (const store of platform.dataStoresCalledBy(s)) {
-      out.push(`  ${from} --> ${ids.store.get(dataStoreKey(store))}`);
+    for (const store of ctx.platform.dataStoresCalledBy(s)) {
+      const to = ctx.storeId(store);
+      if (!drawn.has(to)) {
+        drawn.add(to);
+        out.push(`  ${to}[(${lines(store.name, `namespace ${store.namespace}`)})]`);
+      }
+      edges.push(`  ${from} --> ${to}`);
     }
   }
-  return out;
+  return { lines: [...out, ...edges], edges: edges.length };
 }
 
-function publicGraph(platform: Platform): string[] | undefined {
-  const ids = nodeIds(platform);
-  const exposed = platform.services.filter((s) => (s.public?.hosts ?? []).length > 0);
+function publicGraph(ctx: PictureContext): Diagram | undefined {
+  const exposed = ctx.platform.services.filter((s) => (s.public?.hosts ?? []).length > 0);
   if (exposed.length === 0) {
     return undefined;
   }
   const out = ['flowchart LR', `  internet((${lines('Internet')})) --> gw[${lines('Istio ingress gateway', 'TLS, then mTLS inside')}]`];
+  let edges = 1;
   for (const s of exposed) {
-    const id = ids.service.get(qualifiedName(s));
-    out.push(`  ${id}[${lines(s.name, s.namespace)}]`);
+    const id = ctx.serviceId(s);
+    out.push(`  ${id}[${lines(s.name, `namespace ${s.namespace}`)}]`);
     for (const host of s.public!.hosts) {
       out.push(`  gw -->|${lines(`${host}${s.public!.pathPrefix ?? '/'}`)}| ${id}`);
+      edges += 1;
     }
   }
-  return out;
+  return { lines: out, edges };
 }
 
-function storesGraph(platform: Platform, env: EnvironmentConfig): string[] | undefined {
-  const stores = platform.dataStoresIn(env);
-  if (stores.length === 0) {
+function storesGraph(ctx: PictureContext): Diagram | undefined {
+  if (ctx.stores.length === 0) {
     return undefined;
   }
-  const ids = nodeIds(platform);
   const out = ['flowchart LR'];
   for (const placement of [DataStorePlacement.IN_CLUSTER, DataStorePlacement.MANAGED]) {
-    const here = stores.filter((d) => d.placement === placement);
+    const here = ctx.stores.filter((d) => d.placement === placement);
     if (here.length === 0) {
       continue;
     }
-    out.push(`  subgraph p_${placement.replace(/[^a-z]/g, '')} [${lines(placement === DataStorePlacement.IN_CLUSTER ? 'in the cluster' : 'managed by AWS')}]`);
+    out.push(`  subgraph ${placement === DataStorePlacement.IN_CLUSTER ? 'incluster' : 'managed'} [${lines(placement === DataStorePlacement.IN_CLUSTER ? 'in the cluster' : 'managed by AWS')}]`);
     for (const d of here) {
-      out.push(`    ${ids.store.get(`${d.namespace}/${d.name}`)}[(${lines(`${d.name} (${d.namespace})`, `${d.engine} ${d.version}, ${d.storageGiB} GiB${d.critical ? ', critical' : ''}`, placementOf(d, env), d.host)})]`);
+      out.push(`    ${ctx.storeId(d)}[(${lines(d.name, `namespace ${d.namespace}`, `${d.engine} ${d.version}, ${d.storageGiB} GiB${d.critical ? ', critical' : ''}`, placementOf(d, ctx.env), d.host)})]`);
     }
     out.push('  end');
   }
-  return out;
+  return { lines: out, edges: 0 };
 }
 
-function secretsGraph(platform: Platform, env: EnvironmentConfig): string[] | undefined {
-  const ids = nodeIds(platform);
-  const readers = platform.services.map((s) => ({ s, secrets: platform.secretsOf(env, s) })).filter((r) => r.secrets.length > 0);
+/** Which service reads which secret (Secrets Manager names only); with `only`, the readers of that namespace. */
+function secretsGraph(ctx: PictureContext, only?: string): Diagram | undefined {
+  const services = only === undefined ? ctx.platform.services : ctx.servicesIn.get(only) ?? [];
+  const readers = services.map((s) => ({ s, secrets: ctx.platform.secretsOf(ctx.env, s) })).filter((r) => r.secrets.length > 0);
   if (readers.length === 0) {
     return undefined;
   }
   const secretIds = new Map<string, string>();
   const out = ['flowchart LR'];
   for (const { s } of readers) {
-    out.push(`  ${ids.service.get(qualifiedName(s))}[${lines(s.name, s.namespace)}]`);
+    out.push(`  ${ctx.serviceId(s)}[${lines(s.name, `namespace ${s.namespace}`)}]`);
   }
-  out.push(`  subgraph sm [${lines(`AWS Secrets Manager, ${env.region}`)}]`);
+  out.push(`  subgraph sm [${lines(`AWS Secrets Manager, ${ctx.env.region}`)}]`);
   for (const { secrets } of readers) {
     for (const secret of secrets) {
       if (!secretIds.has(secret.secretsManagerName)) {
-        secretIds.set(secret.secretsManagerName, `k${secretIds.size}`);
-        out.push(`    k${secretIds.size - 1}[/${lines(secret.secretsManagerName)}/]`);
+        const id = `k${secretIds.size}`;
+        secretIds.set(secret.secretsManagerName, id);
+        out.push(`    ${id}[/${lines(secret.secretsManagerName)}/]`);
       }
     }
   }
   out.push('  end');
+  let edges = 0;
   for (const { s, secrets } of readers) {
     for (const secret of secrets) {
-      out.push(`  ${ids.service.get(qualifiedName(s))} -.->|${lines(secret.kubernetesSecretName)}| ${secretIds.get(secret.secretsManagerName)}`);
+      out.push(`  ${ctx.serviceId(s)} -.->|${lines(secret.kubernetesSecretName)}| ${secretIds.get(secret.secretsManagerName)}`);
+      edges += 1;
     }
   }
-  return out;
+  return { lines: out, edges };
 }
 
-function nodeGroupsGraph(platform: Platform, env: EnvironmentConfig): string[] {
-  const zonal = zonalNodeGroupsOf(clusterName(platform.name, env.name), env.nodeGroups, env.availabilityZones);
-  const out = ['flowchart TB', `  cluster[${lines(`EKS ${clusterName(platform.name, env.name)}`, `Kubernetes ${env.kubernetesVersion}, ${env.region}`)}]`];
+function nodeGroupsGraph(ctx: PictureContext): Diagram {
+  const env = ctx.env;
+  const cluster = clusterName(ctx.platform.name, env.name);
+  const zonal = zonalNodeGroupsOf(cluster, env.nodeGroups, env.availabilityZones);
+  const out = ['flowchart TB', `  cluster[${lines(`EKS ${cluster}`, `Kubernetes ${env.kubernetesVersion}, ${env.region}`)}]`];
   env.availabilityZones.forEach((zone, i) => {
     out.push(`  subgraph z${i} [${lines(zone)}]`);
     zonal.forEach((g, j) => {
@@ -161,13 +245,15 @@ function nodeGroupsGraph(platform: Platform, env: EnvironmentConfig): string[] {
     });
     out.push('  end', `  cluster --- z${i}`);
   });
-  return out;
+  return { lines: out, edges: env.availabilityZones.length };
 }
 
-function backupsGraph(platform: Platform, env: EnvironmentConfig): string[] {
+function backupsGraph(ctx: PictureContext): Diagram {
+  const { platform, env } = ctx;
   const bucket = backupBucketName(platform.name, env.name, env.accountId);
   const out = ['flowchart LR', `  velero[${lines('Velero', `account ${env.accountId}`)}]`, `  bucket[(${lines(bucket, env.region)})]`];
-  backupSchedulesOf(platform, env).forEach((plan, i) => {
+  const plans = backupSchedulesOf(platform, env);
+  plans.forEach((plan, i) => {
     const every = plan.critical ? `every ${plan.intervalMinutes} minutes` : 'daily';
     out.push(`  b${i}[${lines(plan.name, `namespace ${plan.namespace}`, `${plan.cron} (UTC), ${every}`, `kept ${plan.ttlDays} days`)}] --> velero`);
   });
@@ -176,15 +262,39 @@ function backupsGraph(platform: Platform, env: EnvironmentConfig): string[] {
   if (replica !== undefined) {
     out.push(`  bucket -->|${lines(env.backup.replicationTimeControl === false ? 'replication' : 'replication, RTC 15 minutes')}| replica[(${lines(backupBucketName(platform.name, env.name, env.accountId, replica), replica)})]`);
   }
-  return out;
+  return { lines: out, edges: plans.length + 1 + (replica === undefined ? 0 : 1) };
 }
 
 /**
- * The Markdown page of one environment: a few lines of text and a Mermaid diagram per subject. Deterministic, and
- * linear in the size of the model.
+ * A subject's diagram, or one per namespace when the whole would pass Mermaid's render limits
+ * ({@link MERMAID_LIMITS}), each under a `###` heading.
+ */
+function perNamespaceIfLarge(ctx: PictureContext, draw: (only?: string) => Diagram | undefined): string[] {
+  const whole = draw();
+  if (whole === undefined) {
+    return [];
+  }
+  if (fits(whole)) {
+    return block(whole.lines);
+  }
+  return ctx.namespaces.flatMap((ns) => {
+    const part = draw(ns);
+    return part === undefined ? [] : [`### namespace ${ns}`, '', ...block(part.lines)];
+  });
+}
+
+/**
+ * The Markdown page of one environment (written as {@link PLATFORM_PICTURE_FILE}): a head naming the platform and
+ * the environment, then per subject a few lines of text and a Mermaid flowchart: services and who calls whom by
+ * namespace, what is public, data stores and their placement, secrets by name, node groups per zone, backups. Names
+ * come from the functions the Terraform and Kubernetes sides call. Deterministic, and linear in the size of the model;
+ * a call or secrets diagram beyond Mermaid's render limits is split into one per namespace.
+ * @param platform the platform model
+ * @param environmentName one of the platform's environments; throws a `ValidationError` for another name
  */
 export function platformPicture(platform: Platform, environmentName: string): string {
   const env = platform.environment(environmentName);
+  const ctx = new PictureContext(platform, env);
   const gitops = resolveGitOps(platform.gitops, env);
   const out = [
     `# ${platform.name}, environment ${env.name}`,
@@ -198,19 +308,19 @@ export function platformPicture(platform: Platform, environmentName: string): st
     '',
     `The mesh's edges: an arrow is a call the NetworkPolicies and Istio AuthorizationPolicies admit; nothing else is. Data stores are cylinders.`,
     '',
-    ...block(callGraph(platform, env)),
+    ...perNamespaceIfLarge(ctx, (only) => callGraph(ctx, only)),
     '## What is public',
     '',
   ];
-  const publicDiagram = publicGraph(platform);
-  out.push(...(publicDiagram ? ['Only these hosts reach the cluster from outside, through the ingress gateway.', '', ...block(publicDiagram)] : ['Nothing: no service has public hosts.', '']));
+  const publicDiagram = publicGraph(ctx);
+  out.push(...(publicDiagram ? ['Only these hosts reach the cluster from outside, through the ingress gateway.', '', ...block(publicDiagram.lines)] : ['Nothing: no service has public hosts.', '']));
   out.push('## Data stores', '');
-  const stores = storesGraph(platform, env);
-  out.push(...(stores ? ['Where each store runs in this environment; callers reach it by the same name in both placements.', '', ...block(stores)] : ['None.', '']));
+  const stores = storesGraph(ctx);
+  out.push(...(stores ? ['Where each store runs in this environment; callers reach it by the same name in both placements.', '', ...block(stores.lines)] : ['None.', '']));
   out.push('## Secrets', '');
-  const secrets = secretsGraph(platform, env);
-  out.push(...(secrets ? ['Names only, never values: which service reads which secret (the edge names the Kubernetes Secret External Secrets writes).', '', ...block(secrets)] : ['None.', '']));
-  out.push('## Node groups per zone', '', 'One EKS managed node group per configured group and zone; the cluster autoscaler balances them.', '', ...block(nodeGroupsGraph(platform, env)));
-  out.push('## Backups', '', 'Velero\'s Schedules, the bucket they write to, and its replica.', '', ...block(backupsGraph(platform, env)));
+  const secrets = perNamespaceIfLarge(ctx, (only) => secretsGraph(ctx, only));
+  out.push(...(secrets.length > 0 ? ['Names only, never values: which service reads which secret (the edge names the Kubernetes Secret External Secrets writes).', '', ...secrets] : ['None.', '']));
+  out.push('## Node groups per zone', '', 'One EKS managed node group per configured group and zone; the cluster autoscaler balances them.', '', ...block(nodeGroupsGraph(ctx).lines));
+  out.push('## Backups', '', 'Velero\'s Schedules, the bucket they write to, and its replica.', '', ...block(backupsGraph(ctx).lines));
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -107,7 +107,8 @@ export function environmentPrerequisites(platform: Platform, environment: string
 function gitopsPrerequisites(gitops: ResolvedGitOps): string[] {
   return [
     `**Argo CD bootstrap**: Argo CD reads \`${gitops.repoURL}\` at \`${gitops.revision}\` (give it a repository Secret when the repository is private); apply \`${gitops.path}/argocd.k8s.yaml\` once (\`kubectl apply -f ${gitops.path}/argocd.k8s.yaml\`): its Application then syncs \`${gitops.path}\`, itself and the add-ons' Applications included, ${gitops.sync === GitOpsSync.AUTOMATED ? 'automatically (prune and self-heal)' : 'when a person presses Sync (manual sync)'}.`,
-    '**Argo CD health check for Applications**: `resource.customizations.health.argoproj.io_Application` in `argocd-cm` (the Lua check of Argo CD\'s "sync waves and app of apps" documentation); without it the sync waves do not wait for the add-ons\' Applications to be healthy, and the first sync of a new cluster applies the mesh\'s, monitoring\'s and backups\' objects before their CRDs exist (it then retries until they do).',
+    '**The add-ons\' Secrets before the first sync**: create the namespaces and Secrets the other prerequisites name (alerting, Grafana admin, log shipping) before applying `argocd.k8s.yaml`; otherwise the monitoring and logging Applications never become healthy and the later waves wait.',
+    '**Argo CD health check for Applications**: `resource.customizations.health.argoproj.io_Application` in `argocd-cm` (the Lua check of Argo CD\'s "sync waves and app of apps" documentation); without it the sync waves do not wait for the add-ons\' Applications to be healthy, and the first sync of a new cluster applies the mesh\'s, monitoring\'s and backups\' objects before their CRDs exist (the root Application retries without limit, with backoff, until they do).',
   ];
 }
 

@@ -116,3 +116,13 @@ describe('eks-platform synth --check', () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe('eks-platform synth --check with nothing to compare', () => {
+  test('fails when no output folder exists: exit 1, "nothing compared", not "no drift"', () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-test-empty-'));
+    const r = run(['synth', ERP, '--check', '--only', 'terraform', '--outdir', empty]);
+    expect(r.stdout).toContain('nothing compared');
+    expect(r.stdout).not.toContain('no drift');
+    expect(r.status).toBe(1);
+  });
+});

@@ -19,6 +19,9 @@ import type { ArgoCdApplicationSpec, ResolvedArgoCdOptions } from '../addons/arg
  */
 export const PLATFORM_APPLICATION_SYNC_OPTIONS: readonly string[] = ['SkipDryRunOnMissingResource=true', 'PruneLast=true', 'CreateNamespace=false'];
 
+/** The root Application's own sync wave: after the platform's last (SyncWave.WORKLOADS). */
+export const ROOT_APPLICATION_WAVE = 10;
+
 /** Options for a {@link PlatformApplication}. */
 export interface PlatformApplicationProps {
   /** The platform's name. */
@@ -64,7 +67,8 @@ export class PlatformApplication extends ApiObject {
       syncPolicy: {
         ...(g.sync === GitOpsSync.AUTOMATED ? { automated: { prune: true, selfHeal: true } } : {}),
         syncOptions: [...PLATFORM_APPLICATION_SYNC_OPTIONS],
-        retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+        // retried until the add-ons' CRDs and webhooks are there: a failed first sync is not retried by automated sync
+        retry: { limit: -1, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
       },
     };
     super(scope, id, {
@@ -74,6 +78,9 @@ export class PlatformApplication extends ApiObject {
         name,
         namespace: props.argoCd.namespace,
         labels: { [LABEL_PART_OF]: props.platformName, [LABEL_MANAGED_BY]: 'eks-platform-constructs' },
+        // after every wave of the folder it syncs: Argo CD does not wait on the health of the last wave, so the root
+        // never waits on itself (its health is that of its own sync)
+        annotations: { 'argocd.argoproj.io/sync-wave': String(ROOT_APPLICATION_WAVE) },
       },
       spec,
     });

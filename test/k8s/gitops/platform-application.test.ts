@@ -65,6 +65,9 @@ describe.each([
         },
       });
       expect(app.spec?.syncPolicy.syncOptions).toEqual(expect.arrayContaining(['SkipDryRunOnMissingResource=true', 'PruneLast=true']));
+      // after every wave of the folder, never waiting on itself; retried without limit
+      expect(app.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('10');
+      expect(app.spec?.syncPolicy.retry.limit).toBe(-1);
       // no finalizer: deleting the root Application leaves the platform running
       expect(JSON.stringify(app.metadata)).not.toContain('finalizer');
       const { checked, errors } = await validateApplications(root() as never);
