@@ -306,7 +306,7 @@ export function platformPicture(platform: Platform, environmentName: string): st
     '',
     '## Services and who calls whom',
     '',
-    `The mesh's edges: an arrow is a call the NetworkPolicies and Istio AuthorizationPolicies admit; nothing else is. Data stores are cylinders.`,
+    `The mesh's edges: an arrow is a call between the services that the NetworkPolicies and Istio AuthorizationPolicies admit (besides them, only the ingress gateway, Prometheus's scrapes and the add-ons are admitted, by policies of their own). Data stores are cylinders.`,
     '',
     ...perNamespaceIfLarge(ctx, (only) => callGraph(ctx, only)),
     '## What is public',
@@ -319,7 +319,7 @@ export function platformPicture(platform: Platform, environmentName: string): st
   out.push(...(stores ? ['Where each store runs in this environment; callers reach it by the same name in both placements.', '', ...block(stores.lines)] : ['None.', '']));
   out.push('## Secrets', '');
   const secrets = perNamespaceIfLarge(ctx, (only) => secretsGraph(ctx, only));
-  out.push(...(secrets.length > 0 ? ['Names only, never values: which service reads which secret (the edge names the Kubernetes Secret External Secrets writes).', '', ...secrets] : ['None.', '']));
+  out.push(...(secrets.length > 0 ? ['Names only, never values: which service reads which secret. External Secrets reads them as the ServiceAccount `<service>-secrets` with its own IAM role (the service\'s pods hold no AWS credential for them) and writes the Kubernetes Secret the edge names.', '', ...secrets] : ['None.', '']));
   out.push('## Node groups per zone', '', 'One EKS managed node group per configured group and zone; the cluster autoscaler balances them.', '', ...block(nodeGroupsGraph(ctx).lines));
   out.push('## Backups', '', 'Velero\'s Schedules, the bucket they write to, and its replica.', '', ...block(backupsGraph(ctx).lines));
   return `${out.join('\n').trimEnd()}\n`;
